@@ -1,0 +1,76 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import * as z from 'zod';
+import { INVOICE_STATUSES } from '../../shared/domain/invoice.js';
+import { NotFoundError } from '../../shared/domain/errors.js';
+import {
+  invoiceView,
+  memberView,
+  membershipRecordView,
+  membershipView,
+  pageView,
+  planView,
+  settingsView,
+} from '../../shared/adapters/http/representations.js';
+import { type ApiEvent, callerOf, expectedVersion, jsonBody, pageOf } from '../../shared/adapters/http/request.js';
+import { Router } from '../../shared/adapters/http/router.js';
+import type { Deps } from '../../shared/deps.js';
+import type { Caller } from '../../shared/use-cases/context.js';
+import { getInvoice, listInvoices } from '../../shared/use-cases/invoices.js';
+import { createMember, getMember, listMembers, patchMember } from '../../shared/use-cases/members.js';
+import { createMembership, getMembershipRecord, listMembershipsOfMember } from '../../shared/use-cases/memberships.js';
+import { createPlan, getPlan, listPlans, updatePlan } from '../../shared/use-cases/plans.js';
+import { getSettings, putSettings } from '../../shared/use-cases/settings.js';
+import { httpErrors, json, withEtag } from './http.js';
+
+type Route = (deps: Deps, caller: Caller, event: ApiEvent, params: Record<string, string>) => Promise<APIGatewayProxyResultV2>;
+
+/** The admin JSON API (SPEC §8). Each route parses, calls one use case, maps the result. */
+const routes = new Router<Route>()
+  .add('GET', '/api/settings', async (deps, caller) => {
+    const settings = await getSettings(deps, caller);
+    if (!settings) throw new NotFoundError('settings of organisation', caller.orgId);
+    return withEtag(200, settingsView(settings));
+  })
+  .add('PUT', '/api/settings', async (deps, caller, event) =>
+    withEtag(200, settingsView(await putSettings(deps, caller, jsonBody(event), expectedVersion(event)))),
+  )
+  .add('GET', '/api/plans', async (deps, caller) => json(200, { items: (await listPlans(deps, caller)).map(planView) }))
+  .add('POST', '/api/plans', async (deps, caller, event) => withEtag(201, planView(await createPlan(deps, caller, jsonBody(event)))))
+  .add('GET', '/api/plans/{planId}', async (deps, caller, _e, p) => withEtag(200, planView(await getPlan(deps, caller, p.planId!))))
+  .add('PUT', '/api/plans/{planId}', async (deps, caller, event, p) =>
+    withEtag(200, planView(await updatePlan(deps, caller, p.planId!, jsonBody(event), expectedVersion(event)))),
+  )
+  .add('GET', '/api/members', async (deps, caller, event) => json(200, pageView(await listMembers(deps, caller, pageOf(event)), memberView)))
+  .add('POST', '/api/members', async (deps, caller, event) => withEtag(201, memberView(await createMember(deps, caller, jsonBody(event)))))
+  .add('GET', '/api/members/{memberId}', async (deps, caller, _e, p) => withEtag(200, memberView(await getMember(deps, caller, p.memberId!))))
+  .add('PATCH', '/api/members/{memberId}', async (deps, caller, event, p) =>
+    withEtag(200, memberView(await patchMember(deps, caller, p.memberId!, jsonBody(event), expectedVersion(event)))),
+  )
+  .add('GET', '/api/members/{memberId}/memberships', async (deps, caller, event, p) =>
+    json(200, pageView(await listMembershipsOfMember(deps, caller, p.memberId!, pageOf(event)), membershipView)),
+  )
+  .add('POST', '/api/memberships', async (deps, caller, event) =>
+    withEtag(201, membershipRecordView(await createMembership(deps, caller, jsonBody(event)))),
+  )
+  .add('GET', '/api/memberships/{membershipId}', async (deps, caller, _e, p) =>
+    withEtag(200, membershipRecordView(await getMembershipRecord(deps, caller, p.membershipId!))),
+  )
+  .add('GET', '/api/invoices', async (deps, caller, event) => {
+    const { status, ...page } = pageOf(event, { status: z.enum(INVOICE_STATUSES).default('open') });
+    return json(200, pageView(await listInvoices(deps, caller, status as (typeof INVOICE_STATUSES)[number], page), invoiceView));
+  })
+  .add('GET', '/api/invoices/{invoiceId}', async (deps, caller, _e, p) => withEtag(200, invoiceView(await getInvoice(deps, caller, p.invoiceId!))));
+
+export function apiHandler(deps: Deps) {
+  return middy<ApiEvent, APIGatewayProxyResultV2>()
+    .use(httpErrors())
+    .handler(async (event) => {
+      const match = routes.match(event.requestContext.http.method, event.rawPath);
+      if (match === null) return json(404, { error: { code: 'route_not_found', message: `no route ${event.rawPath}`, details: [] } });
+      if (match === 'method_not_allowed') {
+        return json(405, { error: { code: 'method_not_allowed', message: `${event.requestContext.http.method} is not allowed on ${event.rawPath}`, details: [] } });
+      }
+      return match.handler(deps, callerOf(event), event, match.params);
+    });
+}

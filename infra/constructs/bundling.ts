@@ -1,0 +1,26 @@
+/**
+ * How every handler is bundled: one minified ESM file per function, Node 22, the AWS SDK v3
+ * left to the Lambda runtime. The CDK construct and the benchmark both use these options so
+ * the measured bundle is the deployed one.
+ */
+export const BUNDLE_EXTERNALS = ['@aws-sdk/*'];
+
+/** ESM output that still contains CommonJS `require` calls needs a real `require`. */
+export const ESM_REQUIRE_BANNER = "import { createRequire as __relanceCreateRequire } from 'node:module'; const require = __relanceCreateRequire(import.meta.url);";
+
+export const esbuildOptions = {
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'esm',
+  mainFields: ['module', 'main'],
+  external: BUNDLE_EXTERNALS,
+  banner: { js: ESM_REQUIRE_BANNER },
+  legalComments: 'none',
+} as const;
+
+/** Every Lambda entry point: `functions/<name>.ts`. */
+export const FUNCTION_NAMES = ['api', 'links', 'console', 'timer', 'dunning'] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];

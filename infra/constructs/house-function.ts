@@ -1,0 +1,92 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { fileURLToPath } from 'node:url';
+import { BUNDLE_EXTERNALS, ESM_REQUIRE_BANNER, type FunctionName } from './bundling.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The CloudFormation metadata key naming the entry of a function (read by the local cloud). */
+export const FUNCTION_METADATA_KEY = 'relance:function';
+
+export interface HouseFunctionProps {
+  name: FunctionName;
+  stage: string;
+  description: string;
+  memorySize?: number;
+  timeout?: Duration;
+  logRetentionDays: number;
+  environment?: Record<string, string>;
+}
+
+/**
+ * Every Relance function: Node.js 22 on arm64, one minified ESM bundle from
+ * `functions/<name>.ts` with the SDK left to the runtime, source maps, a log group with a
+ * retention, and a fixed name (`relance-<stage>-<name>`) so its ARN is known without a
+ * reference cycle. `use…` methods grant access and set the matching variable in one call.
+ */
+export class HouseFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly functionName: string;
+
+  constructor(scope: Construct, id: string, props: HouseFunctionProps) {
+    super(scope, id);
+    this.functionName = HouseFunction.functionNameOf(props.stage, props.name);
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/lambda/${this.functionName}`,
+      retention: props.logRetentionDays as logs.RetentionDays,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.fn = new NodejsFunction(this, 'Function', {
+      functionName: this.functionName,
+      description: props.description,
+      entry: `${ROOT}functions/${props.name}.ts`,
+      handler: 'handler',
+      projectRoot: ROOT,
+      depsLockFilePath: `${ROOT}package-lock.json`,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(15),
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        externalModules: BUNDLE_EXTERNALS,
+        banner: ESM_REQUIRE_BANNER,
+      },
+    });
+    (this.fn.node.defaultChild as lambda.CfnFunction).addMetadata(FUNCTION_METADATA_KEY, props.name);
+  }
+
+  static functionNameOf(stage: string, name: FunctionName): string {
+    return `relance-${stage}-${name}`;
+  }
+
+  static arnOf(scope: Construct, stage: string, name: FunctionName): string {
+    return Stack.of(scope).formatArn({
+      service: 'lambda',
+      resource: 'function',
+      resourceName: HouseFunction.functionNameOf(stage, name),
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+  }
+
+  setEnv(values: Record<string, string>): this {
+    for (const [key, value] of Object.entries(values)) this.fn.addEnvironment(key, value);
+    return this;
+  }
+
+  allow(actions: string[], resources: string[]): this {
+    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources }));
+    return this;
+  }
+}

@@ -1,0 +1,179 @@
+import type { Clock } from '../../shared/ports/clock.js';
+
+/**
+ * The local cloud's controllable clock. Everything local that waits for an instant — Scheduler
+ * schedules, Step Functions Wait states — registers a due entry here; advancing the clock fires
+ * the due entries one at a time in time order (entries registered while firing included) and
+ * waits for each to finish before the next.
+ *
+ * In `flow` mode the clock also runs at real speed from the last instant it was set to, and a
+ * ticker fires entries as they fall due; in `frozen` mode it moves only when told to.
+ */
+export interface Fired {
+  at: string;
+  label: string;
+  outcome: 'ok' | 'error';
+  error?: string;
+}
+
+interface Entry {
+  seq: number;
+  at: number;
+  label: string;
+  fire: () => Promise<void>;
+}
+
+export type ClockMode = 'flow' | 'frozen';
+
+export class LocalClock implements Clock {
+  private anchorVirtual: number;
+  private anchorReal: number;
+  private readonly entries = new Map<number, Entry>();
+  private seq = 0;
+  private running: Promise<unknown> = Promise.resolve();
+  private ticker: NodeJS.Timeout | undefined;
+  /** Anchors of every jump, to map a real timestamp (e.g. of a stored e-mail) to clock time. */
+  private readonly history: { real: number; virtual: number }[] = [];
+  private readonly log: Fired[] = [];
+  private readonly settlers: (() => Promise<void>)[] = [];
+
+  constructor(
+    start: Date = new Date(),
+    readonly mode: ClockMode = 'flow',
+  ) {
+    this.anchorVirtual = start.getTime();
+    this.anchorReal = Date.now();
+    this.history.push({ real: this.anchorReal, virtual: this.anchorVirtual });
+  }
+
+  now(): Date {
+    return new Date(this.nowMs());
+  }
+
+  private nowMs(): number {
+    return this.mode === 'flow' ? this.anchorVirtual + (Date.now() - this.anchorReal) : this.anchorVirtual;
+  }
+
+  private jump(to: number): void {
+    if (to < this.nowMs()) return;
+    this.anchorVirtual = to;
+    this.anchorReal = Date.now();
+    this.history.push({ real: this.anchorReal, virtual: this.anchorVirtual });
+  }
+
+  /** The clock time it was when the real clock read `realMs`. */
+  clockTimeAt(realMs: number): Date {
+    let anchor = this.history[0]!;
+    for (const h of this.history) if (h.real <= realMs) anchor = h;
+    const elapsed = this.mode === 'flow' ? realMs - anchor.real : 0;
+    return new Date(anchor.virtual + Math.max(0, elapsed));
+  }
+
+  /**
+   * Registers a part whose work runs on after a firing returns (a state machine execution moves
+   * on to its next Wait in the background): the clock awaits every settler after each firing,
+   * before it looks for the next due entry.
+   */
+  addSettler(settle: () => Promise<void>): void {
+    this.settlers.push(settle);
+  }
+
+  private async settle(): Promise<void> {
+    for (const settle of this.settlers) await settle();
+  }
+
+  /** Registers work due at `at`; returns a function that cancels it. */
+  schedule(at: Date, label: string, fire: () => Promise<void>): () => void {
+    const seq = ++this.seq;
+    this.entries.set(seq, { seq, at: at.getTime(), label, fire });
+    return () => {
+      this.entries.delete(seq);
+    };
+  }
+
+  /** How many entries are waiting, and the earliest one. */
+  pending(): { count: number; next: string | null } {
+    const next = this.earliest(Number.POSITIVE_INFINITY);
+    return { count: this.entries.size, next: next ? new Date(next.at).toISOString() : null };
+  }
+
+  private earliest(limit: number): Entry | undefined {
+    let best: Entry | undefined;
+    for (const e of this.entries.values()) {
+      if (e.at > limit) continue;
+      if (!best || e.at < best.at || (e.at === best.at && e.seq < best.seq)) best = e;
+    }
+    return best;
+  }
+
+  /**
+   * Moves the clock to `target` (never backwards), firing every entry due by then in time
+   * order, and answers what fired. Calls are serialised.
+   */
+  advanceTo(target: Date): Promise<Fired[]> {
+    const run = this.running.then(() => this.fireUntil(target.getTime()));
+    this.running = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Fires whatever is due now (used by the ticker and after a schedule is created). */
+  fireDue(): Promise<Fired[]> {
+    return this.advanceTo(this.now());
+  }
+
+  private async fireUntil(target: number): Promise<Fired[]> {
+    const fired: Fired[] = [];
+    await this.settle();
+    for (;;) {
+      const limit = Math.max(target, this.nowMs());
+      const entry = this.earliest(limit);
+      if (!entry) break;
+      this.entries.delete(entry.seq);
+      this.jump(entry.at);
+      const record: Fired = { at: new Date(entry.at).toISOString(), label: entry.label, outcome: 'ok' };
+      try {
+        await entry.fire();
+      } catch (error) {
+        record.outcome = 'error';
+        record.error = error instanceof Error ? error.message : String(error);
+      }
+      await this.settle();
+      fired.push(record);
+      this.log.push(record);
+    }
+    this.jump(target);
+    return fired;
+  }
+
+  /** What fired since the clock started, oldest first. */
+  firedLog(): Fired[] {
+    return [...this.log];
+  }
+
+  /** In flow mode, fires entries as they fall due in real time. */
+  startTicker(intervalMs = 1000): void {
+    if (this.mode !== 'flow' || this.ticker) return;
+    this.ticker = setInterval(() => {
+      const next = this.earliest(this.nowMs());
+      if (next) void this.fireDue();
+    }, intervalMs);
+    this.ticker.unref();
+  }
+
+  /** Stops the ticker and waits for whatever is firing. */
+  async stop(): Promise<void> {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+    await this.running;
+  }
+}
+
+/** `P30D`, `PT12H`, `P1M2DT3H4M5S` → the target instant (months and years are calendar months, in UTC). */
+export function addIsoDuration(from: Date, duration: string): Date {
+  const m = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(duration);
+  if (!m || duration === 'P' || duration.endsWith('T')) throw new RangeError(`not an ISO-8601 duration: ${duration}`);
+  const [, y, mo, w, d, h, mi, s] = m.map((v) => (v === undefined ? 0 : Number(v))) as number[];
+  const t = new Date(from.getTime());
+  if (y || mo) t.setUTCMonth(t.getUTCMonth() + (y! * 12 + mo!));
+  return new Date(t.getTime() + (((w! * 7 + d!) * 24 + h!) * 60 + mi!) * 60_000 + s! * 1000);
+}

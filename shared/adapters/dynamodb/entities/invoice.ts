@@ -1,0 +1,19 @@
+import type { Invoice, InvoiceStatus } from '../../../domain/invoice.js';
+import { type Item, invoicePk, membershipPk } from './keys.js';
+
+export const invoiceKey = (orgId: string, id: string) => ({ pk: invoicePk(orgId, id), sk: 'INVOICE' });
+
+/** Invoices of a membership (gsi1), newest first. */
+export const invoicesOfMembership = (orgId: string, membershipId: string) => `${membershipPk(orgId, membershipId)}#INV`;
+/** Invoices by status (gsi2), oldest due date first. */
+export const invoicesByStatus = (orgId: string, status: InvoiceStatus) => `ORG#${orgId}#INV#STATUS#${status}`;
+
+export const invoiceItem = (i: Invoice): Item => ({
+  ...invoiceKey(i.orgId, i.id),
+  entity: 'invoice',
+  gsi1pk: invoicesOfMembership(i.orgId, i.membershipId),
+  gsi1sk: i.id,
+  gsi2pk: invoicesByStatus(i.orgId, i.status),
+  gsi2sk: `${i.dueDate}#${i.id}`,
+  ...i,
+});

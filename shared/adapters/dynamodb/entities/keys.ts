@@ -1,0 +1,27 @@
+/**
+ * Single-table keys. Every partition key starts with the organisation, so a request can only
+ * reach its own tenant's items. Generic attribute names; indexes are named after what they
+ * serve (see README "Data model").
+ */
+export const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entity', 'expiresAt'] as const;
+
+export const INDEX = {
+  /** gsi1 "byParent": the children of a parent, newest first (members of an org, memberships of a member, invoices of a membership). */
+  byParent: 'gsi1',
+  /** gsi2 "byStatus": sparse status lists (open invoices, memberships by status, dashboards). */
+  byStatus: 'gsi2',
+} as const;
+
+export const orgPk = (orgId: string) => `ORG#${orgId}`;
+export const memberPk = (orgId: string, memberId: string) => `ORG#${orgId}#MBR#${memberId}`;
+export const membershipPk = (orgId: string, membershipId: string) => `ORG#${orgId}#MS#${membershipId}`;
+export const invoicePk = (orgId: string, invoiceId: string) => `ORG#${orgId}#INV#${invoiceId}`;
+
+export type Item = Record<string, unknown>;
+
+/** The domain value of an item: the item without its key attributes. */
+export function valueOf<T>(item: Item): T {
+  const value: Item = { ...item };
+  for (const attr of KEY_ATTRIBUTES) delete value[attr];
+  return value as T;
+}

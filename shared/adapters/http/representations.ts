@@ -1,0 +1,50 @@
+import type { Invoice } from '../../domain/invoice.js';
+import type { Member } from '../../domain/member.js';
+import type { Membership } from '../../domain/membership.js';
+import type { Plan } from '../../domain/plan.js';
+import type { Settings } from '../../domain/settings.js';
+import type { MembershipRecord, Page } from '../../ports/store.js';
+
+/** The resource shapes of SPEC §8.1. Tenant ids and gateway references never leave the API. */
+export function settingsView({ orgId: _org, ...s }: Settings) {
+  return s;
+}
+
+export function planView({ orgId: _org, ...p }: Plan) {
+  return p;
+}
+
+export function memberView({ orgId: _org, paymentMethod, ...m }: Member) {
+  return {
+    ...m,
+    paymentMethod: paymentMethod && {
+      brand: paymentMethod.brand,
+      last4: paymentMethod.last4,
+      expMonth: paymentMethod.expMonth,
+      expYear: paymentMethod.expYear,
+      addedAt: paymentMethod.addedAt,
+    },
+  };
+}
+
+export function invoiceView({ orgId: _org, ...i }: Invoice) {
+  return i;
+}
+
+export function membershipView({ orgId: _org, timers, armed: _armed, ...m }: Membership) {
+  return { ...m, timers: timers.map((t) => ({ kind: t.kind, at: t.at, ref: t.ref })) };
+}
+
+export function membershipRecordView(r: MembershipRecord) {
+  return {
+    ...membershipView(r.membership),
+    terms: r.terms.map(({ version: _v, membershipId: _m, ...t }) => t),
+    invoices: r.invoices.map(invoiceView),
+    timeline: r.timeline,
+    emails: r.outbox.map((e) => ({ id: e.id, template: e.template, to: e.to, subject: e.subject, status: e.status, sentAt: e.sentAt })),
+  };
+}
+
+export function pageView<T, V>(page: Page<T>, view: (t: T) => V) {
+  return { items: page.items.map(view), nextCursor: page.nextCursor };
+}

@@ -1,0 +1,56 @@
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import * as z from 'zod';
+import { ForbiddenError, UnauthorizedError, ValidationError } from '../../domain/errors.js';
+import { parseInput } from '../../domain/validate.js';
+import type { PageRequest } from '../../ports/store.js';
+import type { Caller } from '../../use-cases/context.js';
+
+export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+
+/** The custom Cognito attribute that names the caller's organisation. */
+export const ORG_CLAIM = 'custom:orgId';
+const ORG_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
+
+/**
+ * The caller, from the claims the JWT authorizer verified. The organisation comes from the
+ * token only, never from the path or the body.
+ */
+export function callerOf(event: ApiEvent): Caller {
+  const claims = event.requestContext.authorizer?.jwt?.claims;
+  if (!claims || typeof claims.sub !== 'string') throw new UnauthorizedError('a bearer token is required');
+  const orgId = claims[ORG_CLAIM];
+  if (typeof orgId !== 'string' || !ORG_ID.test(orgId)) {
+    throw new ForbiddenError(`the token carries no organisation (claim ${ORG_CLAIM})`);
+  }
+  return { orgId, actor: { type: 'admin', id: typeof claims.email === 'string' ? claims.email : claims.sub } };
+}
+
+export function jsonBody(event: { body?: string | undefined; isBase64Encoded?: boolean }): unknown {
+  if (event.body === undefined || event.body === '') {
+    throw new ValidationError('a JSON request body is required');
+  }
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationError('the request body is not valid JSON');
+  }
+}
+
+const pageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().min(1).max(2048).optional(),
+});
+
+export function pageOf(event: ApiEvent, extra: Record<string, z.ZodType> = {}): PageRequest & Record<string, unknown> {
+  return parseInput(pageQuery.extend(extra), event.queryStringParameters ?? {}, 'query string') as PageRequest & Record<string, unknown>;
+}
+
+/** `If-Match: "7"` → 7. A malformed header is refused rather than ignored. */
+export function expectedVersion(event: ApiEvent): number | undefined {
+  const header = event.headers['if-match'];
+  if (header === undefined) return undefined;
+  const m = /^(?:W\/)?"(\d+)"$/.exec(header.trim());
+  if (!m) throw new ValidationError('If-Match must be an ETag from a previous response, such as "3"', [{ field: 'If-Match', message: 'malformed' }]);
+  return Number(m[1]);
+}

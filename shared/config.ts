@@ -1,0 +1,30 @@
+import * as z from 'zod';
+
+/**
+ * Runtime configuration of the back-end functions, read once at cold start. A missing or
+ * malformed variable fails the cold start with the variable's name, not the first request.
+ */
+export const configSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  SCHEDULER_GROUP_NAME: z.string().min(1),
+  TIMER_FUNCTION_ARN: z.string().min(1),
+  SCHEDULER_ROLE_ARN: z.string().min(1),
+  SCHEDULER_DLQ_ARN: z.string().min(1).optional(),
+  DUNNING_STATE_MACHINE_ARN: z.string().min(1),
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  /** Base URL of the public API (signed member links point here). */
+  PUBLIC_BASE_URL: z.url(),
+  PAYMENT_GATEWAY: z.enum(['simulated']),
+});
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${problems}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,79 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { systemClock } from './adapters/clock.js';
+import { SimulatedGateway } from './adapters/payments/simulated.js';
+import { SchedulerTimers } from './adapters/scheduler/timers.js';
+import { SesMailer } from './adapters/ses/mailer.js';
+import { StepFunctionsWorkflows } from './adapters/stepfunctions/workflows.js';
+import { documentClient, DynamoStore } from './adapters/dynamodb/store.js';
+import { type Config, loadConfig } from './config.js';
+import { newId } from './domain/ids.js';
+import type { Clock } from './ports/clock.js';
+import type { Mailer } from './ports/mailer.js';
+import type { PaymentGateway } from './ports/payments.js';
+import type { Store } from './ports/store.js';
+import type { Timers } from './ports/timers.js';
+import type { Workflows } from './ports/workflows.js';
+
+/** Everything a use case may touch. Tests pass their own; Lambda entries call `runtimeDeps`. */
+export interface Deps {
+  config: Config;
+  clock: Clock;
+  store: Store;
+  timers: Timers;
+  mailer: Mailer;
+  workflows: Workflows;
+  payments: PaymentGateway;
+  newId: (prefix: string) => string;
+}
+
+/** Where the AWS clients point: the real services by default, the local cloud when given. */
+export interface ClientOptions {
+  region?: string;
+  endpoints?: { dynamodb: string; scheduler: string; sesv2: string; sfn: string };
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+export interface AwsClients {
+  dynamodb: DynamoDBClient;
+  scheduler: SchedulerClient;
+  sesv2: SESv2Client;
+  sfn: SFNClient;
+}
+
+export function awsClients(options: ClientOptions = {}): AwsClients {
+  const base = { region: options.region, credentials: options.credentials, maxAttempts: 3 };
+  const at = (endpoint: string | undefined) => (endpoint ? { ...base, endpoint } : base);
+  return {
+    dynamodb: new DynamoDBClient(at(options.endpoints?.dynamodb)),
+    scheduler: new SchedulerClient(at(options.endpoints?.scheduler)),
+    sesv2: new SESv2Client(at(options.endpoints?.sesv2)),
+    sfn: new SFNClient(at(options.endpoints?.sfn)),
+  };
+}
+
+export function buildDeps(config: Config, clients: AwsClients, clock: Clock = systemClock): Deps {
+  const doc = documentClient(clients.dynamodb);
+  return {
+    config,
+    clock,
+    store: new DynamoStore(doc, config.TABLE_NAME),
+    timers: new SchedulerTimers(clients.scheduler, {
+      groupName: config.SCHEDULER_GROUP_NAME,
+      targetArn: config.TIMER_FUNCTION_ARN,
+      roleArn: config.SCHEDULER_ROLE_ARN,
+      deadLetterArn: config.SCHEDULER_DLQ_ARN,
+    }),
+    mailer: new SesMailer(clients.sesv2, config.SES_CONFIGURATION_SET),
+    workflows: new StepFunctionsWorkflows(clients.sfn, { dunning: config.DUNNING_STATE_MACHINE_ARN }),
+    payments: new SimulatedGateway(doc, config.TABLE_NAME, clock),
+    newId: (prefix) => newId(prefix, clock.now()),
+  };
+}
+
+/** The dependencies of a deployed function: configuration from its environment, real AWS. */
+export function runtimeDeps(env: Record<string, string | undefined> = process.env): Deps {
+  return buildDeps(loadConfig(env), awsClients());
+}

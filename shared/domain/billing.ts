@@ -1,0 +1,102 @@
+import {
+  addDays,
+  addMonthsClamped,
+  dateInMonth,
+  daysBetween,
+  type LocalDate,
+  parseLocalDate,
+} from './calendar.js';
+import type { Money } from './schema.js';
+
+/**
+ * The billing calendar (R-BIL-1, R-CAN-1, R-CAN-2). Pure functions over calendar dates in the
+ * organisation's time zone.
+ *
+ * - monthly + fixedDay D: the first charge is on the start date, then on day D of every month.
+ * - monthly + purchaseDate: on the start date's day of every month, clamped to the month's last
+ *   day (Jan 31 → Feb 28/29 → Mar 31).
+ * - upfront: at each term start (start + k × termMonths months, clamped on the start's day);
+ *   a plan without a term is charged once.
+ */
+export type BillingAnchor = { type: 'fixedDay'; day: number } | { type: 'purchaseDate' };
+
+export interface BillingSchedule {
+  cadence: 'monthly' | 'upfront';
+  anchor: BillingAnchor;
+  /** The membership's start date: its first billing date and the purchase-date anchor. */
+  startDate: LocalDate;
+  termMonths?: number | undefined;
+}
+
+/** The day of month the schedule bills on, before clamping. */
+function anchorDay(s: BillingSchedule): number {
+  return s.anchor.type === 'fixedDay' ? s.anchor.day : parseLocalDate(s.startDate).day;
+}
+
+/** The first billing date strictly after `after`, or null when none follows. */
+export function nextBillingDate(s: BillingSchedule, after: LocalDate): LocalDate | null {
+  if (after < s.startDate) return s.startDate;
+  if (s.cadence === 'upfront') {
+    if (s.termMonths === undefined) return null;
+    let k = 1;
+    let candidate = addMonthsClamped(s.startDate, s.termMonths);
+    while (candidate <= after) candidate = addMonthsClamped(s.startDate, ++k * s.termMonths);
+    return candidate;
+  }
+  const { year, month } = parseLocalDate(after);
+  const day = anchorDay(s);
+  const sameMonth = dateInMonth(year, month, day);
+  return sameMonth > after ? sameMonth : dateInMonth(year, month + 1, day);
+}
+
+/** The latest billing date on or before `on` (the start of the period `on` falls in). */
+export function billingDateOnOrBefore(s: BillingSchedule, on: LocalDate): LocalDate | null {
+  if (on < s.startDate) return null;
+  let current = s.startDate;
+  for (;;) {
+    const next = nextBillingDate(s, current);
+    if (next === null || next > on) return current;
+    current = next;
+  }
+}
+
+/** Every billing date in `[from, to]`, in order. */
+export function billingDatesBetween(s: BillingSchedule, from: LocalDate, to: LocalDate): LocalDate[] {
+  const dates: LocalDate[] = [];
+  let d: LocalDate | null = from <= s.startDate ? s.startDate : nextBillingDate(s, addDays(from, -1));
+  while (d !== null && d <= to) {
+    dates.push(d);
+    d = nextBillingDate(s, d);
+  }
+  return dates;
+}
+
+/** The last day a charge on `billingDate` pays for (the eve of the next billing date). */
+export function periodEnd(s: BillingSchedule, billingDate: LocalDate): LocalDate | null {
+  const next = nextBillingDate(s, billingDate);
+  return next === null ? null : addDays(next, -1);
+}
+
+/**
+ * The amount charged on `billingDate`. A monthly fixed-day plan that starts between two billing
+ * days pays the first, short period pro rata by days (rounded half up, in minor units); every
+ * other charge is the plan price.
+ */
+export function amountDue(s: BillingSchedule, price: Money, billingDate: LocalDate): Money {
+  if (s.cadence !== 'monthly' || s.anchor.type !== 'fixedDay' || billingDate !== s.startDate) return price;
+  const { year, month, day } = parseLocalDate(s.startDate);
+  if (day === s.anchor.day) return price;
+  const next = nextBillingDate(s, s.startDate)!;
+  const fullPeriodStart = dateInMonth(year, day > s.anchor.day ? month : month - 1, s.anchor.day);
+  const covered = daysBetween(s.startDate, next);
+  const full = daysBetween(fullPeriodStart, next);
+  return { amount: Math.floor((price.amount * covered * 2 + full) / (full * 2)), currency: price.currency };
+}
+
+/** Term number `index` (0-based) of a membership started on `startDate`: `[start, end]`, inclusive. */
+export function termAt(startDate: LocalDate, termMonths: number, index: number): { start: LocalDate; end: LocalDate } {
+  return {
+    start: addMonthsClamped(startDate, index * termMonths),
+    end: addDays(addMonthsClamped(startDate, (index + 1) * termMonths), -1),
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * Domain errors. One place (shared/adapters/http/errors.ts) maps them to HTTP with `instanceof`;
+ * nothing matches on names or messages.
+ */
+export interface ErrorDetail {
+  /** Dotted path of the offending field, e.g. `billing.anchor.day`. */
+  field?: string;
+  message: string;
+  rule?: string;
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  readonly details: ErrorDetail[];
+
+  constructor(message: string, details: ErrorDetail[] = []) {
+    super(message);
+    this.name = new.target.name;
+    this.details = details;
+  }
+}
+
+/** Malformed input: wrong type, missing field, bad format. Maps to 400. */
+export class ValidationError extends DomainError {
+  readonly code = 'validation_failed';
+}
+
+/** Well-formed input that a business rule refuses; `rule` is a SPEC rule id. Maps to 422. */
+export class RuleViolationError extends DomainError {
+  readonly code = 'rule_violation';
+  readonly rule: string;
+
+  constructor(rule: string, message: string, details: ErrorDetail[] = []) {
+    super(`${rule}: ${message}`, details.length > 0 ? details : [{ rule, message }]);
+    this.rule = rule;
+  }
+}
+
+/** The request conflicts with the current state of the resource. Maps to 409. */
+export class ConflictError extends DomainError {
+  readonly code: string;
+
+  constructor(code: string, message: string, details: ErrorDetail[] = []) {
+    super(message, details);
+    this.code = code;
+  }
+}
+
+/** Another writer changed the item first (optimistic concurrency). Maps to 409. */
+export class ConcurrencyError extends ConflictError {
+  constructor(entity: string, id: string) {
+    super('concurrent_modification', `${entity} ${id} was changed by another request; read it again and retry`);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = 'not_found';
+
+  constructor(entity: string, id: string) {
+    super(`${entity} ${id} does not exist`);
+  }
+}
+
+export class UnauthorizedError extends DomainError {
+  readonly code = 'unauthorized';
+}
+
+export class ForbiddenError extends DomainError {
+  readonly code = 'forbidden';
+}
+
+/** Well-formed input that an outside party (e.g. the payment gateway) refused. Maps to 422. */
+export class UnprocessableError extends DomainError {
+  readonly code: string;
+
+  constructor(code: string, message: string, details: ErrorDetail[] = []) {
+    super(message, details);
+    this.code = code;
+  }
+}

@@ -1,0 +1,38 @@
+import type { LocalDate } from './calendar.js';
+import type { Money } from './schema.js';
+
+/** An amount owed for a term or a month (SPEC §1). */
+export const INVOICE_STATUSES = ['open', 'paid', 'void', 'uncollectible'] as const;
+export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
+
+export interface InvoicePayment {
+  chargeId: string;
+  paidAt: string;
+  method: 'card' | 'recorded';
+}
+
+export interface Invoice {
+  id: string;
+  orgId: string;
+  membershipId: string;
+  memberId: string;
+  status: InvoiceStatus;
+  amount: Money;
+  description: string;
+  /** The service period the invoice pays for; `periodEnd` is null for a plan without an end. */
+  periodStart: LocalDate;
+  periodEnd: LocalDate | null;
+  issueDate: LocalDate;
+  dueDate: LocalDate;
+  /** Charge attempts made so far (the idempotency key of attempt n is `${id}:${n}`). */
+  attempts: number;
+  lastFailure: { code: string; message: string; hard: boolean; at: string } | null;
+  payment: InvoicePayment | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function chargeIdempotencyKey(invoiceId: string, attempt: number): string {
+  return `${invoiceId}:${attempt}`;
+}

@@ -1,0 +1,179 @@
+import * as z from 'zod';
+import { addDays, type LocalDate } from './calendar.js';
+import { amountDue, type BillingSchedule, nextBillingDate, periodEnd, termAt } from './billing.js';
+import type { Invoice } from './invoice.js';
+import type { Plan } from './plan.js';
+import { localDate, type Money } from './schema.js';
+
+/** One member on one plan (SPEC §1, §8.1). */
+export const MEMBERSHIP_STATUSES = [
+  'active',
+  'pending',
+  'past_due',
+  'cancellation_requested',
+  'cancel_scheduled',
+  'expired',
+  'terminated',
+  'voided',
+] as const;
+export type MembershipStatus = (typeof MEMBERSHIP_STATUSES)[number];
+
+export const membershipInput = z.strictObject({
+  memberId: z.string().min(1),
+  planId: z.string().min(1),
+  startDate: localDate.optional(),
+});
+export type MembershipInput = z.infer<typeof membershipInput>;
+
+export type TermStatus = 'active' | 'pending' | 'ended' | 'voided';
+
+export interface Term {
+  membershipId: string;
+  seq: number;
+  start: LocalDate;
+  end: LocalDate | null;
+  status: TermStatus;
+  invoiceId: string | null;
+  createdAt: string;
+}
+
+export type TimerKind = 'start' | 'reminder' | 'term_end' | 'billing' | 'termination';
+
+/** One entry of a membership's timer plan; `name` is the deterministic schedule name. */
+export interface PlannedTimer {
+  kind: TimerKind;
+  at: string;
+  name: string;
+  /** What the timer is about, e.g. the reminder offset in days or the billing date. */
+  ref: string;
+}
+
+/**
+ * The billing terms a membership was sold on, copied from the plan at the start of each term so
+ * that editing a plan never rewrites the calendar or the price of a term already sold.
+ */
+export interface BillingTerms {
+  price: Money;
+  cadence: 'monthly' | 'upfront';
+  anchor: BillingSchedule['anchor'];
+  termMonths: number | null;
+}
+
+export interface Membership {
+  id: string;
+  orgId: string;
+  memberId: string;
+  planId: string;
+  status: MembershipStatus;
+  startDate: LocalDate;
+  billing: BillingTerms;
+  currentTerm: { seq: number; start: LocalDate; end: LocalDate | null };
+  nextBillingDate: LocalDate | null;
+  terminationDate: LocalDate | null;
+  /** The timer plan: every future timer, earliest first. Only the first one is armed. */
+  timers: PlannedTimer[];
+  /** The schedule that exists in EventBridge Scheduler right now, if any. */
+  armed: { name: string; at: string } | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function billingTermsOf(plan: Pick<Plan, 'price' | 'billing' | 'termMonths'>): BillingTerms {
+  return { price: plan.price, cadence: plan.billing.cadence, anchor: plan.billing.anchor, termMonths: plan.termMonths ?? null };
+}
+
+export function billingScheduleOf(membership: Pick<Membership, 'billing' | 'startDate'>): BillingSchedule {
+  const { cadence, anchor, termMonths } = membership.billing;
+  return { cadence, anchor, startDate: membership.startDate, termMonths: termMonths ?? undefined };
+}
+
+export interface NewMembership {
+  membership: Membership;
+  term: Term;
+  /** The first invoice; none for a free plan. */
+  invoice: Invoice | null;
+}
+
+/**
+ * A new membership: its first term, its next billing date and the invoice for its first
+ * billing period, issued today and due on the start date.
+ */
+export function startMembership(args: {
+  id: string;
+  invoiceId: string;
+  orgId: string;
+  memberId: string;
+  plan: Plan;
+  startDate: LocalDate;
+  today: LocalDate;
+  now: Date;
+}): NewMembership {
+  const { plan, startDate } = args;
+  const nowIso = args.now.toISOString();
+  const billing = billingTermsOf(plan);
+  const schedule = billingScheduleOf({ billing, startDate });
+  const termEnd = billing.termMonths === null ? null : termAt(startDate, billing.termMonths, 0).end;
+  const amount = amountDue(schedule, billing.price, startDate);
+  const firstPeriodEnd = plan.billing.cadence === 'upfront' ? termEnd : periodEnd(schedule, startDate);
+  const invoice: Invoice | null =
+    amount.amount === 0
+      ? null
+      : {
+          id: args.invoiceId,
+          orgId: args.orgId,
+          membershipId: args.id,
+          memberId: args.memberId,
+          status: 'open',
+          amount,
+          description: describePeriod(plan.name, startDate, firstPeriodEnd),
+          periodStart: startDate,
+          periodEnd: firstPeriodEnd,
+          issueDate: args.today,
+          dueDate: startDate,
+          attempts: 0,
+          lastFailure: null,
+          payment: null,
+          version: 0,
+          createdAt: nowIso,
+          updatedAt: nowIso,
+        };
+  return {
+    membership: {
+      id: args.id,
+      orgId: args.orgId,
+      memberId: args.memberId,
+      planId: plan.id,
+      status: startDate > args.today ? 'pending' : 'active',
+      startDate,
+      billing,
+      currentTerm: { seq: 1, start: startDate, end: termEnd },
+      nextBillingDate: nextBillingDate(schedule, startDate),
+      terminationDate: null,
+      timers: [],
+      armed: null,
+      version: 0,
+      createdAt: nowIso,
+      updatedAt: nowIso,
+    },
+    term: {
+      membershipId: args.id,
+      seq: 1,
+      start: startDate,
+      end: termEnd,
+      status: startDate > args.today ? 'pending' : 'active',
+      invoiceId: invoice?.id ?? null,
+      createdAt: nowIso,
+    },
+    invoice,
+  };
+}
+
+export function describePeriod(planName: string, start: LocalDate, end: LocalDate | null): string {
+  return end === null ? `${planName} from ${start}` : `${planName} ${start} to ${end}`;
+}
+
+/** The latest start date accepted: a year ahead. */
+export function latestStartDate(today: LocalDate): LocalDate {
+  return addDays(today, 366);
+}

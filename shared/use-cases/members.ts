@@ -1,0 +1,75 @@
+import { NotFoundError } from '../domain/errors.js';
+import { type Member, memberInput, memberPatch, type StoredPaymentMethod } from '../domain/member.js';
+import { parseInput } from '../domain/validate.js';
+import type { Deps } from '../deps.js';
+import { committed, type Page, type PageRequest } from '../ports/store.js';
+import { type Caller, checkExpectedVersion } from './context.js';
+
+type MemberDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'payments'>;
+
+export function listMembers(deps: Pick<Deps, 'store'>, caller: Caller, page: PageRequest): Promise<Page<Member>> {
+  return deps.store.listMembers(caller.orgId, page);
+}
+
+export async function getMember(deps: Pick<Deps, 'store'>, caller: Caller, memberId: string): Promise<Member> {
+  const member = await deps.store.getMember(caller.orgId, memberId);
+  if (!member) throw new NotFoundError('member', memberId);
+  return member;
+}
+
+async function savePaymentMethod(deps: MemberDeps, memberId: string, token: string): Promise<StoredPaymentMethod> {
+  const saved = await deps.payments.savePaymentMethod({ customerRef: memberId, token });
+  return { ...saved, addedAt: deps.clock.now().toISOString() };
+}
+
+/**
+ * Input: the caller and a member document (optionally a gateway token for a card).
+ * Output: the created member.
+ * Steps: validate; have the gateway save the card (a refused token changes nothing); write.
+ */
+export async function createMember(deps: MemberDeps, caller: Caller, body: unknown): Promise<Member> {
+  const input = parseInput(memberInput, body);
+  const id = deps.newId('mbr');
+  const paymentMethod = input.paymentMethod ? await savePaymentMethod(deps, id, input.paymentMethod.token) : null;
+  const now = deps.clock.now().toISOString();
+  const member: Member = {
+    id,
+    orgId: caller.orgId,
+    name: input.name,
+    email: input.email,
+    locale: input.locale ?? null,
+    communicationsOptIn: input.communicationsOptIn,
+    autoRenew: input.autoRenew,
+    intervention: { required: false, reason: null },
+    paymentMethod,
+    version: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await deps.store.commit([{ kind: 'member', value: member }]);
+  return committed(member);
+}
+
+/**
+ * Input: the caller, the member id, a partial member (opt-in, auto-renew, intervention flag and
+ * reason, payment method, name, e-mail, locale), the version read (optional).
+ * Output: the updated member.
+ */
+export async function patchMember(
+  deps: MemberDeps,
+  caller: Caller,
+  memberId: string,
+  body: unknown,
+  expectedVersion?: number,
+): Promise<Member> {
+  const patch = parseInput(memberPatch, body);
+  const existing = await getMember(deps, caller, memberId);
+  checkExpectedVersion('member', memberId, existing.version, expectedVersion);
+  const { paymentMethod, intervention, ...fields } = patch;
+  const member: Member = { ...existing, ...fields, updatedAt: deps.clock.now().toISOString() };
+  if (intervention) member.intervention = { required: intervention.required, reason: intervention.required ? intervention.reason! : null };
+  if (paymentMethod === null) member.paymentMethod = null;
+  else if (paymentMethod) member.paymentMethod = await savePaymentMethod(deps, memberId, paymentMethod.token);
+  await deps.store.commit([{ kind: 'member', value: member }]);
+  return committed(member);
+}

@@ -1,0 +1,30 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startDynamoDbLocal } from '../../infra/local/dynamodb.js';
+import { synthesizeTemplates } from '../../infra/local/template.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    dynamodbEndpoint: string;
+    templatesPath: string;
+  }
+}
+
+/**
+ * One DynamoDB Local (the real engine, in memory, on 127.0.0.1) and one synthesis of the CDK
+ * app for the whole run. Each test file creates its own tables, so files stay independent.
+ */
+export default async function setup(project: TestProject) {
+  const dir = mkdtempSync(join(tmpdir(), 'relance-test-'));
+  const [dynamodb, templates] = await Promise.all([startDynamoDbLocal(), Promise.resolve(synthesizeTemplates())]);
+  const templatesPath = join(dir, 'templates.json');
+  writeFileSync(templatesPath, JSON.stringify(templates));
+  project.provide('dynamodbEndpoint', dynamodb.endpoint);
+  project.provide('templatesPath', templatesPath);
+  return async () => {
+    await dynamodb.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
