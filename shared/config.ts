@@ -15,6 +15,12 @@ export const configSchema = z.object({
   /** Base URL of the public API (signed member links point here). */
   PUBLIC_BASE_URL: z.url(),
   PAYMENT_GATEWAY: z.enum(['simulated']),
+  /** Signed-link keys: a Secrets Manager secret (deployed) or the JSON itself (local, tests). */
+  LINK_KEYS_SECRET_ARN: z.string().min(1).optional(),
+  LINK_KEYS: z.string().min(1).optional(),
+}).refine((c) => (c.LINK_KEYS_SECRET_ARN === undefined) !== (c.LINK_KEYS === undefined), {
+  message: 'set exactly one of LINK_KEYS_SECRET_ARN and LINK_KEYS',
+  path: ['LINK_KEYS_SECRET_ARN'],
 });
 export type Config = z.infer<typeof configSchema>;
 

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -10,6 +11,7 @@ import { StepFunctionsWorkflows } from './adapters/stepfunctions/workflows.js';
 import { documentClient, DynamoStore } from './adapters/dynamodb/store.js';
 import { type Config, loadConfig } from './config.js';
 import { newId } from './domain/ids.js';
+import { type LinkKeys, parseLinkKeys } from './domain/links.js';
 import type { Clock } from './ports/clock.js';
 import type { Mailer } from './ports/mailer.js';
 import type { PaymentGateway } from './ports/payments.js';
@@ -26,6 +28,7 @@ export interface Deps {
   mailer: Mailer;
   workflows: Workflows;
   payments: PaymentGateway;
+  linkKeys: LinkKeys;
   newId: (prefix: string) => string;
 }
 
@@ -54,7 +57,7 @@ export function awsClients(options: ClientOptions = {}): AwsClients {
   };
 }
 
-export function buildDeps(config: Config, clients: AwsClients, clock: Clock = systemClock): Deps {
+export function buildDeps(config: Config, clients: AwsClients, linkKeys: LinkKeys, clock: Clock = systemClock): Deps {
   const doc = documentClient(clients.dynamodb);
   return {
     config,
@@ -69,11 +72,21 @@ export function buildDeps(config: Config, clients: AwsClients, clock: Clock = sy
     mailer: new SesMailer(clients.sesv2, config.SES_CONFIGURATION_SET),
     workflows: new StepFunctionsWorkflows(clients.sfn, { dunning: config.DUNNING_STATE_MACHINE_ARN }),
     payments: new SimulatedGateway(doc, config.TABLE_NAME, clock),
+    linkKeys,
     newId: (prefix) => newId(prefix, clock.now()),
   };
 }
 
+/** The signed-link keys: inline JSON, or the Secrets Manager secret read once at cold start. */
+export async function loadLinkKeys(config: Config, secrets?: SecretsManagerClient): Promise<LinkKeys> {
+  if (config.LINK_KEYS !== undefined) return parseLinkKeys(config.LINK_KEYS);
+  const out = await (secrets ?? new SecretsManagerClient({})).send(new GetSecretValueCommand({ SecretId: config.LINK_KEYS_SECRET_ARN }));
+  if (!out.SecretString) throw new Error('the link-keys secret has no string value');
+  return parseLinkKeys(out.SecretString);
+}
+
 /** The dependencies of a deployed function: configuration from its environment, real AWS. */
-export function runtimeDeps(env: Record<string, string | undefined> = process.env): Deps {
-  return buildDeps(loadConfig(env), awsClients());
+export async function runtimeDeps(env: Record<string, string | undefined> = process.env): Promise<Deps> {
+  const config = loadConfig(env);
+  return buildDeps(config, awsClients(), await loadLinkKeys(config));
 }

@@ -100,3 +100,60 @@ export function termAt(startDate: LocalDate, termMonths: number, index: number):
     end: addDays(addMonthsClamped(startDate, (index + 1) * termMonths), -1),
   };
 }
+
+/** The first billing date on or after `date`, or null when none follows. */
+export function billingDateOnOrAfter(s: BillingSchedule, date: LocalDate): LocalDate | null {
+  return nextBillingDate(s, addDays(date, -1));
+}
+
+/** The eve of a billing date: the last day of access before it is billed (R-CAN-1). */
+export function billingEve(billingDate: LocalDate): LocalDate {
+  return addDays(billingDate, -1);
+}
+
+export type CancellationMonthRefusal =
+  | { reason: 'month_in_past' }
+  | { reason: 'billing_date_passed'; billingDate: LocalDate }
+  | { reason: 'no_billing_date' };
+
+/**
+ * R-CAN-2: cancelling in `month` (`YYYY-MM`) terminates on the eve of the first billing date on
+ * or after the month's first day — the first billing date in that month for monthly plans
+ * (cancel in June → last invoice in May), the next term start for upfront plans. Refused when
+ * the month is before `today`'s, or when that termination date would be before today.
+ */
+export function terminationForMonth(
+  s: BillingSchedule,
+  month: string,
+  today: LocalDate,
+): { terminationDate: LocalDate; firstUnbilled: LocalDate } | CancellationMonthRefusal {
+  if (month < today.slice(0, 7)) return { reason: 'month_in_past' };
+  const firstUnbilled = billingDateOnOrAfter(s, `${month}-01`);
+  if (firstUnbilled === null) return { reason: 'no_billing_date' };
+  const terminationDate = billingEve(firstUnbilled);
+  if (terminationDate < today) return { reason: 'billing_date_passed', billingDate: firstUnbilled };
+  return { terminationDate, firstUnbilled };
+}
+
+/**
+ * R-CAN-1, R-CAN-5 (immediate): no further charge; access ends on the eve of the next billing
+ * date after today (today itself when that date is tomorrow or there is none).
+ */
+export function terminationAfterToday(s: BillingSchedule, today: LocalDate): LocalDate {
+  const next = nextBillingDate(s, today);
+  return next === null ? today : billingEve(next);
+}
+
+/**
+ * R-CAN-5 (request confirmed): the membership terminates on the eve of the next billing date
+ * after the final billing date the admin picked.
+ */
+export function terminationAfterFinalBilling(s: BillingSchedule, finalBillingDate: LocalDate): LocalDate | null {
+  const next = nextBillingDate(s, finalBillingDate);
+  return next === null ? null : billingEve(next);
+}
+
+/** Whether `date` is one of the schedule's billing dates. */
+export function isBillingDate(s: BillingSchedule, date: LocalDate): boolean {
+  return billingDateOnOrAfter(s, date) === date;
+}

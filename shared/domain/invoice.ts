@@ -36,3 +36,15 @@ export interface Invoice {
 export function chargeIdempotencyKey(invoiceId: string, attempt: number): string {
   return `${invoiceId}:${attempt}`;
 }
+
+/** The invoice after a charge attempt: paid on success; still open, with the failure, otherwise. */
+export function applyChargeOutcome(
+  invoice: Invoice,
+  outcome: { status: 'succeeded'; chargeId: string } | { status: 'failed'; code: string; message: string; hard: boolean },
+  attempt: number,
+  now: string,
+): Invoice {
+  return outcome.status === 'succeeded'
+    ? { ...invoice, status: 'paid', attempts: attempt, payment: { chargeId: outcome.chargeId, paidAt: now, method: 'card' }, updatedAt: now }
+    : { ...invoice, attempts: attempt, lastFailure: { code: outcome.code, message: outcome.message, hard: outcome.hard, at: now }, updatedAt: now };
+}

@@ -59,6 +59,18 @@ export interface BillingTerms {
   termMonths: number | null;
 }
 
+export interface Cancellation {
+  by: 'admin' | 'member';
+  requestedAt: string;
+  /** For an admin cancellation, the month picked (`YYYY-MM`). */
+  month: string | null;
+  reason: string | null;
+  decidedAt: string | null;
+  decision: 'scheduled' | 'declined' | null;
+  /** The status a pending request returns to when the admin declines it. */
+  previousStatus: MembershipStatus | null;
+}
+
 export interface Membership {
   id: string;
   orgId: string;
@@ -70,6 +82,12 @@ export interface Membership {
   currentTerm: { seq: number; start: LocalDate; end: LocalDate | null };
   nextBillingDate: LocalDate | null;
   terminationDate: LocalDate | null;
+  /** Reminders already handled (sent, or skipped because their instant had passed): `termSeq:days`. */
+  remindersDone: string[];
+  /** A member's one-click renewal of the current term (confirmation policy, R-REN-4). */
+  renewal: { termSeq: number; confirmedAt: string } | null;
+  /** Cancellation state (R-CAN-*): who asked, when, and what was decided. */
+  cancellation: Cancellation | null;
   /** The timer plan: every future timer, earliest first. Only the first one is armed. */
   timers: PlannedTimer[];
   /** The schedule that exists in EventBridge Scheduler right now, if any. */
@@ -150,6 +168,9 @@ export function startMembership(args: {
       currentTerm: { seq: 1, start: startDate, end: termEnd },
       nextBillingDate: nextBillingDate(schedule, startDate),
       terminationDate: null,
+      remindersDone: [],
+      renewal: null,
+      cancellation: null,
       timers: [],
       armed: null,
       version: 0,

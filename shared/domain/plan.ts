@@ -95,6 +95,11 @@ export function checkPlanRules(plan: PlanInput, ctx: PlanRuleContext): void {
         { field: 'renewal.notice', message: 'only for policy notice' },
       ]);
     }
+    if (renewal.policy === 'notice') {
+      throw new RuleViolationError('R-REN-5', 'renewal notices (policy notice) are not available in this version; use automatic or confirmation', [
+        { field: 'renewal.policy', rule: 'R-REN-5', message: 'notice is not available yet' },
+      ]);
+    }
     if (renewal.policy === 'none' && days.length > 0) {
       throw new RuleViolationError('R-REN-2', 'a plan with renewal policy none sends no expiry reminders', [
         { field: 'renewal.reminderDays', rule: 'R-REN-2', message: 'must be empty for policy none' },

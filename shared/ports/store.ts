@@ -48,7 +48,17 @@ export type Write =
   | { kind: 'term'; value: Term & { orgId: string; version: number } }
   | { kind: 'invoice'; value: Invoice }
   | { kind: 'event'; value: TimelineEvent & { orgId: string; membershipId: string } }
-  | { kind: 'outbox'; value: OutboxEmail };
+  | { kind: 'outbox'; value: OutboxEmail }
+  | { kind: 'link_use'; value: LinkUse };
+
+/** A single-use link that was used (R-LNK-3); writing the same link twice fails. */
+export interface LinkUse {
+  orgId: string;
+  membershipId: string;
+  jti: string;
+  purpose: string;
+  usedAt: string;
+}
 
 export interface MembershipRecord {
   membership: Membership;
@@ -57,6 +67,7 @@ export interface MembershipRecord {
   /** Newest first. */
   timeline: TimelineEvent[];
   outbox: OutboxEmail[];
+  linkUses: LinkUse[];
 }
 
 export interface Store {

@@ -19,12 +19,13 @@ import type { Membership, MembershipStatus, Term } from '../../domain/membership
 import type { Plan } from '../../domain/plan.js';
 import type { Settings } from '../../domain/settings.js';
 import type { TimelineEvent } from '../../domain/timeline.js';
-import type { MembershipRecord, OutboxEmail, Page, PageRequest, Store, Write } from '../../ports/store.js';
+import type { LinkUse, MembershipRecord, OutboxEmail, Page, PageRequest, Store, Write } from '../../ports/store.js';
 import { invoiceItem, invoiceKey, invoicesByStatus, invoicesOfMembership } from './entities/invoice.js';
 import { INDEX, type Item, membershipPk, valueOf } from './entities/keys.js';
 import { memberItem, memberKey, membersOfOrg } from './entities/member.js';
 import {
   eventItem,
+  linkUseItem,
   membershipItem,
   membershipKey,
   membershipsByStatus,
@@ -72,6 +73,8 @@ function toPut(write: Write): PutSpec {
       return { item: eventItem(write.value), condition: 'attribute_not_exists(pk)', describe: `event ${write.value.id}` };
     case 'outbox':
       return { item: { ...outboxItem(write.value), version: 1 }, condition: 'attribute_not_exists(pk)', describe: `e-mail ${write.value.id}` };
+    case 'link_use':
+      return { item: linkUseItem(write.value), condition: 'attribute_not_exists(pk)', describe: `link ${write.value.jti}` };
   }
 }
 
@@ -192,6 +195,7 @@ export class DynamoStore implements Store {
       invoices: invoiceItems.map((i) => valueOf<Invoice>(i)),
       timeline: of<TimelineEvent>('event').reverse(),
       outbox: of<OutboxEmail>('outbox'),
+      linkUses: of<LinkUse>('link_use'),
     };
   }
 

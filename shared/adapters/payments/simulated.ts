@@ -57,6 +57,14 @@ export interface SimulatedCharge {
   at: string;
 }
 
+export interface SimulatedRefund {
+  idempotencyKey: string;
+  chargeId: string;
+  amount: Money;
+  refundId: string;
+  at: string;
+}
+
 function fingerprint(parts: unknown[]): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 24);
 }
@@ -113,6 +121,15 @@ export class SimulatedGateway implements PaymentGateway {
 
   /** Every charge attempt the gateway has seen, oldest first (simulation and tests only). */
   async listCharges(): Promise<SimulatedCharge[]> {
+    return (await this.records('CHARGE')) as SimulatedCharge[];
+  }
+
+  /** Every refund, oldest first (simulation and tests only). */
+  async listRefunds(): Promise<SimulatedRefund[]> {
+    return (await this.records('REFUND')) as SimulatedRefund[];
+  }
+
+  private async records(kind: 'CHARGE' | 'REFUND'): Promise<unknown[]> {
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -121,7 +138,7 @@ export class SimulatedGateway implements PaymentGateway {
         ExpressionAttributeValues: { ':p': CHARGES_INDEX_PK },
       }),
     );
-    return (out.Items ?? []).filter((i) => i.sk === 'CHARGE').map((i) => i.record as SimulatedCharge);
+    return (out.Items ?? []).filter((i) => i.sk === kind).map((i) => i.record);
   }
 
   /**

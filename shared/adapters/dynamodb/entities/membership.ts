@@ -1,6 +1,6 @@
 import type { Membership, MembershipStatus, Term } from '../../../domain/membership.js';
 import type { TimelineEvent } from '../../../domain/timeline.js';
-import type { OutboxEmail } from '../../../ports/store.js';
+import type { LinkUse, OutboxEmail } from '../../../ports/store.js';
 import { type Item, membershipPk } from './keys.js';
 
 /**
@@ -46,3 +46,10 @@ export const outboxKey = (e: Pick<OutboxEmail, 'orgId' | 'membershipId' | 'id'>)
 });
 
 export const outboxItem = (e: OutboxEmail): Item => ({ ...outboxKey(e), entity: 'outbox', ...e });
+
+export const linkUseItem = (u: LinkUse): Item => ({
+  pk: membershipPk(u.orgId, u.membershipId),
+  sk: `LINK#${u.jti}`,
+  entity: 'link_use',
+  ...u,
+});

@@ -1,0 +1,186 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { documentClient, DynamoStore } from '../../shared/adapters/dynamodb/store.js';
+import { ConcurrencyError, ValidationError } from '../../shared/domain/errors.js';
+import { newId } from '../../shared/domain/ids.js';
+import type { Invoice } from '../../shared/domain/invoice.js';
+import type { Member } from '../../shared/domain/member.js';
+import type { Membership } from '../../shared/domain/membership.js';
+import { committed, type OutboxEmail } from '../../shared/ports/store.js';
+import { createTestTable, dynamodbClient } from '../support/aws.js';
+
+let store: DynamoStore;
+const ORG = 'org-store-test';
+const at = new Date('2027-01-15T12:00:00Z');
+
+function member(overrides: Partial<Member> = {}): Member {
+  return {
+    id: newId('mbr', new Date()),
+    orgId: ORG,
+    name: 'Léa Tremblay',
+    email: 'lea@example.org',
+    locale: null,
+    communicationsOptIn: true,
+    autoRenew: false,
+    intervention: { required: false, reason: null },
+    paymentMethod: null,
+    version: 0,
+    createdAt: at.toISOString(),
+    updatedAt: at.toISOString(),
+    ...overrides,
+  };
+}
+
+function membership(memberId: string, overrides: Partial<Membership> = {}): Membership {
+  return {
+    id: newId('ms', new Date()),
+    orgId: ORG,
+    memberId,
+    planId: 'pln_1',
+    status: 'active',
+    startDate: '2027-01-15',
+    billing: { price: { amount: 2500, currency: 'CAD' }, cadence: 'monthly', anchor: { type: 'fixedDay', day: 1 }, termMonths: 12 },
+    currentTerm: { seq: 1, start: '2027-01-15', end: '2028-01-14' },
+    nextBillingDate: '2027-02-01',
+    terminationDate: null,
+    remindersDone: [],
+    renewal: null,
+    cancellation: null,
+    timers: [],
+    armed: null,
+    version: 0,
+    createdAt: at.toISOString(),
+    updatedAt: at.toISOString(),
+    ...overrides,
+  };
+}
+
+function invoice(membershipId: string, memberId: string, status: Invoice['status'], dueDate: string): Invoice {
+  return {
+    id: newId('inv', new Date()),
+    orgId: ORG,
+    membershipId,
+    memberId,
+    status,
+    amount: { amount: 2500, currency: 'CAD' },
+    description: 'Annual',
+    periodStart: dueDate,
+    periodEnd: null,
+    issueDate: dueDate,
+    dueDate,
+    attempts: 0,
+    lastFailure: null,
+    payment: null,
+    version: 0,
+    createdAt: at.toISOString(),
+    updatedAt: at.toISOString(),
+  };
+}
+
+beforeAll(async () => {
+  const client = dynamodbClient();
+  store = new DynamoStore(documentClient(client), await createTestTable(client));
+});
+
+describe('DynamoStore against DynamoDB Local', () => {
+  it('creates an item once: a second create of the same id is a concurrency error', async () => {
+    const m = member();
+    await store.commit([{ kind: 'member', value: m }]);
+    expect(await store.getMember(ORG, m.id)).toMatchObject({ id: m.id, version: 1 });
+    await expect(store.commit([{ kind: 'member', value: m }])).rejects.toBeInstanceOf(ConcurrencyError);
+  });
+
+  it('updates only from the version read (optimistic concurrency)', async () => {
+    const m = committed(member());
+    await store.commit([{ kind: 'member', value: { ...m, version: 0 } }]);
+    await store.commit([{ kind: 'member', value: { ...m, name: 'First writer' } }]);
+    await expect(store.commit([{ kind: 'member', value: { ...m, name: 'Second writer' } }])).rejects.toBeInstanceOf(ConcurrencyError);
+    expect(await store.getMember(ORG, m.id)).toMatchObject({ name: 'First writer', version: 2 });
+  });
+
+  it('writes a transaction all or nothing', async () => {
+    const owner = member();
+    await store.commit([{ kind: 'member', value: owner }]);
+    const ms = membership(owner.id);
+    const stale = { ...committed(owner), version: 7 };
+    await expect(
+      store.commit([
+        { kind: 'membership', value: ms },
+        { kind: 'member', value: stale },
+      ]),
+    ).rejects.toBeInstanceOf(ConcurrencyError);
+    expect(await store.getMembership(ORG, ms.id)).toBeNull();
+  });
+
+  it('reads a membership whole: terms, invoices, timeline newest first, outbox', async () => {
+    const owner = member();
+    const ms = membership(owner.id);
+    const inv = invoice(ms.id, owner.id, 'open', '2027-01-15');
+    await store.commit([
+      { kind: 'member', value: owner },
+      { kind: 'membership', value: ms },
+      { kind: 'term', value: { membershipId: ms.id, seq: 1, start: '2027-01-15', end: '2028-01-14', status: 'active', invoiceId: inv.id, createdAt: at.toISOString(), orgId: ORG, version: 0 } },
+      { kind: 'invoice', value: inv },
+      { kind: 'event', value: { id: 'evt_1', at: '2027-01-15T12:00:00.000Z', type: 'first', actor: { type: 'system', id: 't' }, data: {}, orgId: ORG, membershipId: ms.id } },
+      { kind: 'event', value: { id: 'evt_2', at: '2027-01-15T12:00:01.000Z', type: 'second', actor: { type: 'system', id: 't' }, data: {}, orgId: ORG, membershipId: ms.id } },
+    ]);
+    const record = await store.getMembershipRecord(ORG, ms.id);
+    expect(record?.membership.id).toBe(ms.id);
+    expect(record?.terms.map((t) => t.seq)).toEqual([1]);
+    expect(record?.invoices.map((i) => i.id)).toEqual([inv.id]);
+    expect(record?.timeline.map((e) => e.type)).toEqual(['second', 'first']);
+    expect(await store.getMembershipRecord('another-org', ms.id)).toBeNull();
+  });
+
+  it('lists members newest first with cursors, and refuses a cursor from another list', async () => {
+    const org = `${ORG}-list`;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const m = member({ orgId: org, id: newId('mbr', new Date(Date.UTC(2027, 0, 1 + i))) });
+      ids.push(m.id);
+      await store.commit([{ kind: 'member', value: m }]);
+    }
+    const first = await store.listMembers(org, { limit: 2 });
+    const second = await store.listMembers(org, { limit: 2, cursor: first.nextCursor! });
+    const third = await store.listMembers(org, { limit: 2, cursor: second.nextCursor! });
+    expect([...first.items, ...second.items, ...third.items].map((m) => m.id)).toEqual([...ids].reverse());
+    await expect(store.listMembers(ORG, { limit: 2, cursor: first.nextCursor! })).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('R-CAN-6: a voided membership leaves the member lists (sparse index) but stays readable', async () => {
+    const owner = member();
+    const ms = membership(owner.id);
+    await store.commit([{ kind: 'member', value: owner }, { kind: 'membership', value: ms }]);
+    expect((await store.listMembershipsOfMember(ORG, owner.id, { limit: 10 })).items.map((m) => m.id)).toEqual([ms.id]);
+    await store.commit([{ kind: 'membership', value: { ...committed(ms), status: 'voided' } }]);
+    expect((await store.listMembershipsOfMember(ORG, owner.id, { limit: 10 })).items).toEqual([]);
+    expect(await store.getMembership(ORG, ms.id)).toMatchObject({ status: 'voided' });
+  });
+
+  it('lists invoices by status, oldest due first, following status changes', async () => {
+    const org = `${ORG}-invoices`;
+    const a = { ...invoice('ms_a', 'mbr_a', 'open', '2027-03-01'), orgId: org };
+    const b = { ...invoice('ms_b', 'mbr_b', 'open', '2027-02-01'), orgId: org };
+    await store.commit([{ kind: 'invoice', value: a }, { kind: 'invoice', value: b }]);
+    expect((await store.listInvoicesByStatus(org, 'open', { limit: 10 })).items.map((i) => i.id)).toEqual([b.id, a.id]);
+    await store.commit([{ kind: 'invoice', value: { ...committed(b), status: 'paid' } }]);
+    expect((await store.listInvoicesByStatus(org, 'open', { limit: 10 })).items.map((i) => i.id)).toEqual([a.id]);
+    expect((await store.listInvoicesByStatus(org, 'paid', { limit: 10 })).items.map((i) => i.id)).toEqual([b.id]);
+  });
+
+  it('lets exactly one sender claim an outbox e-mail, and a crashed claim be taken over after the lease', async () => {
+    const owner = member();
+    const ms = membership(owner.id);
+    const email: OutboxEmail = {
+      id: 'chg_1.expired', orgId: ORG, membershipId: ms.id, template: 'expired', to: ['lea@example.org'], from: { name: 'Sophie', email: 's@club.example' },
+      replyTo: ['m@club.example'], subject: 's', html: '<p>h</p>', text: 't', status: 'pending', claimedAt: null, sentAt: null, messageId: null, createdAt: at.toISOString(), version: 0,
+    };
+    await store.commit([{ kind: 'membership', value: ms }, { kind: 'outbox', value: email }]);
+    const claims = await Promise.all([1, 2, 3, 4].map(() => store.claimOutbox(email, at, 60_000)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await store.claimOutbox(email, new Date(at.getTime() + 30_000), 60_000)).toBe(false);
+    expect(await store.claimOutbox(email, new Date(at.getTime() + 61_000), 60_000)).toBe(true);
+    await store.markOutboxSent(email, 'ses-1', at);
+    expect(await store.claimOutbox(email, new Date(at.getTime() + 3_600_000), 60_000)).toBe(false);
+    expect((await store.getMembershipRecord(ORG, ms.id))?.outbox[0]).toMatchObject({ status: 'sent', messageId: 'ses-1' });
+  });
+});

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import type { Membership } from '../../shared/domain/membership.js';
+import { pastReminders, type PlanInputs, timerName, timerPlan } from '../../shared/domain/timers.js';
+
+const TZ = 'America/Toronto';
+
+function membership(overrides: Partial<Membership> = {}): Membership {
+  return {
+    id: 'ms_01JAAAAAAAAAAAAAAAAAAAAAAA',
+    orgId: 'demo',
+    memberId: 'mbr_1',
+    planId: 'pln_1',
+    status: 'active',
+    startDate: '2027-01-01',
+    billing: { price: { amount: 2500, currency: 'CAD' }, cadence: 'upfront', anchor: { type: 'purchaseDate' }, termMonths: 12 },
+    currentTerm: { seq: 1, start: '2027-01-01', end: '2027-12-31' },
+    nextBillingDate: '2028-01-01',
+    terminationDate: null,
+    remindersDone: [],
+    renewal: null,
+    cancellation: null,
+    timers: [],
+    armed: null,
+    version: 1,
+    createdAt: '2027-01-01T00:00:00Z',
+    updatedAt: '2027-01-01T00:00:00Z',
+    ...overrides,
+  };
+}
+const inputs = (overrides: Partial<PlanInputs> = {}): PlanInputs => ({ timeZone: TZ, policy: 'automatic', reminderDays: [30, 14, 3], optedIn: true, ...overrides });
+const summary = (m: Membership, i: PlanInputs) => timerPlan(m, i).map((t) => `${t.kind}@${t.at}`);
+
+describe('timer plan (R-REN-6, R-REN-9)', () => {
+  it('R-REN-6: one reminder per offset at 09:00 organisation time, then the term end at the next local midnight', () => {
+    expect(summary(membership(), inputs())).toEqual([
+      'reminder@2027-12-01T14:00:00.000Z',
+      'reminder@2027-12-17T14:00:00.000Z',
+      'reminder@2027-12-28T14:00:00.000Z',
+      'term_end@2028-01-01T05:00:00.000Z',
+    ]);
+  });
+
+  it('R-REN-6: reminders land on the right local day across the daylight-saving change', () => {
+    const m = membership({ currentTerm: { seq: 1, start: '2026-03-20', end: '2027-03-19' } });
+    expect(summary(m, inputs({ reminderDays: [30, 5] })).slice(0, 2)).toEqual(['reminder@2027-02-17T14:00:00.000Z', 'reminder@2027-03-14T13:00:00.000Z']);
+  });
+
+  it('R-REN-6: a term ending on Feb 29 reminds on Jan 30 and Feb 15', () => {
+    const m = membership({ currentTerm: { seq: 1, start: '2027-03-01', end: '2028-02-29' } });
+    expect(summary(m, inputs({ reminderDays: [30, 14] }))).toEqual(['reminder@2028-01-30T14:00:00.000Z', 'reminder@2028-02-15T14:00:00.000Z', 'term_end@2028-03-01T05:00:00.000Z']);
+  });
+
+  it('R-REN-6: reminders whose instant passed when the membership changes are skipped, not sent late', () => {
+    const m = membership();
+    expect(pastReminders(m, inputs(), new Date('2027-12-20T00:00:00Z'))).toEqual(['1:30', '1:14']);
+    expect(summary(membership({ remindersDone: ['1:30', '1:14'] }), inputs())).toEqual(['reminder@2027-12-28T14:00:00.000Z', 'term_end@2028-01-01T05:00:00.000Z']);
+  });
+
+  it('R-REN-7: no expiry reminders without the communications opt-in', () => {
+    expect(summary(membership(), inputs({ optedIn: false }))).toEqual(['term_end@2028-01-01T05:00:00.000Z']);
+  });
+
+  it('R-REN-2: policy none plans no reminders; R-REN-4: a confirmed renewal stops them', () => {
+    expect(summary(membership(), inputs({ policy: 'none' }))).toEqual(['term_end@2028-01-01T05:00:00.000Z']);
+    expect(summary(membership({ renewal: { termSeq: 1, confirmedAt: '2027-12-02T00:00:00Z' } }), inputs({ policy: 'confirmation' }))).toEqual(['term_end@2028-01-01T05:00:00.000Z']);
+  });
+
+  it('R-CAN-1: a termination date removes renewal, reminders and every billing date after it', () => {
+    const monthly = membership({
+      billing: { price: { amount: 2500, currency: 'CAD' }, cadence: 'monthly', anchor: { type: 'fixedDay', day: 1 }, termMonths: 12 },
+      nextBillingDate: '2027-06-01',
+      status: 'cancel_scheduled',
+      terminationDate: '2027-05-31',
+    });
+    expect(summary(monthly, inputs())).toEqual(['termination@2027-06-01T04:00:00.000Z']);
+    expect(summary({ ...monthly, terminationDate: '2027-06-30' }, inputs())).toEqual(['billing@2027-06-01T04:00:00.000Z', 'termination@2027-07-01T04:00:00.000Z']);
+  });
+
+  it('orders timers sharing an instant: termination before term end before billing', () => {
+    const m = membership({
+      billing: { price: { amount: 2500, currency: 'CAD' }, cadence: 'monthly', anchor: { type: 'fixedDay', day: 1 }, termMonths: 12 },
+      nextBillingDate: '2028-01-01',
+    });
+    expect(summary(m, inputs({ reminderDays: [] }))).toEqual(['term_end@2028-01-01T05:00:00.000Z', 'billing@2028-01-01T05:00:00.000Z']);
+  });
+
+  it('plans nothing for a terminated or voided membership', () => {
+    expect(timerPlan(membership({ status: 'terminated' }), inputs())).toEqual([]);
+    expect(timerPlan(membership({ status: 'voided' }), inputs())).toEqual([]);
+  });
+
+  it('names each timer deterministically within the Scheduler limits (64 chars of [A-Za-z0-9-_.])', () => {
+    const name = timerName('ms_01JAAAAAAAAAAAAAAAAAAAAAAA', 'termination', new Date('2027-06-01T04:00:00Z'));
+    expect(name).toBe('ms_01JAAAAAAAAAAAAAAAAAAAAAAA-termination-20270601T040000Z');
+    expect(name.length).toBeLessThanOrEqual(64);
+    expect(name).toMatch(/^[A-Za-z0-9_.-]+$/);
+  });
+});
