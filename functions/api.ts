@@ -2,4 +2,4 @@ import { runtimeDeps } from '../shared/deps.js';
 import { apiHandler } from './handlers/api.js';
 
 /** Lambda entry: the admin JSON API behind the HTTP API's JWT authorizer. */
-export const handler = apiHandler(runtimeDeps());
+export const handler = apiHandler(await runtimeDeps());

@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { INVOICE_STATUSES } from '../../shared/domain/invoice.js';
+import { MEMBERSHIP_STATUSES } from '../../shared/domain/membership.js';
 import { NotFoundError } from '../../shared/domain/errors.js';
 import {
   invoiceView,
@@ -18,7 +19,19 @@ import type { Deps } from '../../shared/deps.js';
 import type { Caller } from '../../shared/use-cases/context.js';
 import { getInvoice, listInvoices } from '../../shared/use-cases/invoices.js';
 import { createMember, getMember, listMembers, patchMember } from '../../shared/use-cases/members.js';
-import { createMembership, getMembershipRecord, listMembershipsOfMember } from '../../shared/use-cases/memberships.js';
+import {
+  cancelByAdmin,
+  confirmCancellationRequest,
+  declineCancellationRequest,
+  voidInvoice,
+} from '../../shared/use-cases/cancellation.js';
+import {
+  changeTermEnd,
+  createMembership,
+  getMembershipRecord,
+  listMembershipsByStatus,
+  listMembershipsOfMember,
+} from '../../shared/use-cases/memberships.js';
 import { createPlan, getPlan, listPlans, updatePlan } from '../../shared/use-cases/plans.js';
 import { getSettings, putSettings } from '../../shared/use-cases/settings.js';
 import { httpErrors, json, withEtag } from './http.js';
@@ -53,14 +66,31 @@ const routes = new Router<Route>()
   .add('POST', '/api/memberships', async (deps, caller, event) =>
     withEtag(201, membershipRecordView(await createMembership(deps, caller, jsonBody(event)))),
   )
+  .add('GET', '/api/memberships', async (deps, caller, event) => {
+    const { status, ...page } = pageOf(event, { status: z.enum(MEMBERSHIP_STATUSES) });
+    return json(200, pageView(await listMembershipsByStatus(deps, caller, status as (typeof MEMBERSHIP_STATUSES)[number], page), membershipView));
+  })
   .add('GET', '/api/memberships/{membershipId}', async (deps, caller, _e, p) =>
     withEtag(200, membershipRecordView(await getMembershipRecord(deps, caller, p.membershipId!))),
+  )
+  .add('PATCH', '/api/memberships/{membershipId}', async (deps, caller, event, p) =>
+    withEtag(200, membershipRecordView(await changeTermEnd(deps, caller, p.membershipId!, jsonBody(event), expectedVersion(event)))),
+  )
+  .add('POST', '/api/memberships/{membershipId}/cancel', async (deps, caller, event, p) =>
+    withEtag(200, membershipRecordView(await cancelByAdmin(deps, caller, p.membershipId!, jsonBody(event)))),
+  )
+  .add('POST', '/api/memberships/{membershipId}/cancellation-request/confirm', async (deps, caller, event, p) =>
+    withEtag(200, membershipRecordView(await confirmCancellationRequest(deps, caller, p.membershipId!, jsonBody(event)))),
+  )
+  .add('POST', '/api/memberships/{membershipId}/cancellation-request/decline', async (deps, caller, event, p) =>
+    withEtag(200, membershipRecordView(await declineCancellationRequest(deps, caller, p.membershipId!, event.body ? jsonBody(event) : {}))),
   )
   .add('GET', '/api/invoices', async (deps, caller, event) => {
     const { status, ...page } = pageOf(event, { status: z.enum(INVOICE_STATUSES).default('open') });
     return json(200, pageView(await listInvoices(deps, caller, status as (typeof INVOICE_STATUSES)[number], page), invoiceView));
   })
-  .add('GET', '/api/invoices/{invoiceId}', async (deps, caller, _e, p) => withEtag(200, invoiceView(await getInvoice(deps, caller, p.invoiceId!))));
+  .add('GET', '/api/invoices/{invoiceId}', async (deps, caller, _e, p) => withEtag(200, invoiceView(await getInvoice(deps, caller, p.invoiceId!))))
+  .add('POST', '/api/invoices/{invoiceId}/void', async (deps, caller, event, p) => withEtag(200, invoiceView(await voidInvoice(deps, caller, p.invoiceId!, jsonBody(event)))));
 
 export function apiHandler(deps: Deps) {
   return middy<ApiEvent, APIGatewayProxyResultV2>()

@@ -4,8 +4,9 @@ import { parseInput } from '../domain/validate.js';
 import type { Deps } from '../deps.js';
 import { committed, type Page, type PageRequest } from '../ports/store.js';
 import { type Caller, checkExpectedVersion } from './context.js';
+import { replanMemberships } from './memberships.js';
 
-type MemberDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'payments'>;
+type MemberDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'payments' | 'timers' | 'mailer' | 'config'>;
 
 export function listMembers(deps: Pick<Deps, 'store'>, caller: Caller, page: PageRequest): Promise<Page<Member>> {
   return deps.store.listMembers(caller.orgId, page);
@@ -71,5 +72,8 @@ export async function patchMember(
   if (paymentMethod === null) member.paymentMethod = null;
   else if (paymentMethod) member.paymentMethod = await savePaymentMethod(deps, memberId, paymentMethod.token);
   await deps.store.commit([{ kind: 'member', value: member }]);
+  if (patch.communicationsOptIn !== undefined && patch.communicationsOptIn !== existing.communicationsOptIn) {
+    await replanMemberships(deps, caller, memberId);
+  }
   return committed(member);
 }

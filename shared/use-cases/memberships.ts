@@ -1,16 +1,19 @@
-import { localDateOf } from '../domain/calendar.js';
-import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
-import { chargeIdempotencyKey, type Invoice } from '../domain/invoice.js';
+import * as z from 'zod';
+import { addDays, localDateOf, maxDate } from '../domain/calendar.js';
+import { ConcurrencyError, ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { localDate } from '../domain/schema.js';
+import { applyChargeOutcome, chargeIdempotencyKey, type Invoice } from '../domain/invoice.js';
 import { latestStartDate, type Membership, membershipInput, startMembership } from '../domain/membership.js';
 import type { TimelineEvent } from '../domain/timeline.js';
 import { parseInput } from '../domain/validate.js';
 import type { Deps } from '../deps.js';
-import { committed, type MembershipRecord, type Page, type PageRequest, type Write } from '../ports/store.js';
-import { type Caller, requireSettings } from './context.js';
+import { committed, type MembershipRecord, type Page, type PageRequest } from '../ports/store.js';
+import { commitChange, loadContext, MembershipChange } from './membership-change.js';
+import { type Caller, checkExpectedVersion, requireSettings } from './context.js';
 import { getMember } from './members.js';
 import { getPlan } from './plans.js';
 
-type MembershipDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'payments'>;
+type MembershipDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'payments' | 'timers' | 'mailer' | 'config'>;
 
 const LIVE_STATUSES: ReadonlySet<Membership['status']> = new Set(['active', 'pending', 'past_due', 'cancellation_requested', 'cancel_scheduled']);
 
@@ -21,10 +24,10 @@ export function timelineEvent(deps: Pick<Deps, 'newId' | 'clock'>, caller: Pick<
 /**
  * Input: the caller, `{ memberId, planId, startDate? }` (start defaults to today in the
  * organisation's time zone).
- * Output: the membership record (membership, first term, first invoice, timeline).
+ * Output: the membership record (membership, first term, first invoice, timers, timeline).
  * Steps: check the member and plan exist and the member has no live membership on the plan;
- * write the membership, its first term and first invoice; charge the card on file with the
- * invoice's idempotency key; record the outcome on the invoice and the timeline.
+ * write the membership, its first term and first invoice and arm its first timer; then charge
+ * the card on file with the invoice's idempotency key and record the outcome.
  */
 export async function createMembership(deps: MembershipDeps, caller: Caller, body: unknown): Promise<MembershipRecord> {
   const input = parseInput(membershipInput, body);
@@ -44,29 +47,20 @@ export async function createMembership(deps: MembershipDeps, caller: Caller, bod
   }
 
   const id = deps.newId('ms');
-  const started = startMembership({
-    id,
-    invoiceId: deps.newId('inv'),
-    orgId: caller.orgId,
-    memberId: member.id,
+  const started = startMembership({ id, invoiceId: deps.newId('inv'), orgId: caller.orgId, memberId: member.id, plan, startDate, today, now: deps.clock.now() });
+  const change = new MembershipChange(deps, {
+    settings,
     plan,
-    startDate,
-    today,
-    now: deps.clock.now(),
-  });
-  const event = (type: string, data: Record<string, unknown>) => ({
-    kind: 'event' as const,
-    value: { ...timelineEvent(deps, caller, type, data), orgId: caller.orgId, membershipId: id },
-  });
-  const writes: Write[] = [
-    { kind: 'membership', value: started.membership },
-    { kind: 'term', value: { ...started.term, orgId: caller.orgId, version: 0 } },
-    event('membership_started', { planId: plan.id, startDate, termEnd: started.term.end }),
-  ];
+    member,
+    record: { membership: started.membership, terms: [], invoices: [], timeline: [], outbox: [], linkUses: [] },
+  }, caller.actor);
+  change.write({ kind: 'term', value: { ...started.term, orgId: caller.orgId, version: 0 } });
+  change.event('membership_started', { planId: plan.id, startDate, termEnd: started.term.end });
   if (started.invoice) {
-    writes.push({ kind: 'invoice', value: started.invoice }, event('invoice_issued', { invoiceId: started.invoice.id, amount: started.invoice.amount }));
+    change.write({ kind: 'invoice', value: started.invoice });
+    change.event('invoice_issued', { invoiceId: started.invoice.id, amount: started.invoice.amount });
   }
-  await deps.store.commit(writes);
+  await commitChange(deps, change, { skipPastReminders: true });
 
   if (started.invoice && member.paymentMethod) {
     await chargeInvoice(deps, caller, committed(started.invoice), member.paymentMethod.gatewayRef);
@@ -75,16 +69,17 @@ export async function createMembership(deps: MembershipDeps, caller: Caller, bod
 }
 
 /**
- * Charges an open invoice once more with the card on file. The attempt number is part of the
- * idempotency key, so a repeated call for the same attempt never charges twice.
+ * Charges an open invoice with the card on file as charge attempt `attempt` (by default the
+ * next one). The attempt number is part of the idempotency key, so repeating an attempt never
+ * charges twice.
  */
 export async function chargeInvoice(
   deps: Pick<Deps, 'store' | 'clock' | 'newId' | 'payments'>,
   caller: Pick<Caller, 'actor'>,
   invoice: Invoice,
   paymentMethod: string,
+  attempt: number = invoice.attempts + 1,
 ): Promise<Invoice> {
-  const attempt = invoice.attempts + 1;
   const outcome = await deps.payments.charge({
     idempotencyKey: chargeIdempotencyKey(invoice.id, attempt),
     amount: invoice.amount,
@@ -92,11 +87,7 @@ export async function chargeInvoice(
     customerRef: invoice.memberId,
     description: invoice.description,
   });
-  const now = deps.clock.now().toISOString();
-  const updated: Invoice =
-    outcome.status === 'succeeded'
-      ? { ...invoice, status: 'paid', attempts: attempt, payment: { chargeId: outcome.chargeId, paidAt: now, method: 'card' }, updatedAt: now }
-      : { ...invoice, attempts: attempt, lastFailure: { code: outcome.code, message: outcome.message, hard: outcome.hard, at: now }, updatedAt: now };
+  const updated = applyChargeOutcome(invoice, outcome, attempt, deps.clock.now().toISOString());
   const data =
     outcome.status === 'succeeded'
       ? { invoiceId: invoice.id, amount: invoice.amount, chargeId: outcome.chargeId, attempt }
@@ -131,3 +122,63 @@ export async function listMembershipsOfMember(
   return deps.store.listMembershipsOfMember(caller.orgId, memberId, page);
 }
 
+
+const termEndPatch = z.strictObject({ termEnd: localDate });
+
+/**
+ * Input: the caller, the membership id, `{ termEnd }` (the version read, optionally).
+ * Output: the membership record.
+ * Steps (R-REN-9): move the current term's end; reminders of this term are planned afresh
+ * for the new end (those whose instant has passed are skipped, R-REN-6), and the old timers
+ * are disarmed, so no stale reminder is sent.
+ */
+export async function changeTermEnd(deps: MembershipDeps, caller: Caller, membershipId: string, body: unknown, expectedVersion?: number): Promise<MembershipRecord> {
+  const { termEnd } = parseInput(termEndPatch, body);
+  const ctx = await loadContext(deps, caller.orgId, membershipId);
+  checkExpectedVersion('membership', membershipId, ctx.record.membership.version, expectedVersion);
+  const change = new MembershipChange(deps, ctx, caller.actor);
+  const m = change.membership;
+  if (!['active', 'pending', 'past_due'].includes(m.status) || m.terminationDate !== null) {
+    throw new ConflictError('term_not_changeable', `membership ${m.id} is ${m.status}${m.terminationDate ? ` and terminates on ${m.terminationDate}` : ''}; its term end cannot change`);
+  }
+  if (m.currentTerm.end === null) throw new ConflictError('no_term_end', `membership ${m.id} is on a plan without a term end`);
+  if (m.renewal?.termSeq === m.currentTerm.seq) {
+    throw new ConflictError('renewal_confirmed', `the member already renewed; the next term starts on ${addDays(m.currentTerm.end, 1)}`);
+  }
+  const earliest = maxDate(m.currentTerm.start, change.today);
+  if (termEnd < earliest) {
+    throw new ValidationError(`termEnd must be on or after ${earliest}`, [{ field: 'termEnd', message: `on or after ${earliest} (term start or today)` }]);
+  }
+  const previous = m.currentTerm.end;
+  if (termEnd === previous) return ctx.record;
+  const term = ctx.record.terms.find((t) => t.seq === m.currentTerm.seq);
+  if (term) change.write({ kind: 'term', value: { ...term, end: termEnd, orgId: m.orgId } });
+  m.currentTerm = { ...m.currentTerm, end: termEnd };
+  m.remindersDone = m.remindersDone.filter((key) => !key.startsWith(`${m.currentTerm.seq}:`));
+  change.event('term_end_changed', { from: previous, to: termEnd });
+  await commitChange(deps, change, { skipPastReminders: true });
+  return (await deps.store.getMembershipRecord(caller.orgId, membershipId))!;
+}
+
+/**
+ * R-REN-7, R-REN-9: after a member changes (opt-in, payment method), re-plan the timers of
+ * their live memberships (reminders appear or disappear with the opt-in).
+ */
+export async function replanMemberships(deps: MembershipDeps, caller: Caller, memberId: string): Promise<void> {
+  const { items } = await deps.store.listMembershipsOfMember(caller.orgId, memberId, { limit: 100 });
+  for (const m of items.filter((i) => LIVE_STATUSES.has(i.status))) {
+    for (let attempt = 1; ; attempt++) {
+      const change = new MembershipChange(deps, await loadContext(deps, caller.orgId, m.id), caller.actor);
+      try {
+        await commitChange(deps, change, { skipPastReminders: true });
+        break;
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= 3) throw error;
+      }
+    }
+  }
+}
+
+export async function listMembershipsByStatus(deps: Pick<Deps, 'store'>, caller: Caller, status: Membership['status'], page: PageRequest): Promise<Page<Membership>> {
+  return deps.store.listMembershipsByStatus(caller.orgId, status, page);
+}

@@ -1,0 +1,270 @@
+import * as z from 'zod';
+import {
+  billingDateOnOrBefore,
+  isBillingDate,
+  nextBillingDate,
+  terminationAfterFinalBilling,
+  terminationAfterToday,
+  terminationForMonth,
+} from '../domain/billing.js';
+import type { LocalDate } from '../domain/calendar.js';
+import { ConflictError, NotFoundError, RuleViolationError, UnprocessableError } from '../domain/errors.js';
+import type { Invoice } from '../domain/invoice.js';
+import { billingScheduleOf, type Membership, type MembershipStatus } from '../domain/membership.js';
+import { localDate } from '../domain/schema.js';
+import { parseInput } from '../domain/validate.js';
+import type { Deps } from '../deps.js';
+import { committed, type MembershipRecord } from '../ports/store.js';
+import type { Caller } from './context.js';
+import { commitChange, loadContext, type MembershipChange, MembershipChange as Change } from './membership-change.js';
+
+/**
+ * Cancellation (R-CAN-1…8): by an admin for a month, by a member from a signed link
+ * (immediately or by request), the admin's answer to a request, and voiding from the last
+ * invoice.
+ */
+type CancelDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'mailer' | 'config' | 'payments'>;
+
+const CANCELLABLE: ReadonlySet<MembershipStatus> = new Set(['active', 'pending', 'past_due', 'cancellation_requested', 'cancel_scheduled']);
+
+function requireCancellable(m: Membership): void {
+  if (!CANCELLABLE.has(m.status)) {
+    throw new ConflictError('membership_not_cancellable', `membership ${m.id} is ${m.status}; only a live membership can be cancelled`);
+  }
+}
+
+/** The last billing date on or before the termination date that is still to come (the last invoice). */
+function lastBillingDate(m: Membership, terminationDate: LocalDate, today: LocalDate): LocalDate | null {
+  const last = billingDateOnOrBefore(billingScheduleOf(m), terminationDate);
+  return last !== null && last > today ? last : null;
+}
+
+async function record(deps: CancelDeps, orgId: string, id: string): Promise<MembershipRecord> {
+  return (await deps.store.getMembershipRecord(orgId, id))!;
+}
+
+const adminCancelInput = z.strictObject({
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'must be a month YYYY-MM' }).nullable(),
+});
+
+/**
+ * Input: the caller, the membership id, `{ month: "YYYY-MM" }`.
+ * Output: the membership record.
+ * Steps: R-CAN-2 termination date for the month; R-CAN-3 a set date can only move earlier;
+ * status cancel_scheduled, timers re-planned (a termination timer; nothing billed or reminded
+ * after it); R-CAN-4 the account owner is e-mailed.
+ */
+export async function cancelByAdmin(deps: CancelDeps, caller: Caller, membershipId: string, body: unknown): Promise<MembershipRecord> {
+  const input = parseInput(adminCancelInput, body);
+  const ctx = await loadContext(deps, caller.orgId, membershipId);
+  const change = new Change(deps, ctx, caller.actor);
+  const m = change.membership;
+  requireCancellable(m);
+  if (input.month === null) {
+    if (m.terminationDate !== null) {
+      throw new ConflictError('cancellation_date_locked', `R-CAN-3: the cancellation date ${m.terminationDate} cannot be removed; it can only be moved earlier`, [
+        { field: 'month', rule: 'R-CAN-3', message: 'a cancellation date cannot be cleared' },
+      ]);
+    }
+    throw new ConflictError('nothing_to_clear', `membership ${m.id} has no cancellation date`);
+  }
+  const result = terminationForMonth(billingScheduleOf(m), input.month, change.today);
+  if ('reason' in result) {
+    const message =
+      result.reason === 'month_in_past'
+        ? `${input.month} is in the past; pick ${change.today.slice(0, 7)} or later`
+        : result.reason === 'billing_date_passed'
+          ? `the first billing date on or after ${input.month}-01 (${result.billingDate}) has passed; pick a later month`
+          : `the membership has no billing date on or after ${input.month}-01`;
+    throw new RuleViolationError('R-CAN-2', message, [{ field: 'month', rule: 'R-CAN-2', message }]);
+  }
+  if (m.terminationDate !== null) {
+    if (result.terminationDate === m.terminationDate) return record(deps, caller.orgId, membershipId);
+    if (result.terminationDate > m.terminationDate) {
+      throw new ConflictError('cancellation_date_locked', `R-CAN-3: the membership already terminates on ${m.terminationDate}; a cancellation date can only be moved earlier, not to ${result.terminationDate}`, [
+        { field: 'month', rule: 'R-CAN-3', message: `must give a termination date before ${m.terminationDate}` },
+      ]);
+    }
+  }
+  const moved = m.terminationDate !== null;
+  const previous = m.terminationDate;
+  m.terminationDate = result.terminationDate;
+  m.status = 'cancel_scheduled';
+  m.cancellation = { by: 'admin', requestedAt: change.now.toISOString(), month: input.month, reason: null, decidedAt: change.now.toISOString(), decision: 'scheduled', previousStatus: null };
+  change.event(moved ? 'cancellation_moved_earlier' : 'cancellation_scheduled', { month: input.month, terminationDate: result.terminationDate, previous });
+  change.emailMember('cancellation_by_admin', {
+    memberName: ctx.member.name,
+    planName: ctx.plan.name,
+    terminationDate: result.terminationDate,
+    lastBillingDate: lastBillingDate(m, result.terminationDate, change.today),
+  });
+  await commitChange(deps, change, { skipPastReminders: true });
+  return record(deps, caller.orgId, membershipId);
+}
+
+/** Whether a member may cancel from a link now, and what would happen (R-CAN-5). */
+export function memberCancellationOutlook(change: Pick<MembershipChange, 'membership' | 'ctx' | 'today'>):
+  | { allowed: true; mode: 'immediate' | 'request'; terminationDate: LocalDate | null }
+  | { allowed: false } {
+  const m = change.membership;
+  if (!['active', 'pending', 'past_due'].includes(m.status) || m.terminationDate !== null) return { allowed: false };
+  const mode = change.ctx.plan.cancellation.memberMode;
+  return { allowed: true, mode, terminationDate: mode === 'immediate' ? terminationAfterToday(billingScheduleOf(m), change.today) : null };
+}
+
+/**
+ * R-CAN-5, R-CAN-7: a member cancels from a signed link. Immediate: no further charge, the
+ * membership terminates on the billing eve; the member and the organisation are e-mailed.
+ * By request: status cancellation_requested; the organisation is e-mailed, the member gets an
+ * acknowledgement. The caller commits.
+ */
+export function cancelByMember(change: MembershipChange, reason: string | null): 'immediate' | 'request' {
+  const outlook = memberCancellationOutlook(change);
+  if (!outlook.allowed) throw new ConflictError('membership_not_cancellable', 'this membership can no longer be cancelled from this link');
+  const m = change.membership;
+  const { member, plan } = change.ctx;
+  const now = change.now.toISOString();
+  if (outlook.mode === 'immediate') {
+    const terminationDate = outlook.terminationDate!;
+    m.status = 'cancel_scheduled';
+    m.terminationDate = terminationDate;
+    m.cancellation = { by: 'member', requestedAt: now, month: null, reason, decidedAt: now, decision: 'scheduled', previousStatus: null };
+    change.event('cancelled_by_member', { terminationDate, reason });
+    change.emailMember('cancellation_confirmed_member', { memberName: member.name, planName: plan.name, terminationDate });
+    change.emailOrganisation('cancellation_notice_org', {
+      memberName: member.name,
+      memberEmail: member.email,
+      planName: plan.name,
+      terminationDate,
+      membershipUrl: change.membershipUrl(),
+    });
+    return 'immediate';
+  }
+  m.cancellation = { by: 'member', requestedAt: now, month: null, reason, decidedAt: null, decision: null, previousStatus: m.status };
+  m.status = 'cancellation_requested';
+  change.event('cancellation_requested', { reason });
+  change.emailOrganisation('cancellation_request_org', {
+    memberName: member.name,
+    memberEmail: member.email,
+    planName: plan.name,
+    requestedOn: change.today,
+    membershipUrl: change.membershipUrl(),
+  });
+  change.emailMember('cancellation_request_received', { memberName: member.name, planName: plan.name });
+  return 'request';
+}
+
+function requireRequest(m: Membership): void {
+  if (m.status !== 'cancellation_requested' || m.cancellation?.decision !== null) {
+    throw new ConflictError('no_cancellation_request', `membership ${m.id} has no cancellation request waiting for a decision (status ${m.status})`);
+  }
+}
+
+const confirmInput = z.strictObject({ finalBillingDate: localDate });
+
+/**
+ * Input: the caller, the membership id, `{ finalBillingDate }` — the last billing date to
+ * invoice, one of the membership's billing dates, not before its current period's.
+ * Output: the membership record.
+ * Steps: R-CAN-5 the membership terminates on the eve of the next billing date after it;
+ * R-CAN-8 the account owner is e-mailed the decision.
+ */
+export async function confirmCancellationRequest(deps: CancelDeps, caller: Caller, membershipId: string, body: unknown): Promise<MembershipRecord> {
+  const { finalBillingDate } = parseInput(confirmInput, body);
+  const ctx = await loadContext(deps, caller.orgId, membershipId);
+  const change = new Change(deps, ctx, caller.actor);
+  const m = change.membership;
+  requireRequest(m);
+  const schedule = billingScheduleOf(m);
+  const current = billingDateOnOrBefore(schedule, change.today) ?? m.startDate;
+  const refuse = (message: string) => new RuleViolationError('R-CAN-5', message, [{ field: 'finalBillingDate', rule: 'R-CAN-5', message }]);
+  if (!isBillingDate(schedule, finalBillingDate)) {
+    const next = nextBillingDate(schedule, finalBillingDate);
+    throw refuse(`${finalBillingDate} is not one of the membership's billing dates${next ? ` (the next one is ${next})` : ''}`);
+  }
+  if (finalBillingDate < current) throw refuse(`the final billing date cannot be before the current period's billing date ${current}`);
+  const terminationDate = terminationAfterFinalBilling(schedule, finalBillingDate) ?? change.today;
+  m.status = 'cancel_scheduled';
+  m.terminationDate = terminationDate;
+  m.cancellation = { ...m.cancellation!, decidedAt: change.now.toISOString(), decision: 'scheduled', previousStatus: null };
+  change.event('cancellation_request_accepted', { finalBillingDate, terminationDate });
+  change.emailMember('cancellation_request_accepted', {
+    memberName: ctx.member.name,
+    planName: ctx.plan.name,
+    finalBillingDate: finalBillingDate > change.today ? finalBillingDate : null,
+    terminationDate,
+  });
+  await commitChange(deps, change, { skipPastReminders: true });
+  return record(deps, caller.orgId, membershipId);
+}
+
+const declineInput = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
+
+/** R-CAN-5: the admin declines a request; the membership goes on as before and the member is told. */
+export async function declineCancellationRequest(deps: CancelDeps, caller: Caller, membershipId: string, body: unknown): Promise<MembershipRecord> {
+  const { reason } = parseInput(declineInput, body ?? {});
+  const ctx = await loadContext(deps, caller.orgId, membershipId);
+  const change = new Change(deps, ctx, caller.actor);
+  const m = change.membership;
+  requireRequest(m);
+  m.status = m.cancellation?.previousStatus ?? 'active';
+  m.cancellation = { ...m.cancellation!, decidedAt: change.now.toISOString(), decision: 'declined', previousStatus: null };
+  change.event('cancellation_request_declined', { reason: reason ?? null });
+  change.emailMember('cancellation_request_declined', { memberName: ctx.member.name, planName: ctx.plan.name, reason: reason ?? null });
+  await commitChange(deps, change, { skipPastReminders: true });
+  return record(deps, caller.orgId, membershipId);
+}
+
+const voidInput = z.strictObject({ refund: z.boolean() });
+
+/**
+ * Input: the caller, an invoice id, `{ refund }`.
+ * Output: the voided invoice.
+ * Steps (R-CAN-6): only the membership's last invoice, open or paid; void and credit it;
+ * refund the charge through the gateway when asked (once: idempotency key from the invoice);
+ * the membership loses its privileges at once (status voided: out of the member's lists, its
+ * timers cancelled); the account owner is e-mailed.
+ */
+export async function voidInvoice(deps: CancelDeps, caller: Caller, invoiceId: string, body: unknown): Promise<Invoice> {
+  const { refund } = parseInput(voidInput, body);
+  const invoice = await deps.store.getInvoice(caller.orgId, invoiceId);
+  if (!invoice) throw new NotFoundError('invoice', invoiceId);
+  if (invoice.status === 'void') throw new ConflictError('invoice_already_void', `invoice ${invoiceId} is already void`);
+  if (invoice.status === 'uncollectible') throw new ConflictError('invoice_uncollectible', `invoice ${invoiceId} is uncollectible and cannot be voided`);
+  const ctx = await loadContext(deps, caller.orgId, invoice.membershipId);
+  const last = ctx.record.invoices.filter((i) => i.status !== 'void').sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1))[0];
+  if (last?.id !== invoiceId) {
+    throw new ConflictError('not_last_invoice', `only the membership's last invoice (${last?.id ?? 'none'}) can void it (R-CAN-6)`);
+  }
+  if (refund && invoice.status !== 'paid') {
+    throw new UnprocessableError('nothing_to_refund', `invoice ${invoiceId} is ${invoice.status}, so there is no payment to refund; void it with refund false`, [
+      { field: 'refund', message: 'the invoice was not paid' },
+    ]);
+  }
+  const change = new Change(deps, ctx, caller.actor);
+  const now = change.now.toISOString();
+  let refunded: Invoice['amount'] | null = null;
+  let refundId: string | null = null;
+  if (refund && invoice.payment && invoice.payment.method === 'card') {
+    ({ refundId } = await deps.payments.refund({ idempotencyKey: `${invoice.id}:refund`, chargeId: invoice.payment.chargeId, amount: invoice.amount }));
+    refunded = invoice.amount;
+  }
+  const voided: Invoice & { credit: { amount: Invoice['amount']; at: string; refundId: string | null } } = {
+    ...invoice,
+    status: 'void',
+    credit: { amount: invoice.amount, at: now, refundId },
+    updatedAt: now,
+  };
+  change.write({ kind: 'invoice', value: voided });
+  const m = change.membership;
+  m.status = 'voided';
+  m.terminationDate = null;
+  for (const term of ctx.record.terms) {
+    if (term.status !== 'voided') change.write({ kind: 'term', value: { ...term, status: 'voided', orgId: m.orgId } });
+  }
+  change.event('membership_voided', { invoiceId, refunded, refundId });
+  change.emailMember('membership_voided', { memberName: ctx.member.name, planName: ctx.plan.name, invoiceId, amount: invoice.amount, refunded });
+  await commitChange(deps, change, { skipPastReminders: true });
+  return committed(voided);
+}
+

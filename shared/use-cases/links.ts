@@ -1,0 +1,166 @@
+import type { Branding } from '../../templates/emails/types.js';
+import type { PageRequest } from '../../templates/pages/types.js';
+import { ConcurrencyError, ConflictError, NotFoundError } from '../domain/errors.js';
+import { type LinkClaims, LinkError, verifyLink } from '../domain/links.js';
+import { mailLocale } from '../domain/member.js';
+import { renewalPolicyOf } from '../domain/plan.js';
+import type { Locale } from '../domain/schema.js';
+import { localDateOf } from '../domain/calendar.js';
+import type { Deps } from '../deps.js';
+import { cancelByMember, memberCancellationOutlook } from './cancellation.js';
+import { brandingOf, commitChange, loadContext, type MembershipChange, MembershipChange as Change, type MembershipContext } from './membership-change.js';
+import { nextTerm } from './renewal.js';
+
+/**
+ * Member links (R-LNK-1…3). `showLink` (GET) only reads; `actOnLink` (POST) acts once. Every
+ * failure — tampered, expired, used, wrong purpose, another membership, no longer allowed —
+ * becomes an error page and changes nothing.
+ */
+export interface LinkPageResult {
+  status: number;
+  page: PageRequest;
+  locale: Locale;
+  branding: Branding | null;
+}
+
+type LinkDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'mailer' | 'config' | 'payments' | 'linkKeys'>;
+
+const STATUS: Record<string, number> = { invalid: 400, wrong_purpose: 400, expired: 410, used: 409, not_allowed: 409 };
+
+function errorPage(reason: keyof typeof STATUS, locale: Locale, branding: Branding | null): LinkPageResult {
+  return { status: STATUS[reason]!, page: { view: 'error', data: { reason: reason as never } }, locale, branding };
+}
+
+interface Opened {
+  claims: LinkClaims;
+  ctx: MembershipContext;
+  locale: Locale;
+  branding: Branding;
+}
+
+/** Verifies the token and loads its membership, or answers the error page. */
+async function open(deps: LinkDeps, token: string): Promise<Opened | LinkPageResult> {
+  let claims: LinkClaims;
+  try {
+    claims = verifyLink(deps.linkKeys, token, deps.clock.now());
+  } catch (error) {
+    if (!(error instanceof LinkError)) throw error;
+    const settings = error.claims ? await deps.store.getSettings(error.claims.orgId) : null;
+    return errorPage(error.reason, settings?.locale ?? 'fr-CA', settings ? brandingOf(settings) : null);
+  }
+  let ctx: MembershipContext;
+  try {
+    ctx = await loadContext(deps, claims.orgId, claims.membershipId);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    const settings = await deps.store.getSettings(claims.orgId);
+    return errorPage('invalid', settings?.locale ?? 'fr-CA', settings ? brandingOf(settings) : null);
+  }
+  const locale = mailLocale(ctx.member, ctx.settings.locale);
+  const branding = brandingOf(ctx.settings);
+  if (ctx.record.linkUses.some((u) => u.jti === claims.jti)) return errorPage('used', locale, branding);
+  return { claims, ctx, locale, branding };
+}
+
+/** R-REN-4: may the member still renew the current term with one click? */
+function renewalAllowed(change: Pick<MembershipChange, 'membership' | 'ctx'>): boolean {
+  const m = change.membership;
+  return (
+    renewalPolicyOf(change.ctx.plan) === 'confirmation' &&
+    (m.status === 'active' || m.status === 'past_due') &&
+    m.currentTerm.end !== null &&
+    m.terminationDate === null &&
+    m.renewal?.termSeq !== m.currentTerm.seq
+  );
+}
+
+function confirmPage(opened: Opened, now: Date): PageRequest | null {
+  const { claims, ctx } = opened;
+  const m = ctx.record.membership;
+  const memberName = ctx.member.name;
+  const planName = ctx.plan.name;
+  if (claims.purpose === 'renew') {
+    if (!renewalAllowed({ membership: m, ctx })) return null;
+    return { view: 'renew_confirm', data: { memberName, planName, termEnd: m.currentTerm.end!, newTermEnd: nextTerm(m).end, amount: ctx.plan.price, cadence: m.billing.cadence } };
+  }
+  const outlook = memberCancellationOutlook({ membership: m, ctx, today: localDateOf(now, ctx.settings.timeZone) });
+  if (!outlook.allowed) return null;
+  return { view: 'cancel_confirm', data: { memberName, planName, mode: outlook.mode, terminationDate: outlook.terminationDate } };
+}
+
+/** GET /l/{token}: the page with the one button. Reads only (R-LNK-2). */
+export async function showLink(deps: LinkDeps, token: string): Promise<LinkPageResult> {
+  const opened = await open(deps, token);
+  if ('page' in opened) return opened;
+  const page = confirmPage(opened, deps.clock.now());
+  if (!page) return errorPage('not_allowed', opened.locale, opened.branding);
+  return { status: 200, page, locale: opened.locale, branding: opened.branding };
+}
+
+const MAX_ATTEMPTS = 4;
+
+/**
+ * POST /l/{token}: acts once. The form's `purpose` (when sent) must be the link's; the link's
+ * use is written in the same transaction as the action, so a replay or a race fails.
+ */
+export async function actOnLink(deps: LinkDeps, token: string, form: Record<string, string>): Promise<LinkPageResult> {
+  for (let attempt = 1; ; attempt++) {
+    const opened = await open(deps, token);
+    if ('page' in opened) return opened;
+    const { claims, ctx, locale, branding } = opened;
+    if (form.purpose !== undefined && form.purpose !== claims.purpose) return errorPage('wrong_purpose', locale, branding);
+    const change = new Change(deps, ctx, { type: 'member', id: ctx.member.id });
+    const memberName = ctx.member.name;
+    const planName = ctx.plan.name;
+    let page: PageRequest;
+    try {
+      if (claims.purpose === 'renew') {
+        if (!renewalAllowed(change)) return errorPage('not_allowed', locale, branding);
+        page = { view: 'renew_done', data: { memberName, planName, newTermEnd: confirmRenewal(change) } };
+      } else {
+        const reason = form.reason?.trim().slice(0, 500) || null;
+        const mode = cancelByMember(change, reason);
+        page =
+          mode === 'immediate'
+            ? { view: 'cancel_done', data: { memberName, planName, terminationDate: change.membership.terminationDate! } }
+            : { view: 'cancel_requested', data: { memberName, planName } };
+      }
+    } catch (error) {
+      if (error instanceof ConflictError && !(error instanceof ConcurrencyError)) return errorPage('not_allowed', locale, branding);
+      throw error;
+    }
+    change.write({ kind: 'link_use', value: { orgId: claims.orgId, membershipId: claims.membershipId, jti: claims.jti, purpose: claims.purpose, usedAt: change.now.toISOString() } });
+    try {
+      await commitChange(deps, change, { skipPastReminders: true });
+      return { status: 200, page, locale, branding };
+    } catch (error) {
+      if (error instanceof ConcurrencyError && attempt < MAX_ATTEMPTS) continue;
+      throw error;
+    }
+  }
+}
+
+/**
+ * R-REN-4: the member renews for a full term. The next term is created now (pending, it
+ * starts when the current one ends and is billed then as usual) and the member is e-mailed
+ * the new expiry date; reminders for the current term stop.
+ */
+function confirmRenewal(change: MembershipChange): string {
+  const m = change.membership;
+  const next = nextTerm(m);
+  m.renewal = { termSeq: m.currentTerm.seq, confirmedAt: change.now.toISOString() };
+  change.write({
+    kind: 'term',
+    value: { membershipId: m.id, seq: next.seq, start: next.start, end: next.end, status: 'pending', invoiceId: null, createdAt: change.now.toISOString(), orgId: m.orgId, version: 0 },
+  });
+  change.event('renewal_confirmed', { termSeq: m.currentTerm.seq, newTermStart: next.start, newTermEnd: next.end });
+  change.emailMember('renewal_confirmation', {
+    memberName: change.ctx.member.name,
+    planName: change.ctx.plan.name,
+    newTermStart: next.start,
+    newTermEnd: next.end,
+    charged: null,
+    cadence: m.billing.cadence,
+  });
+  return next.end;
+}

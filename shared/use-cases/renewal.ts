@@ -1,0 +1,249 @@
+import { addDays, type LocalDate, maxDate } from '../domain/calendar.js';
+import { amountDue, nextBillingDate, periodEnd, termAt } from '../domain/billing.js';
+import { deterministicId } from '../domain/ids.js';
+import { applyChargeOutcome, chargeIdempotencyKey, type Invoice } from '../domain/invoice.js';
+import { signLink } from '../domain/links.js';
+import { billingScheduleOf, describePeriod, type Membership, type PlannedTimer, type Term } from '../domain/membership.js';
+import { renewalPolicyOf } from '../domain/plan.js';
+import { endOfLocalDay, reminderKey } from '../domain/timers.js';
+import type { Deps } from '../deps.js';
+import type { MembershipChange } from './membership-change.js';
+
+/**
+ * What each timer does when it falls due (R-REN-2…7, R-BIL-1, R-CAN-1). Each action changes
+ * the membership so that its timer leaves the plan; charges carry idempotency keys derived
+ * from deterministic invoice ids, so a retried action charges once.
+ */
+type ActDeps = Pick<Deps, 'payments' | 'linkKeys' | 'config' | 'newId' | 'clock'>;
+
+export async function act(deps: ActDeps, change: MembershipChange, timer: PlannedTimer, due: PlannedTimer[]): Promise<void> {
+  switch (timer.kind) {
+    case 'termination':
+      return terminate(change);
+    case 'start':
+      return activate(change);
+    case 'term_end':
+      return endTerm(deps, change);
+    case 'billing':
+      return bill(deps, change, timer.ref);
+    case 'reminder':
+      return remind(deps, change, Number(timer.ref), due);
+  }
+}
+
+function writeTerm(change: MembershipChange, term: Term, version: number): void {
+  change.write({ kind: 'term', value: { ...term, orgId: change.orgId, version } });
+}
+
+function endCurrentTerm(change: MembershipChange): void {
+  const current = change.term(change.membership.currentTerm.seq);
+  if (current && current.status !== 'ended') writeTerm(change, { ...current, status: 'ended' }, current.version);
+}
+
+function terminate(change: MembershipChange): void {
+  const m = change.membership;
+  endCurrentTerm(change);
+  m.status = 'terminated';
+  change.event('membership_terminated', { terminationDate: m.terminationDate });
+}
+
+function activate(change: MembershipChange): void {
+  const m = change.membership;
+  const first = change.term(m.currentTerm.seq);
+  if (first && first.status === 'pending') writeTerm(change, { ...first, status: 'active' }, first.version);
+  m.status = 'active';
+  change.event('membership_activated', { startDate: m.startDate });
+}
+
+/** The term after the current one, as the plan's term length places it from the start date. */
+export function nextTerm(m: Membership): { seq: number; start: LocalDate; end: LocalDate } {
+  const months = m.billing.termMonths;
+  if (months === null) throw new Error(`membership ${m.id} has no term length`);
+  const seq = m.currentTerm.seq + 1;
+  return { seq, ...termAt(m.startDate, months, seq - 1) };
+}
+
+async function endTerm(deps: ActDeps, change: MembershipChange): Promise<void> {
+  const m = change.membership;
+  const policy = renewalPolicyOf(change.ctx.plan);
+  const renews = policy === 'automatic' || (policy === 'confirmation' && m.renewal?.termSeq === m.currentTerm.seq);
+  if (renews) await renew(deps, change);
+  else expire(change);
+}
+
+/** R-REN-2, R-REN-4 (no click): the membership expires and, per R-CAN-1, terminates on its billing eve. */
+function expire(change: MembershipChange): void {
+  const m = change.membership;
+  const end = m.currentTerm.end!;
+  endCurrentTerm(change);
+  m.status = 'expired';
+  m.terminationDate = m.billing.cadence === 'monthly' && m.nextBillingDate !== null ? maxDate(end, addDays(m.nextBillingDate, -1)) : end;
+  change.event('membership_expired', { termEnd: end, terminationDate: m.terminationDate });
+  change.emailMember('expired', { memberName: change.ctx.member.name, planName: change.ctx.plan.name, termEnd: end });
+}
+
+/**
+ * R-REN-3, R-REN-4 (clicked): the next full term starts. An upfront plan charges the term to
+ * the card on file, or e-mails a renewal invoice when there is none; a monthly plan keeps
+ * billing monthly. The new term takes the plan's current price.
+ */
+async function renew(deps: ActDeps, change: MembershipChange): Promise<void> {
+  const m = change.membership;
+  const { member, plan } = change.ctx;
+  const term = nextTerm(m);
+  endCurrentTerm(change);
+  const existing = change.term(term.seq);
+  m.billing = { ...m.billing, price: plan.price };
+  m.currentTerm = term;
+  m.renewal = null;
+  const base = { memberName: member.name, planName: plan.name, newTermStart: term.start, newTermEnd: term.end, cadence: m.billing.cadence };
+  let invoiceId: string | null = null;
+  let charged: { amount: Invoice['amount']; brand: string; last4: string } | null = null;
+  if (m.billing.cadence === 'upfront') {
+    const invoice = await issueAndCharge(deps, change, {
+      id: deterministicId('inv', m.id, 'term', term.seq),
+      amount: m.billing.price,
+      periodStart: term.start,
+      periodEnd: term.end,
+    });
+    invoiceId = invoice.id;
+    m.nextBillingDate = nextBillingDate(billingScheduleOf(m), term.start);
+    if (invoice.status === 'paid' && member.paymentMethod) charged = { amount: invoice.amount, brand: member.paymentMethod.brand, last4: member.paymentMethod.last4 };
+    if (invoice.status !== 'paid' && !member.paymentMethod) {
+      change.emailMember('invoice', invoiceMail(change, invoice, true));
+    }
+  }
+  writeTerm(change, { membershipId: m.id, seq: term.seq, start: term.start, end: term.end, status: 'active', invoiceId, createdAt: existing?.createdAt ?? change.now.toISOString() }, existing?.version ?? 0);
+  change.event('term_renewed', { seq: term.seq, start: term.start, end: term.end, invoiceId });
+  const clickedEarlier = existing !== undefined;
+  if (!clickedEarlier && (m.billing.cadence === 'monthly' || charged !== null)) {
+    change.emailMember('renewal_confirmation', { ...base, charged });
+  }
+}
+
+/** R-BIL-1: a monthly billing date: invoice the period and charge it. */
+async function bill(deps: ActDeps, change: MembershipChange, date: LocalDate): Promise<void> {
+  const m = change.membership;
+  const schedule = billingScheduleOf(m);
+  const invoice = await issueAndCharge(deps, change, {
+    id: deterministicId('inv', m.id, 'bill', date),
+    amount: amountDue(schedule, m.billing.price, date),
+    periodStart: date,
+    periodEnd: periodEnd(schedule, date),
+  });
+  m.nextBillingDate = nextBillingDate(schedule, date);
+  if (invoice.status !== 'paid' && !change.ctx.member.paymentMethod) {
+    change.emailMember('invoice', invoiceMail(change, invoice, false));
+  }
+}
+
+function invoiceMail(change: MembershipChange, invoice: Invoice, renewal: boolean) {
+  return {
+    memberName: change.ctx.member.name,
+    planName: change.ctx.plan.name,
+    invoiceId: invoice.id,
+    amount: invoice.amount,
+    dueDate: invoice.dueDate,
+    periodStart: invoice.periodStart,
+    periodEnd: invoice.periodEnd,
+    renewal,
+    replyTo: change.ctx.settings.replyTo,
+  };
+}
+
+/**
+ * Issues an invoice due today and charges the card on file once (idempotency key from the
+ * invoice id). A failed charge leaves the invoice open and records `payment_failed`: the
+ * seam where the dunning ladder (R-DUN-1) starts.
+ */
+export async function issueAndCharge(
+  deps: ActDeps,
+  change: MembershipChange,
+  spec: { id: string; amount: Invoice['amount']; periodStart: LocalDate; periodEnd: LocalDate | null },
+): Promise<Invoice> {
+  const m = change.membership;
+  const now = change.now.toISOString();
+  let invoice: Invoice = {
+    id: spec.id,
+    orgId: m.orgId,
+    membershipId: m.id,
+    memberId: m.memberId,
+    status: 'open',
+    amount: spec.amount,
+    description: describePeriod(change.ctx.plan.name, spec.periodStart, spec.periodEnd),
+    periodStart: spec.periodStart,
+    periodEnd: spec.periodEnd,
+    issueDate: change.today,
+    dueDate: change.today,
+    attempts: 0,
+    lastFailure: null,
+    payment: null,
+    version: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+  change.event('invoice_issued', { invoiceId: invoice.id, amount: invoice.amount, periodStart: spec.periodStart, periodEnd: spec.periodEnd });
+  const card = change.ctx.member.paymentMethod;
+  if (card && invoice.amount.amount > 0) {
+    const outcome = await deps.payments.charge({
+      idempotencyKey: chargeIdempotencyKey(invoice.id, 1),
+      amount: invoice.amount,
+      paymentMethod: card.gatewayRef,
+      customerRef: m.memberId,
+      description: invoice.description,
+    });
+    invoice = applyChargeOutcome(invoice, outcome, 1, now);
+    if (outcome.status === 'succeeded') {
+      change.event('payment_succeeded', { invoiceId: invoice.id, amount: invoice.amount, chargeId: outcome.chargeId, attempt: 1 });
+    } else {
+      paymentFailed(change, invoice, outcome);
+    }
+  } else if (invoice.amount.amount === 0) {
+    invoice = { ...invoice, status: 'paid', payment: { chargeId: 'none', paidAt: now, method: 'recorded' } };
+  }
+  change.write({ kind: 'invoice', value: invoice });
+  return invoice;
+}
+
+/** The dunning seam: today a timeline event; the dunning ladder will start here (R-DUN-1). */
+function paymentFailed(change: MembershipChange, invoice: Invoice, outcome: { code: string; hard: boolean; message: string }): void {
+  change.event('payment_failed', { invoiceId: invoice.id, amount: invoice.amount, code: outcome.code, hard: outcome.hard, attempt: invoice.attempts });
+}
+
+/**
+ * R-REN-6, R-REN-7: one reminder, at 09:00 on `end − days`, to an opted-in member. When
+ * several are due at once (a late delivery), only the one closest to the term end is sent.
+ */
+async function remind(deps: ActDeps, change: MembershipChange, days: number, due: PlannedTimer[]): Promise<void> {
+  const m = change.membership;
+  const { member, plan } = change.ctx;
+  m.remindersDone.push(reminderKey(m.currentTerm.seq, days));
+  const closer = due.some((t) => t.kind === 'reminder' && Number(t.ref) < days);
+  if (closer || !member.communicationsOptIn) {
+    change.event('reminder_skipped', { days, reason: closer ? 'superseded by a later reminder' : 'communications opt-in is off' });
+    return;
+  }
+  const end = m.currentTerm.end!;
+  const next = nextTerm(m);
+  const policy = renewalPolicyOf(plan);
+  const link = (purpose: 'renew' | 'cancel') =>
+    `${deps.config.PUBLIC_BASE_URL}/l/${signLink(deps.linkKeys, {
+      purpose,
+      orgId: m.orgId,
+      membershipId: m.id,
+      exp: Math.floor(endOfLocalDay(end, change.ctx.settings.timeZone).getTime() / 1000),
+    })}`;
+  const common = { memberName: member.name, planName: plan.name, termEnd: end, newTermEnd: next.end, amount: plan.price, cadence: m.billing.cadence };
+  if (policy === 'automatic') {
+    const card = member.paymentMethod;
+    change.emailMember('reminder_automatic', {
+      ...common,
+      renewalDate: next.start,
+      cardOnFile: card ? { brand: card.brand, last4: card.last4 } : null,
+      cancelUrl: link('cancel'),
+    });
+  } else if (policy === 'confirmation') {
+    change.emailMember('reminder_confirmation', { ...common, renewUrl: link('renew') });
+  }
+  change.event('reminder_sent', { days, policy, termEnd: end });
+}

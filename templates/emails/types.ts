@@ -1,0 +1,143 @@
+import type { LocalDate } from '../../shared/domain/calendar.js';
+import type { Locale } from '../../shared/domain/schema.js';
+import type { Money } from '../../shared/domain/schema.js';
+
+/**
+ * The contract between the use cases and the e-mail templates: every template's data. Dates
+ * are calendar dates in the organisation's time zone; money is in minor units.
+ */
+export interface Branding {
+  organisationName: string;
+  /** The real person who signs the mail (R-DUN-8). */
+  senderName: string;
+  /** Where replies go; shown in the footer. */
+  replyTo: string;
+  primaryColor?: string | undefined;
+  logoUrl?: string | undefined;
+}
+
+export interface EmailContext {
+  locale: Locale;
+  branding: Branding;
+}
+
+export interface TemplateData {
+  /** R-REN-3: the membership renews on `renewalDate` unless cancelled before it. */
+  reminder_automatic: {
+    memberName: string;
+    planName: string;
+    termEnd: LocalDate;
+    renewalDate: LocalDate;
+    newTermEnd: LocalDate;
+    /** What the renewal costs: the term price (upfront) or the monthly price that continues. */
+    amount: Money;
+    cadence: 'monthly' | 'upfront';
+    /** Whether a card is on file that will be charged (else an invoice follows). */
+    cardOnFile: { brand: string; last4: string } | null;
+    cancelUrl: string;
+  };
+  /** R-REN-4: one-click renewal before `termEnd`. */
+  reminder_confirmation: {
+    memberName: string;
+    planName: string;
+    termEnd: LocalDate;
+    newTermEnd: LocalDate;
+    amount: Money;
+    cadence: 'monthly' | 'upfront';
+    renewUrl: string;
+  };
+  /** R-REN-3, R-REN-4: renewed; gives the new expiry date. */
+  renewal_confirmation: {
+    memberName: string;
+    planName: string;
+    newTermStart: LocalDate;
+    newTermEnd: LocalDate;
+    /** The charge made for the new term (upfront), if any. */
+    charged: { amount: Money; brand: string; last4: string } | null;
+    cadence: 'monthly' | 'upfront';
+  };
+  /** R-REN-2, R-REN-4: the term ended without renewal. */
+  expired: {
+    memberName: string;
+    planName: string;
+    termEnd: LocalDate;
+  };
+  /** R-REN-3 (no card on file) and monthly billing without a card: an invoice to pay. */
+  invoice: {
+    memberName: string;
+    planName: string;
+    invoiceId: string;
+    amount: Money;
+    dueDate: LocalDate;
+    periodStart: LocalDate;
+    periodEnd: LocalDate | null;
+    /** True for the invoice of a renewed term, false for a monthly instalment. */
+    renewal: boolean;
+    /** Whom to reply to for paying (there is no online payment page yet). */
+    replyTo: string;
+  };
+  /** R-CAN-4: to the account owner when an admin cancels. */
+  cancellation_by_admin: {
+    memberName: string;
+    planName: string;
+    terminationDate: LocalDate;
+    /** The last billing date before termination, if any is still to come. */
+    lastBillingDate: LocalDate | null;
+  };
+  /** R-CAN-5 (immediate): to the member who cancelled. */
+  cancellation_confirmed_member: {
+    memberName: string;
+    planName: string;
+    terminationDate: LocalDate;
+  };
+  /** R-CAN-7: to the organisation's main contact when a member cancels. */
+  cancellation_notice_org: {
+    memberName: string;
+    memberEmail: string;
+    planName: string;
+    terminationDate: LocalDate;
+    membershipUrl: string;
+  };
+  /** R-CAN-5 (request), R-CAN-7: to the organisation when a member asks to cancel. */
+  cancellation_request_org: {
+    memberName: string;
+    memberEmail: string;
+    planName: string;
+    requestedOn: LocalDate;
+    membershipUrl: string;
+  };
+  /** R-CAN-5 (request): to the member, acknowledging the request. */
+  cancellation_request_received: {
+    memberName: string;
+    planName: string;
+  };
+  /** R-CAN-5, R-CAN-8: the admin accepted the request. */
+  cancellation_request_accepted: {
+    memberName: string;
+    planName: string;
+    finalBillingDate: LocalDate | null;
+    terminationDate: LocalDate;
+  };
+  /** R-CAN-5: the admin declined the request; the membership goes on. */
+  cancellation_request_declined: {
+    memberName: string;
+    planName: string;
+    reason: string | null;
+  };
+  /** R-CAN-6: the membership was voided from its invoice. */
+  membership_voided: {
+    memberName: string;
+    planName: string;
+    invoiceId: string;
+    amount: Money;
+    refunded: Money | null;
+  };
+}
+
+export type TemplateId = keyof TemplateData;
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}

@@ -1,0 +1,392 @@
+import { createHash } from 'node:crypto';
+import type { LocalDate } from '../../shared/domain/calendar.js';
+import type { Locale, Money } from '../../shared/domain/schema.js';
+import type { Inline } from '../emails/content.js';
+import { checkedUrl, escapeHtml, formatDate, formatMoney, mailtoUrl } from '../format.js';
+import type { LinkErrorReason, PageContext, PageData, PageRequest } from './types.js';
+
+/**
+ * The member link pages (R-LNK-2, R-LNK-3): a small HTML document per view, without any
+ * script. A confirm view has exactly one button in a POST form to the link's own URL; the
+ * other views only say what happened. The style sheet is constant so that PAGE_CSP can allow
+ * it by hash: no `unsafe-inline`, no style attributes, nothing loaded from elsewhere.
+ */
+
+const CSS = [
+  ':root{color-scheme:light dark}',
+  '*{box-sizing:border-box}',
+  'body{margin:0;background:#f4f5f7;color:#1a1a1a;font:1rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif}',
+  '.wrap{max-width:36rem;margin:0 auto;padding:1.5rem 1rem 3rem}',
+  '.org{margin:0 0 1rem;font-weight:700;font-size:1.125rem}',
+  'main{background:#fff;border-top:4px solid #1f5a96;border-radius:6px;padding:1.5rem}',
+  'main.success{border-top-color:#1e7b45}',
+  'main.error{border-top-color:#b3261e}',
+  'h1{font-size:1.5rem;line-height:1.25;margin:0 0 1rem}',
+  'p{margin:0 0 1rem}',
+  'dl{margin:0 0 1.5rem;border-top:1px solid #e3e5e8}',
+  'dl div{display:flex;flex-wrap:wrap;gap:.25rem 1rem;padding:.5rem 0;border-bottom:1px solid #e3e5e8}',
+  'dt{color:#51565e;flex:1 1 10rem}',
+  'dd{margin:0;font-weight:700;flex:2 1 12rem}',
+  'label{display:block;font-weight:700;margin:0 0 .25rem}',
+  'textarea{display:block;width:100%;min-height:6rem;font:inherit;padding:.5rem;border:1px solid #767c85;border-radius:4px;background:#fff;color:inherit}',
+  '.hint{color:#51565e;font-size:.875rem;margin:.25rem 0 1.25rem}',
+  'button{display:block;width:100%;padding:.875rem 1.25rem;font:inherit;font-weight:700;color:#fff;background:#1f5a96;border:0;border-radius:6px;cursor:pointer}',
+  'button:hover{background:#17467a}',
+  ':focus-visible{outline:3px solid #e59c00;outline-offset:2px}',
+  '.note{color:#51565e;font-size:.9375rem;margin:1rem 0 0}',
+  'footer{color:#51565e;font-size:.875rem;padding:1rem .25rem 0}',
+  'footer p{margin:0}',
+  'a{color:#1f5a96}',
+  '@media (min-width:30rem){button{display:inline-block;width:auto}}',
+  '@media (prefers-color-scheme:dark){body{background:#16181b;color:#e8eaed}main{background:#202327;border-top-color:#6aa6e0}' +
+    'main.success{border-top-color:#5cc28a}main.error{border-top-color:#f28b82}dt,.hint,.note,footer{color:#b0b6bf}' +
+    'dl,dl div{border-color:#3a3f45}a{color:#8cc0f0}textarea{background:#16181b;border-color:#8a9099}' +
+    'button{background:#8cc0f0;color:#0b1a2a}button:hover{background:#aed3f5}}',
+].join('');
+
+const CSS_HASH = createHash('sha256').update(CSS, 'utf8').digest('base64');
+
+/** The Content-Security-Policy header value for every link page. */
+export const PAGE_CSP = [
+  "default-src 'none'",
+  `style-src 'sha256-${CSS_HASH}'`,
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+type Tone = 'neutral' | 'success' | 'error';
+
+interface PageContent {
+  title: string;
+  tone: Tone;
+  paragraphs: Inline[][];
+  facts?: Array<[label: string, value: string]>;
+  form?: { button: string; reason?: { label: string; hint: string } };
+  /** Shown after the form or the facts, in a quieter style. */
+  notes?: Inline[][];
+}
+
+interface Fmt {
+  date(date: LocalDate): string;
+  money(money: Money): string;
+  /** The organisation's name, or null when the link is too broken to know it. */
+  org: string | null;
+}
+
+type ViewCopy = {
+  [V in Exclude<keyof PageData, 'error'>]: (data: PageData[V], f: Fmt) => PageContent;
+};
+
+interface PageCopy {
+  views: ViewCopy;
+  errors: Record<LinkErrorReason, { title: string; body: string[] }>;
+  contact(org: string, replyTo: string): Inline[];
+  contactUnknown: string;
+  /** The footer line on non-error pages when the organisation is known. */
+  footer(org: string, replyTo: string): Inline[];
+}
+
+const nb = (s: string) => s.replace(/« /g, '«\u00a0').replace(/ »/g, '\u00a0»').replace(/ :/g, '\u00a0:');
+
+const FR: PageCopy = {
+  views: {
+    renew_confirm: (d, f) => ({
+      title: 'Renouveler votre abonnement',
+      tone: 'neutral',
+      paragraphs: [
+        [`Bonjour ${d.memberName},`],
+        [nb(`Votre abonnement « ${d.planName} » prend fin le `), { strong: f.date(d.termEnd) }, '. En confirmant, il sera renouvelé jusqu’au ', { strong: f.date(d.newTermEnd) }, '.'],
+        [d.cadence === 'monthly' ? `Votre facturation mensuelle de ${f.money(d.amount)} se poursuivra.` : `Le renouvellement coûte ${f.money(d.amount)} pour la nouvelle période.`],
+      ],
+      facts: [
+        ['Abonnement', d.planName],
+        ['Échéance actuelle', f.date(d.termEnd)],
+        ['Nouvelle échéance', f.date(d.newTermEnd)],
+        ['Montant', d.cadence === 'monthly' ? `${f.money(d.amount)} par mois` : f.money(d.amount)],
+      ],
+      form: { button: 'Renouveler mon abonnement' },
+      notes: [[nb('Vous avez changé d’avis? Fermez simplement cette page : rien ne sera modifié.')]],
+    }),
+    renew_done: (d, f) => ({
+      title: 'Votre abonnement est renouvelé',
+      tone: 'success',
+      paragraphs: [
+        [nb(`Merci, ${d.memberName}! Votre abonnement « ${d.planName} » est maintenant valide jusqu’au `), { strong: f.date(d.newTermEnd) }, '.'],
+        ['Vous recevrez une confirmation par courriel. Vous pouvez fermer cette page.'],
+      ],
+    }),
+    cancel_confirm: (d, f) =>
+      d.mode === 'request'
+        ? {
+            title: 'Demander l’annulation de votre abonnement',
+            tone: 'neutral',
+            paragraphs: [
+              [`Bonjour ${d.memberName},`],
+              [nb(`Pour l’abonnement « ${d.planName} », chaque demande d’annulation est examinée par un membre de l’équipe${f.org ? ` de l’organisme ${f.org}` : ''}.`)],
+              [nb('Envoyez votre demande : vous recevrez une réponse par courriel. D’ici là, rien ne change à votre abonnement.')],
+            ],
+            facts: [['Abonnement', d.planName]],
+            form: { button: 'Envoyer ma demande', reason: { label: 'Motif (facultatif)', hint: '500 caractères au maximum.' } },
+            notes: [[nb('Vous avez changé d’avis? Fermez simplement cette page : aucune demande ne sera envoyée.')]],
+          }
+        : {
+            title: 'Annuler votre abonnement',
+            tone: 'neutral',
+            paragraphs: [
+              [`Bonjour ${d.memberName},`],
+              d.terminationDate
+                ? [nb(`Si vous confirmez, votre abonnement « ${d.planName} » sera annulé. Vous y aurez accès jusqu’au `), { strong: f.date(d.terminationDate) }, ' inclusivement, et aucun autre paiement ne vous sera demandé.']
+                : [nb(`Si vous confirmez, votre abonnement « ${d.planName} » sera annulé à la fin de la période déjà payée, et aucun autre paiement ne vous sera demandé.`)],
+            ],
+            facts: d.terminationDate ? [['Abonnement', d.planName], ['Dernier jour d’accès', f.date(d.terminationDate)]] : [['Abonnement', d.planName]],
+            form: { button: 'Confirmer l’annulation' },
+            notes: [[nb('Vous avez changé d’avis? Fermez simplement cette page : rien ne sera modifié.')]],
+          },
+    cancel_done: (d, f) => ({
+      title: 'Votre abonnement est annulé',
+      tone: 'success',
+      paragraphs: [
+        [nb(`L’annulation de votre abonnement « ${d.planName} » est confirmée. Vous y avez accès jusqu’au `), { strong: f.date(d.terminationDate) }, ' inclusivement; aucun autre paiement ne vous sera demandé.'],
+        ['Vous recevrez une confirmation par courriel. Vous pouvez fermer cette page.'],
+      ],
+    }),
+    cancel_requested: (d, f) => ({
+      title: 'Votre demande est envoyée',
+      tone: 'success',
+      paragraphs: [
+        [nb(`Merci, ${d.memberName}. Votre demande d’annulation de l’abonnement « ${d.planName} » a été transmise à l’équipe${f.org ? ` de l’organisme ${f.org}` : ''}.`)],
+        ['Vous recevrez une réponse par courriel. D’ici là, rien ne change à votre abonnement.'],
+      ],
+    }),
+  },
+  errors: {
+    invalid: {
+      title: 'Ce lien n’est pas valide',
+      body: [
+        'Ce lien est incomplet ou a été modifié. Ouvrez-le de nouveau à partir du courriel reçu, en vous assurant que l’adresse est complète.',
+        'Rien n’a été modifié à votre abonnement.',
+      ],
+    },
+    expired: {
+      title: 'Ce lien a expiré',
+      body: [
+        'Par mesure de sécurité, les liens envoyés par courriel ne sont valides que pendant une période limitée, et celui-ci ne l’est plus.',
+        'Rien n’a été modifié à votre abonnement.',
+      ],
+    },
+    used: {
+      title: 'Ce lien a déjà été utilisé',
+      body: [
+        'Ce lien ne peut servir qu’une seule fois et il a déjà été utilisé. Si c’était vous, votre choix a bien été pris en compte : vous devriez avoir reçu une confirmation par courriel.',
+        'Rien de plus n’a été modifié.',
+      ].map(nb),
+    },
+    wrong_purpose: {
+      title: 'Ce lien ne permet pas cette action',
+      body: ['Ce lien a été créé pour une autre action. Utilisez le bouton correspondant dans le courriel que vous avez reçu.', 'Rien n’a été modifié à votre abonnement.'],
+    },
+    not_allowed: {
+      title: 'Cette action n’est plus possible',
+      body: [
+        'Votre abonnement a changé depuis l’envoi du courriel (par exemple, il a déjà été renouvelé ou annulé), et cette action ne s’applique plus.',
+        'Rien n’a été modifié à votre abonnement.',
+      ],
+    },
+  },
+  contact: (org, replyTo) => [`Besoin d’aide? Écrivez à l’organisme ${org} à l’adresse `, { email: replyTo }, '.'],
+  contactUnknown: nb('Besoin d’aide? Répondez au courriel qui contenait ce lien : votre message parviendra à l’organisme.'),
+  footer: (org, replyTo) => [`Une question? Écrivez à l’organisme ${org} à l’adresse `, { email: replyTo }, '.'],
+};
+
+const EN: PageCopy = {
+  views: {
+    renew_confirm: (d, f) => ({
+      title: 'Renew your membership',
+      tone: 'neutral',
+      paragraphs: [
+        [`Hello ${d.memberName},`],
+        [`Your “${d.planName}” membership ends on `, { strong: f.date(d.termEnd) }, '. If you confirm, it will be renewed until ', { strong: f.date(d.newTermEnd) }, '.'],
+        [d.cadence === 'monthly' ? `Your monthly billing of ${f.money(d.amount)} will continue.` : `Renewing costs ${f.money(d.amount)} for the new term.`],
+      ],
+      facts: [
+        ['Membership', d.planName],
+        ['Current expiry date', f.date(d.termEnd)],
+        ['New expiry date', f.date(d.newTermEnd)],
+        ['Amount', d.cadence === 'monthly' ? `${f.money(d.amount)} per month` : f.money(d.amount)],
+      ],
+      form: { button: 'Renew my membership' },
+      notes: [['Changed your mind? Just close this page; nothing will change.']],
+    }),
+    renew_done: (d, f) => ({
+      title: 'Your membership is renewed',
+      tone: 'success',
+      paragraphs: [
+        [`Thank you, ${d.memberName}! Your “${d.planName}” membership is now valid until `, { strong: f.date(d.newTermEnd) }, '.'],
+        ['You will receive a confirmation by e-mail. You can close this page.'],
+      ],
+    }),
+    cancel_confirm: (d, f) =>
+      d.mode === 'request'
+        ? {
+            title: 'Request to cancel your membership',
+            tone: 'neutral',
+            paragraphs: [
+              [`Hello ${d.memberName},`],
+              [`For the “${d.planName}” membership, each cancellation request is reviewed by a member of the team${f.org ? ` at ${f.org}` : ''}.`],
+              ['Send your request and you will receive an answer by e-mail. Until then, nothing changes on your membership.'],
+            ],
+            facts: [['Membership', d.planName]],
+            form: { button: 'Send my request', reason: { label: 'Reason (optional)', hint: '500 characters at most.' } },
+            notes: [['Changed your mind? Just close this page; no request will be sent.']],
+          }
+        : {
+            title: 'Cancel your membership',
+            tone: 'neutral',
+            paragraphs: [
+              [`Hello ${d.memberName},`],
+              d.terminationDate
+                ? [`If you confirm, your “${d.planName}” membership will be cancelled. You keep access until `, { strong: f.date(d.terminationDate) }, ' (inclusive), and you will not be charged again.']
+                : [`If you confirm, your “${d.planName}” membership will be cancelled at the end of the period already paid, and you will not be charged again.`],
+            ],
+            facts: d.terminationDate ? [['Membership', d.planName], ['Last day of access', f.date(d.terminationDate)]] : [['Membership', d.planName]],
+            form: { button: 'Confirm cancellation' },
+            notes: [['Changed your mind? Just close this page; nothing will change.']],
+          },
+    cancel_done: (d, f) => ({
+      title: 'Your membership is cancelled',
+      tone: 'success',
+      paragraphs: [
+        [`Your “${d.planName}” membership is cancelled. You keep access until `, { strong: f.date(d.terminationDate) }, ' (inclusive); you will not be charged again.'],
+        ['You will receive a confirmation by e-mail. You can close this page.'],
+      ],
+    }),
+    cancel_requested: (d, f) => ({
+      title: 'Your request was sent',
+      tone: 'success',
+      paragraphs: [
+        [`Thank you, ${d.memberName}. Your request to cancel your “${d.planName}” membership was sent to ${f.org ? `the team at ${f.org}` : 'the team in charge'}.`],
+        ['You will receive an answer by e-mail. Until then, nothing changes on your membership.'],
+      ],
+    }),
+  },
+  errors: {
+    invalid: {
+      title: 'This link is not valid',
+      body: ['This link is incomplete or has been altered. Open it again from the e-mail you received, making sure the whole address is there.', 'Nothing was changed on your membership.'],
+    },
+    expired: {
+      title: 'This link has expired',
+      body: ['For your security, links sent by e-mail only work for a limited time, and this one no longer does.', 'Nothing was changed on your membership.'],
+    },
+    used: {
+      title: 'This link has already been used',
+      body: [
+        'This link works only once and it has already been used. If that was you, your choice was recorded and you should have received a confirmation by e-mail.',
+        'Nothing more was changed.',
+      ],
+    },
+    wrong_purpose: {
+      title: 'This link is for a different action',
+      body: ['This link was made for another action. Please use the matching button in the e-mail you received.', 'Nothing was changed on your membership.'],
+    },
+    not_allowed: {
+      title: 'This action is no longer available',
+      body: [
+        'Your membership has changed since the e-mail was sent (for example, it was already renewed or cancelled), so this action no longer applies.',
+        'Nothing was changed on your membership.',
+      ],
+    },
+  },
+  contact: (org, replyTo) => [`Need help? Contact ${org} at `, { email: replyTo }, '.'],
+  contactUnknown: 'Need help? Reply to the e-mail that contained this link; your message will reach the organisation.',
+  footer: (org, replyTo) => [`Questions? Write to ${org} at `, { email: replyTo }, '.'],
+};
+
+const COPY: Record<Locale, PageCopy> = { 'fr-CA': FR, en: EN };
+
+/**
+ * The complete HTML document for a link page. `actionUrl` (the link's own URL: an absolute
+ * http(s) URL or a path starting with `/`) is the form action of confirm views; other views
+ * ignore it. Serve it with `Content-Security-Policy: PAGE_CSP`.
+ */
+export function renderPage(request: PageRequest, ctx: PageContext, actionUrl: string): string {
+  const copy = COPY[ctx.locale];
+  if (!copy) throw new RangeError(`no page copy for locale ${JSON.stringify(ctx.locale)}`);
+  const branding = ctx.branding;
+  const f: Fmt = {
+    date: (date) => formatDate(date, ctx.locale),
+    money: (money) => formatMoney(money, ctx.locale),
+    org: branding?.organisationName ?? null,
+  };
+
+  let content: PageContent;
+  if (request.view === 'error') {
+    const error = copy.errors[request.data.reason];
+    if (!error) throw new RangeError(`unknown link error reason ${JSON.stringify(request.data.reason)}`);
+    const notes: Inline[][] = [];
+    if (request.data.detail) notes.push([request.data.detail]);
+    notes.push(branding ? copy.contact(branding.organisationName, branding.replyTo) : [copy.contactUnknown]);
+    content = { title: error.title, tone: 'error', paragraphs: error.body.map((text) => [text]), notes };
+  } else {
+    const view = copy.views[request.view] as (data: PageData[typeof request.view], f: Fmt) => PageContent;
+    content = view(request.data, f);
+  }
+
+  const e = escapeHtml;
+  const main: string[] = [`<h1>${e(content.title)}</h1>`];
+  for (const parts of content.paragraphs) main.push(`<p>${inlineHtml(parts)}</p>`);
+  if (content.facts?.length) {
+    main.push(`<dl>${content.facts.map(([label, value]) => `<div><dt>${e(label)}</dt><dd>${e(value)}</dd></div>`).join('')}</dl>`);
+  }
+  if (content.form) {
+    const reason = content.form.reason
+      ? `<label for="reason">${e(content.form.reason.label)}</label>` +
+        `<textarea id="reason" name="reason" rows="4" maxlength="500" aria-describedby="reason-hint"></textarea>` +
+        `<p class="hint" id="reason-hint">${e(content.form.reason.hint)}</p>`
+      : '';
+    main.push(`<form method="post" action="${e(checkedFormAction(actionUrl))}">${reason}<button type="submit">${e(content.form.button)}</button></form>`);
+  }
+  for (const parts of content.notes ?? []) main.push(`<p class="note">${inlineHtml(parts)}</p>`);
+
+  const header = branding ? `<header><p class="org">${e(branding.organisationName)}</p></header>\n` : '';
+  const footer =
+    branding && content.tone !== 'error' ? `\n<footer><p>${inlineHtml(copy.footer(branding.organisationName, branding.replyTo))}</p></footer>` : '';
+  const title = branding ? `${content.title} – ${branding.organisationName}` : content.title;
+
+  return `<!DOCTYPE html>
+<html lang="${e(ctx.locale)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<meta name="referrer" content="no-referrer">
+<meta name="color-scheme" content="light dark">
+<title>${e(title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<div class="wrap">
+${header}<main class="${content.tone}">
+${main.join('\n')}
+</main>${footer}
+</div>
+</body>
+</html>
+`;
+}
+
+function inlineHtml(parts: Inline[]): string {
+  return parts
+    .map((part) => {
+      if (typeof part === 'string') return escapeHtml(part);
+      if ('strong' in part) return `<strong>${escapeHtml(part.strong)}</strong>`;
+      return `<a href="${escapeHtml(mailtoUrl(part.email))}">${escapeHtml(part.email)}</a>`;
+    })
+    .join('');
+}
+
+function checkedFormAction(url: string): string {
+  if (url.startsWith('/') && !url.startsWith('//')) return url;
+  return checkedUrl(url);
+}

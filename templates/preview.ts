@@ -1,0 +1,130 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import type { Locale } from '../shared/domain/schema.js';
+import { escapeHtml } from './format.js';
+import { renderEmail } from './emails/render.js';
+import type { Branding, TemplateData, TemplateId } from './emails/types.js';
+import { renderPage } from './pages/render.js';
+import type { LinkErrorReason, PageContext, PageRequest } from './pages/types.js';
+
+/**
+ * Renders every e-mail template and every link page in both locales with sample data from a
+ * Quebec swim club, and writes them to a folder for a look in a browser:
+ *   npx tsx templates/preview.ts [dir]        (default .relance/preview/)
+ * The organisation's name holds `&` and `<` on purpose: it must show as typed, never as markup.
+ */
+
+const LOCALES: Locale[] = ['fr-CA', 'en'];
+
+const branding: Branding = {
+  organisationName: 'Club de natation Laval & Rive-Nord <CNLRN>',
+  senderName: 'Sophie Gagnon',
+  replyTo: 'membres@natation-laval.example',
+  primaryColor: '#0b5c8a',
+};
+
+const LINK = 'https://relance.natation-laval.example/l/eyJwIjoicmVuZXciLCJtIjoibWJyXzAxIn0.c2lnbmF0dXJl';
+const CONSOLE = 'https://relance.natation-laval.example/console/memberships/mbr_01HZX4K7Q9';
+const cad = (amount: number) => ({ amount, currency: 'CAD' });
+
+function plan(locale: Locale): string {
+  return locale === 'fr-CA' ? 'Maîtres nageurs – annuel' : 'Masters swimmers – annual';
+}
+
+function emailSamples(locale: Locale): { [K in TemplateId]: Array<[variant: string, data: TemplateData[K]]> } {
+  const planName = plan(locale);
+  const memberName = 'Léa Tremblay-Bélanger';
+  return {
+    reminder_automatic: [
+      ['card', { memberName, planName, termEnd: '2027-03-14', renewalDate: '2027-03-15', newTermEnd: '2028-03-14', amount: cad(18500), cadence: 'upfront', cardOnFile: { brand: 'visa', last4: '4242' }, cancelUrl: LINK }],
+      ['invoice-monthly', { memberName, planName, termEnd: '2027-03-14', renewalDate: '2027-03-15', newTermEnd: '2028-03-14', amount: cad(2500), cadence: 'monthly', cardOnFile: null, cancelUrl: LINK }],
+    ],
+    reminder_confirmation: [['', { memberName, planName, termEnd: '2027-03-14', newTermEnd: '2028-03-14', amount: cad(18500), cadence: 'upfront', renewUrl: LINK }]],
+    renewal_confirmation: [
+      ['charged', { memberName, planName, newTermStart: '2027-03-15', newTermEnd: '2028-03-14', charged: { amount: cad(18500), brand: 'mastercard', last4: '5100' }, cadence: 'upfront' }],
+      ['monthly', { memberName, planName, newTermStart: '2027-03-15', newTermEnd: '2028-03-14', charged: null, cadence: 'monthly' }],
+    ],
+    expired: [['', { memberName: 'François Côté', planName, termEnd: '2027-01-01' }]],
+    invoice: [
+      ['renewal', { memberName, planName, invoiceId: 'F-2027-0042', amount: cad(18500), dueDate: '2027-03-15', periodStart: '2027-03-15', periodEnd: '2028-03-14', renewal: true, replyTo: branding.replyTo }],
+      ['monthly', { memberName, planName, invoiceId: 'F-2027-0043', amount: cad(2500), dueDate: '2027-04-01', periodStart: '2027-04-01', periodEnd: null, renewal: false, replyTo: branding.replyTo }],
+    ],
+    cancellation_by_admin: [['', { memberName, planName, terminationDate: '2027-06-30', lastBillingDate: '2027-05-01' }]],
+    cancellation_confirmed_member: [['', { memberName, planName, terminationDate: '2027-05-31' }]],
+    cancellation_notice_org: [['', { memberName: 'Émile Bérubé', memberEmail: 'emile.berube@example.org', planName, terminationDate: '2027-05-31', membershipUrl: CONSOLE }]],
+    cancellation_request_org: [['', { memberName: 'Émile Bérubé', memberEmail: 'emile.berube@example.org', planName, requestedOn: '2027-05-12', membershipUrl: CONSOLE }]],
+    cancellation_request_received: [['', { memberName, planName }]],
+    cancellation_request_accepted: [['', { memberName, planName, finalBillingDate: '2027-06-01', terminationDate: '2027-06-30' }]],
+    cancellation_request_declined: [
+      [
+        '',
+        {
+          memberName,
+          planName,
+          reason:
+            locale === 'fr-CA'
+              ? 'Votre engagement de 12 mois se termine le 14 mars 2028 (voir l’entente signée le 15 mars 2027 & ses conditions).'
+              : 'Your 12-month commitment runs until March 14, 2028 (see the agreement signed on March 15, 2027 & its terms).',
+        },
+      ],
+    ],
+    membership_voided: [
+      ['refunded', { memberName, planName, invoiceId: 'F-2027-0042', amount: cad(18500), refunded: cad(18500) }],
+      ['no-refund', { memberName, planName, invoiceId: 'F-2027-0042', amount: cad(18500), refunded: null }],
+    ],
+  };
+}
+
+const ERROR_REASONS: LinkErrorReason[] = ['invalid', 'expired', 'used', 'wrong_purpose', 'not_allowed'];
+
+function pageSamples(locale: Locale): Array<[name: string, request: PageRequest, ctx: PageContext]> {
+  const known: PageContext = { locale, branding };
+  const unknown: PageContext = { locale, branding: null };
+  const memberName = 'Léa Tremblay-Bélanger';
+  const planName = plan(locale);
+  return [
+    ['renew_confirm', { view: 'renew_confirm', data: { memberName, planName, termEnd: '2027-03-14', newTermEnd: '2028-03-14', amount: cad(18500), cadence: 'upfront' } }, known],
+    ['renew_done', { view: 'renew_done', data: { memberName, planName, newTermEnd: '2028-03-14' } }, known],
+    ['cancel_confirm-immediate', { view: 'cancel_confirm', data: { memberName, planName, mode: 'immediate', terminationDate: '2027-05-31' } }, known],
+    ['cancel_confirm-request', { view: 'cancel_confirm', data: { memberName, planName, mode: 'request', terminationDate: null } }, known],
+    ['cancel_done', { view: 'cancel_done', data: { memberName, planName, terminationDate: '2027-05-31' } }, known],
+    ['cancel_requested', { view: 'cancel_requested', data: { memberName, planName } }, known],
+    ...ERROR_REASONS.map((reason): [string, PageRequest, PageContext] => [`error-${reason}`, { view: 'error', data: { reason } }, known]),
+    ['error-invalid-no-branding', { view: 'error', data: { reason: 'invalid' } }, unknown],
+  ];
+}
+
+function main(): void {
+  const dir = resolve(process.argv[2] ?? '.relance/preview');
+  const index: Array<{ file: string; label: string }> = [];
+  const write = (file: string, body: string, label: string) => {
+    const path = join(dir, file);
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, body);
+    index.push({ file, label });
+  };
+
+  for (const locale of LOCALES) {
+    const samples = emailSamples(locale);
+    for (const id of Object.keys(samples) as TemplateId[]) {
+      for (const [variant, data] of samples[id] as Array<[string, TemplateData[typeof id]]>) {
+        const name = `${locale}/emails/${id}${variant ? `-${variant}` : ''}`;
+        const mail = renderEmail(id, data, { locale, branding });
+        write(`${name}.html`, mail.html, mail.subject);
+        write(`${name}.txt`, `Subject: ${mail.subject}\n\n${mail.text}`, mail.subject);
+      }
+    }
+    for (const [name, request, ctx] of pageSamples(locale)) {
+      write(`${locale}/pages/${name}.html`, renderPage(request, ctx, LINK), `page ${request.view}${name.includes('no-branding') ? ' (no branding)' : ''}`);
+    }
+  }
+
+  const links = index.map(({ file, label }) => `<li><a href="${escapeHtml(file)}">${escapeHtml(file)}</a> — ${escapeHtml(label)}</li>`).join('\n');
+  write('index.html', `<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>Relance template preview</title></head>\n<body>\n<h1>Relance template preview</h1>\n<ul>\n${links}\n</ul>\n</body>\n</html>\n`, 'index');
+
+  const shown = relative(process.cwd(), dir) || '.';
+  console.log(`Wrote ${index.length} files to ${shown}/`);
+  for (const { file, label } of index) console.log(`  ${file.padEnd(60)} ${label}`);
+}
+
+main();

@@ -1,0 +1,240 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { Locale } from '../../shared/domain/schema.js';
+import type { Branding } from '../../templates/emails/types.js';
+import { PAGE_CSP, renderPage } from '../../templates/pages/render.js';
+import type { LinkErrorReason, PageContext, PageRequest } from '../../templates/pages/types.js';
+
+const LOCALES: Locale[] = ['fr-CA', 'en'];
+const REASONS: LinkErrorReason[] = ['invalid', 'expired', 'used', 'wrong_purpose', 'not_allowed'];
+
+const branding: Branding = {
+  organisationName: 'Club de natation de Laval',
+  senderName: 'Sophie Gagnon',
+  replyTo: 'membres@natation-laval.example',
+};
+const known = (locale: Locale): PageContext => ({ locale, branding });
+const unknown = (locale: Locale): PageContext => ({ locale, branding: null });
+
+const ACTION = 'https://relance.example/l/abc.def?k=1&v=2';
+const HOSTILE_ACTION = 'https://relance.example/l/abc?x=1&y="><script>alert(1)</script>';
+
+const renewConfirm: PageRequest = {
+  view: 'renew_confirm',
+  data: { memberName: 'Léa Tremblay', planName: 'Annuel adulte', termEnd: '2027-03-14', newTermEnd: '2028-03-14', amount: { amount: 18500, currency: 'CAD' }, cadence: 'upfront' },
+};
+const cancelImmediate: PageRequest = { view: 'cancel_confirm', data: { memberName: 'Léa Tremblay', planName: 'Mensuel', mode: 'immediate', terminationDate: '2027-05-31' } };
+const cancelRequest: PageRequest = { view: 'cancel_confirm', data: { memberName: 'Léa Tremblay', planName: 'Mensuel', mode: 'request', terminationDate: null } };
+const CONFIRM_VIEWS: Array<[string, PageRequest]> = [
+  ['renew_confirm', renewConfirm],
+  ['cancel_confirm (immediate)', cancelImmediate],
+  ['cancel_confirm (request)', cancelRequest],
+];
+const DONE_VIEWS: Array<[string, PageRequest]> = [
+  ['renew_done', { view: 'renew_done', data: { memberName: 'Léa Tremblay', planName: 'Annuel adulte', newTermEnd: '2028-03-14' } }],
+  ['cancel_done', { view: 'cancel_done', data: { memberName: 'Léa Tremblay', planName: 'Mensuel', terminationDate: '2027-05-31' } }],
+  ['cancel_requested', { view: 'cancel_requested', data: { memberName: 'Léa Tremblay', planName: 'Mensuel' } }],
+];
+
+const count = (haystack: string, needle: string | RegExp) =>
+  typeof needle === 'string' ? haystack.split(needle).length - 1 : [...haystack.matchAll(new RegExp(needle, 'g'))].length;
+
+function escaped(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** The text of the page without tags, for reading what a person sees. */
+function visibleText(html: string): string {
+  return html
+    .replace(/<style>[\s\S]*?<\/style>/, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/[ \t\r\n]+/g, ' ');
+}
+
+/** Asserts a well-formed page shell: language, viewport, no script of any kind. */
+function expectSafeDocument(html: string, locale: Locale): void {
+  expect(html).toMatch(new RegExp(`^<!DOCTYPE html>\\s*<html lang="${locale}">`));
+  expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+  expect(html).not.toMatch(/<script|javascript:|\son[a-z]+=|\sstyle=/i);
+  expect(count(html, '<h1>')).toBe(1);
+}
+
+describe('renderPage: confirm views (R-LNK-2)', () => {
+  for (const locale of LOCALES) {
+    for (const [name, request] of CONFIRM_VIEWS) {
+      it(`R-LNK-2: ${name} (${locale}) has exactly one POST form to the link's own URL with one submit button`, () => {
+        const html = renderPage(request, known(locale), ACTION);
+        expectSafeDocument(html, locale);
+        expect(count(html, '<form method="post"')).toBe(1);
+        expect(count(html, '<form')).toBe(1);
+        expect(html).toContain(`<form method="post" action="${escaped(ACTION)}">`);
+        expect(count(html, 'type="submit"')).toBe(1);
+        expect(count(html, '<button')).toBe(1);
+        expect(html).toMatch(/<button type="submit">[^<]+<\/button><\/form>/);
+      });
+
+      it(`R-LNK-2: ${name} (${locale}) escapes a hostile action URL`, () => {
+        const html = renderPage(request, known(locale), HOSTILE_ACTION);
+        expect(html).toContain('action="https://relance.example/l/abc?x=1&amp;y=&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
+        expect(html).not.toContain('<script');
+      });
+    }
+  }
+
+  it('R-REN-4: renew_confirm says what will happen, with the dates and the amount', () => {
+    const fr = visibleText(renderPage(renewConfirm, known('fr-CA'), ACTION));
+    expect(fr).toContain('prend fin le 14 mars 2027');
+    expect(fr).toContain('renouvelé jusqu’au 14 mars 2028');
+    expect(fr).toContain('185,00\u00a0$');
+    expect(fr).toContain('Renouveler mon abonnement');
+    const en = visibleText(renderPage(renewConfirm, known('en'), ACTION));
+    expect(en).toContain('ends on March 14, 2027');
+    expect(en).toContain('renewed until March 14, 2028');
+    expect(en).toContain('CA$185.00');
+  });
+
+  it('R-CAN-5: cancel_confirm in immediate mode gives the last day of access and has no reason field', () => {
+    const html = renderPage(cancelImmediate, known('en'), ACTION);
+    expect(visibleText(html)).toContain('You keep access until May 31, 2027 (inclusive), and you will not be charged again.');
+    expect(html).not.toContain('<textarea');
+    expect(visibleText(renderPage(cancelImmediate, known('fr-CA'), ACTION))).toContain('jusqu’au 31 mai 2027 inclusivement');
+  });
+
+  it('R-CAN-5: cancel_confirm in request mode explains staff will review it and offers an optional reason of at most 500 characters', () => {
+    for (const locale of LOCALES) {
+      const html = renderPage(cancelRequest, known(locale), ACTION);
+      const form = /<form[\s\S]*<\/form>/.exec(html)?.[0] ?? '';
+      expect(form).toMatch(/<textarea id="reason" name="reason"[^>]* maxlength="500"[^>]*><\/textarea>/);
+      expect(form).toContain('<label for="reason">');
+      expect(form).not.toContain('required');
+      expect(visibleText(html)).toMatch(locale === 'fr-CA' ? /examinée par un membre de l’équipe/ : /reviewed by a member of the team/);
+    }
+  });
+
+  it('accepts a root-relative action and refuses any other kind of URL', () => {
+    expect(renderPage(renewConfirm, known('en'), '/l/abc.def')).toContain('<form method="post" action="/l/abc.def">');
+    expect(() => renderPage(renewConfirm, known('en'), 'javascript:alert(1)')).toThrow(RangeError);
+    expect(() => renderPage(renewConfirm, known('en'), '//evil.example/l/x')).toThrow(RangeError);
+  });
+});
+
+describe('renderPage: done views', () => {
+  for (const locale of LOCALES) {
+    for (const [name, request] of DONE_VIEWS) {
+      it(`${name} (${locale}) confirms what happened and offers no further action`, () => {
+        const html = renderPage(request, known(locale), ACTION);
+        expectSafeDocument(html, locale);
+        expect(html).not.toMatch(/<form|<button/);
+        expect(html).toContain('<main class="success">');
+      });
+    }
+  }
+
+  it('R-REN-4, R-CAN-5: done views give the new expiry or the last day of access', () => {
+    expect(visibleText(renderPage(DONE_VIEWS[0]![1], known('fr-CA'), ACTION))).toContain('valide jusqu’au 14 mars 2028');
+    expect(visibleText(renderPage(DONE_VIEWS[1]![1], known('en'), ACTION))).toContain('You keep access until May 31, 2027 (inclusive)');
+    expect(visibleText(renderPage(DONE_VIEWS[2]![1], known('en'), ACTION))).toContain('You will receive an answer by e-mail.');
+  });
+});
+
+describe('renderPage: error views (R-LNK-3)', () => {
+  for (const locale of LOCALES) {
+    it(`R-LNK-3: every reason has its own plain-language title and says nothing changed (${locale})`, () => {
+      const titles = new Set<string>();
+      for (const reason of REASONS) {
+        const html = renderPage({ view: 'error', data: { reason } }, known(locale), ACTION);
+        expectSafeDocument(html, locale);
+        expect(html).not.toMatch(/<form|<button/);
+        expect(html).toContain('<main class="error">');
+        titles.add(/<h1>([^<]+)<\/h1>/.exec(html)![1]!);
+        const text = visibleText(html);
+        expect(text).not.toMatch(/wrong_purpose|not_allowed|token|hmac|signature|\b40[0-9]\b/i);
+        expect(text).toMatch(locale === 'fr-CA' ? /Rien( de plus)? n’a été modifié/ : /Nothing (more )?was changed/);
+        expect(html).toContain(`<a href="mailto:${branding.replyTo}">${branding.replyTo}</a>`);
+        expect(html).toContain(`<header><p class="org">${branding.organisationName}</p></header>`);
+      }
+      expect(titles.size).toBe(REASONS.length);
+    });
+
+    it(`R-LNK-3: without branding the error page has no header and points to the e-mail instead (${locale})`, () => {
+      for (const reason of REASONS) {
+        const html = renderPage({ view: 'error', data: { reason } }, unknown(locale), ACTION);
+        expectSafeDocument(html, locale);
+        expect(html).not.toContain('<header>');
+        expect(html).not.toContain('mailto:');
+        expect(visibleText(html)).toMatch(locale === 'fr-CA' ? /Répondez au courriel qui contenait ce lien/ : /Reply to the e-mail that contained this link/);
+      }
+    });
+  }
+
+  it('R-LNK-3: the expired page says the link expired, in each language', () => {
+    expect(renderPage({ view: 'error', data: { reason: 'expired' } }, known('fr-CA'), ACTION)).toContain('<h1>Ce lien a expiré</h1>');
+    expect(renderPage({ view: 'error', data: { reason: 'expired' } }, known('en'), ACTION)).toContain('<h1>This link has expired</h1>');
+  });
+
+  it('shows an optional detail, escaped', () => {
+    const html = renderPage({ view: 'error', data: { reason: 'not_allowed', detail: 'Already cancelled <on 2027-05-01> & done' } }, known('en'), ACTION);
+    expect(html).toContain('<p class="note">Already cancelled &lt;on 2027-05-01&gt; &amp; done</p>');
+  });
+});
+
+describe('renderPage: escaping', () => {
+  it('escapes hostile member, plan and organisation names on every view', () => {
+    const ctx: PageContext = { locale: 'en', branding: { ...branding, organisationName: 'Les <script>x</script> & "Amis"', replyTo: 'a"b@example.org' } };
+    const evil = { memberName: '<img src=x onerror=alert(1)>', planName: 'Or & <b>Argent</b>' };
+    const requests: PageRequest[] = [
+      { view: 'renew_confirm', data: { ...(renewConfirm.data as object), ...evil } as never },
+      { view: 'cancel_confirm', data: { ...evil, mode: 'request', terminationDate: null } },
+      { view: 'cancel_confirm', data: { ...evil, mode: 'immediate', terminationDate: '2027-05-31' } },
+      { view: 'renew_done', data: { ...evil, newTermEnd: '2028-03-14' } },
+      { view: 'cancel_done', data: { ...evil, terminationDate: '2027-05-31' } },
+      { view: 'cancel_requested', data: evil },
+      { view: 'error', data: { reason: 'invalid' } },
+    ];
+    for (const request of requests) {
+      const html = renderPage(request, ctx, ACTION);
+      expect(html, request.view).not.toMatch(/<script|<img|<b>/);
+      expect(html, request.view).toContain('Les &lt;script&gt;x&lt;/script&gt; &amp; &quot;Amis&quot;');
+      expect(html, request.view).not.toMatch(/&(?![a-zA-Z][a-zA-Z0-9]*;|#[0-9]+;|#x[0-9a-fA-F]+;)/);
+    }
+    expect(renderPage(requests[0]!, ctx, ACTION)).toContain('Or &amp; &lt;b&gt;Argent&lt;/b&gt;');
+  });
+});
+
+describe('PAGE_CSP', () => {
+  const directives = new Map(
+    PAGE_CSP.split(';').map((d) => {
+      const [name, ...values] = d.trim().split(/\s+/);
+      return [name!, values] as const;
+    }),
+  );
+
+  it('R-LNK-2: forbids every script and allows nothing to load from elsewhere', () => {
+    expect(directives.get('default-src')).toEqual(["'none'"]);
+    expect(directives.has('script-src')).toBe(false);
+    expect(directives.has('script-src-elem')).toBe(false);
+    expect(directives.has('script-src-attr')).toBe(false);
+    expect(PAGE_CSP).not.toMatch(/unsafe-eval|unsafe-inline|\*|https?:/);
+  });
+
+  it('restricts forms to the same origin and forbids framing and base URLs', () => {
+    expect(directives.get('form-action')).toEqual(["'self'"]);
+    expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
+    expect(directives.get('base-uri')).toEqual(["'none'"]);
+  });
+
+  it("allows the page's own style element by hash, and nothing else", () => {
+    const styleSrc = directives.get('style-src') ?? [];
+    expect(styleSrc).toHaveLength(1);
+    for (const [, request] of [...CONFIRM_VIEWS, ...DONE_VIEWS]) {
+      for (const locale of LOCALES) {
+        const html = renderPage(request, known(locale), ACTION);
+        const styles = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)];
+        expect(styles).toHaveLength(1);
+        const hash = createHash('sha256').update(styles[0]![1]!, 'utf8').digest('base64');
+        expect(styleSrc[0]).toBe(`'sha256-${hash}'`);
+      }
+    }
+  });
+});
