@@ -24,3 +24,21 @@ export const esbuildOptions = {
 /** Every Lambda entry point: `functions/<name>.ts`. */
 export const FUNCTION_NAMES = ['api', 'links', 'console', 'timer', 'dunning'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+/** Bundles `functions/<name>.ts` as the CDK construct does; answers the bundle's path and size. */
+export async function buildHandlerBundle(name: FunctionName, outdir: string): Promise<{ file: string; bytes: number }> {
+  const { build } = await import('esbuild');
+  const { fileURLToPath } = await import('node:url');
+  const { join } = await import('node:path');
+  const file = join(outdir, name, 'index.mjs');
+  const result = await build({
+    ...esbuildOptions,
+    mainFields: [...esbuildOptions.mainFields],
+    external: [...esbuildOptions.external],
+    entryPoints: [fileURLToPath(new URL(`../../functions/${name}.ts`, import.meta.url))],
+    outfile: file,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  return { file, bytes: result.metafile.outputs[Object.keys(result.metafile.outputs).find((o) => o.endsWith('index.mjs'))!]!.bytes };
+}

@@ -118,7 +118,7 @@ export class StatelessStack extends Stack {
       apiName: `relance-${stage}`,
       description: 'Relance admin API, member links and console',
     });
-    const consoleUrl = `${this.api.apiEndpoint}/console/`;
+    const consoleUrl = `${this.api.apiEndpoint}/console`;
     const client = new cognito.UserPoolClient(this, 'ConsoleClient', {
       userPool,
       generateSecret: false,
@@ -152,6 +152,7 @@ export class StatelessStack extends Stack {
     route('/api/{proxy+}', [GET, POST, PUT, PATCH, DELETE], this.functions.api, authorizer);
     route('/l/{token}', [GET, POST], this.functions.links);
     route('/', [GET], this.functions.console);
+    route('/console', [GET], this.functions.console);
     route('/console/{proxy+}', [GET], this.functions.console);
 
     const runtimeEnv: Record<string, string> = {

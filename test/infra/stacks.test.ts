@@ -1,0 +1,141 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { loadDeployConfig } from '../../infra/config.js';
+import { testTemplates } from '../support/aws.js';
+
+const stateful = () => Template.fromJSON(testTemplates().stateful);
+const stateless = () => Template.fromJSON(testTemplates().stateless);
+
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown; Effect: string };
+/** Every IAM statement, or those of the policies whose logical id starts with `prefix`. */
+function statements(prefix = ''): Statement[] {
+  const policies = Object.entries(stateless().findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith(prefix));
+  return policies.flatMap(([, p]) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+}
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+describe('stateful stack', () => {
+  it('keeps one single table: retained, deletion-protected, point-in-time recovery, TTL, two GSIs', () => {
+    const t = stateful();
+    t.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+    t.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'gsi1' }), Match.objectLike({ IndexName: 'gsi2' })],
+        Replicas: [Match.objectLike({ DeletionProtectionEnabled: true, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+      }),
+    });
+  });
+
+  it('retains the admin user pool, with the organisation as an immutable custom attribute and no self sign-up', () => {
+    stateful().hasResource('AWS::Cognito::UserPool', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+        Schema: Match.arrayWith([Match.objectLike({ Name: 'orgId', Mutable: false })]),
+      }),
+    });
+  });
+
+  it('generates the link-signing keys as a retained secret', () => {
+    stateful().hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+  });
+});
+
+describe('stateless stack', () => {
+  it('runs every function on Node.js 22, arm64, with a log group that expires', () => {
+    const t = stateless();
+    const fns = t.findResources('AWS::Lambda::Function', { Properties: { FunctionName: Match.stringLikeRegexp('^relance-local-') } });
+    expect(Object.keys(fns)).toHaveLength(5);
+    for (const fn of Object.values(fns) as { Properties: Record<string, unknown> }[]) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+    }
+    t.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 6);
+  });
+
+  it('guards /api with the Cognito JWT authorizer and leaves member links and the console public', () => {
+    const t = stateless();
+    t.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: Match.objectLike({ Issuer: Match.anyValue(), Audience: [Match.anyValue()] }),
+    });
+    for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
+      t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${method} /api/{proxy+}`, AuthorizationType: 'JWT' });
+    }
+    for (const key of ['GET /l/{token}', 'POST /l/{token}', 'GET /', 'GET /console', 'GET /console/{proxy+}']) {
+      t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: key, AuthorizationType: 'NONE' });
+    }
+  });
+
+  it('lets EventBridge Scheduler (this account only) invoke the timer function and nothing else, with a dead-letter queue', () => {
+    const t = stateless();
+    t.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'relance-local' });
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': Match.anyValue() } } })],
+      }),
+    });
+    const schedulerRole = statements('SchedulerInvokeRole');
+    expect(schedulerRole.filter((s) => actionsOf(s).includes('lambda:InvokeFunction')).map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^TimerFunction/), 'Arn'] }]);
+    const invokers = statements().filter((s) => actionsOf(s).includes('lambda:InvokeFunction')).map((s) => JSON.stringify(s.Resource));
+    expect(invokers.every((r) => /TimerFunction|DunningFunction/.test(r))).toBe(true);
+    expect(invokers.filter((r) => r.includes('TimerFunction'))).toHaveLength(1);
+    t.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true });
+    t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: Match.anyValue() } } });
+  });
+
+  it('grants least privilege: no Scan, no wildcard action, schedules only in the Relance group, PassRole only to Scheduler', () => {
+    const all = statements();
+    const actions = all.flatMap(actionsOf);
+    expect(actions).not.toContain('dynamodb:Scan');
+    expect(actions.filter((a) => a.endsWith('*') || a === '*')).toEqual([]);
+    for (const s of all.filter((x) => actionsOf(x).some((a) => a.startsWith('scheduler:')))) {
+      expect(JSON.stringify(s.Resource)).toContain('schedule/relance-local/*');
+    }
+    for (const s of all.filter((x) => actionsOf(x).includes('iam:PassRole'))) {
+      expect(s.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+    }
+    for (const s of all.filter((x) => actionsOf(x).includes('dynamodb:GetItem'))) {
+      expect(JSON.stringify(s.Resource)).toMatch(/Table/);
+    }
+  });
+
+  it('deploys the dunning ladder as a Standard state machine with its wait and steps', () => {
+    const t = stateless();
+    t.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'relance-local-dunning', StateMachineType: 'STANDARD' });
+    const definition = JSON.stringify(Object.values(t.findResources('AWS::StepFunctions::StateMachine'))[0]);
+    for (const state of ['Plan ladder', 'Ladder finished?', 'Wait for next attempt', 'Attempt charge', 'Ladder done', 'Ladder failed']) {
+      expect(definition).toContain(state);
+    }
+  });
+
+  it('sends e-mail through a configuration set that suppresses bounces and complaints', () => {
+    stateless().hasResourceProperties('AWS::SES::ConfigurationSet', {
+      Name: 'relance-local',
+      SuppressionOptions: { SuppressedReasons: Match.arrayWith(['BOUNCE', 'COMPLAINT']) },
+    });
+  });
+
+  it('raises alarms on dead letters, function errors and failed dunning runs', () => {
+    const alarms = Object.values(stateless().findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.length).toBe(6);
+    for (const alarm of alarms as { Properties: { AlarmActions: unknown[] } }[]) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+  });
+});
+
+describe('deploy configuration', () => {
+  const context = (values: Record<string, unknown>) => (key: string) => values[key];
+
+  it('reads cdk.json context, lets single -c values override it, and validates', () => {
+    expect(loadDeployConfig(context({ relance: { stage: 'prod', logRetentionDays: 90 }, region: 'ca-central-1' }))).toMatchObject({ stage: 'prod', region: 'ca-central-1', logRetentionDays: 90 });
+    expect(() => loadDeployConfig(context({ relance: { stage: 'Prod!' } }))).toThrow(/stage/);
+    expect(() => loadDeployConfig(context({ relance: { stage: 'prod', alarmEmail: 'nope' } }))).toThrow(/alarmEmail/);
+  });
+});
