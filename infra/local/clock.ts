@@ -74,8 +74,12 @@ export class LocalClock implements Clock {
    * on to its next Wait in the background): the clock awaits every settler after each firing,
    * before it looks for the next due entry.
    */
-  addSettler(settle: () => Promise<void>): void {
+  addSettler(settle: () => Promise<void>): () => void {
     this.settlers.push(settle);
+    return () => {
+      const index = this.settlers.indexOf(settle);
+      if (index >= 0) this.settlers.splice(index, 1);
+    };
   }
 
   private async settle(): Promise<void> {

@@ -1,0 +1,269 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { apiHandler } from '../../functions/handlers/api.js';
+import { consoleHandler } from '../../functions/handlers/console.js';
+import { dunningHandler } from '../../functions/handlers/dunning.js';
+import { linksHandler } from '../../functions/handlers/links.js';
+import { timerHandler } from '../../functions/handlers/timer.js';
+import { SimulatedGateway } from '../../shared/adapters/payments/simulated.js';
+import { documentClient } from '../../shared/adapters/dynamodb/store.js';
+import type { Config } from '../../shared/config.js';
+import { awsClients, buildDeps, type Deps } from '../../shared/deps.js';
+import { generateLinkKeys, parseLinkKeys } from '../../shared/domain/links.js';
+import type { FunctionName } from '../constructs/bundling.js';
+import { FUNCTION_METADATA_KEY } from '../constructs/house-function.js';
+import { LOCAL_CLIENT_ID, startLocalAuth } from './auth.js';
+import { addIsoDuration, type ClockMode, LocalClock } from './clock.js';
+import { startDynamoDbLocal } from './dynamodb.js';
+import { routesFromTemplate, sendJson, startFront } from './front.js';
+import { functionArn, LOCAL_ACCOUNT, LOCAL_REGION, type LocalHandler, LocalFunctions } from './functions.js';
+import { freePort } from './net.js';
+import { startLocalScheduler } from './scheduler.js';
+import { seedDemo, DEMO_ADMIN } from './seed.js';
+import { startLocalSes } from './ses.js';
+import { resolveStateMachines, startLocalStepFunctions } from './stepfunctions.js';
+import { createTableFromTemplate } from './table.js';
+import { LOCAL_DEPLOY_CONFIG, singleResource, synthesizeTemplates, type Templates } from './template.js';
+
+export interface LocalCloudOptions {
+  /** Port of the HTTP front on 127.0.0.1; 0 picks a free one. Default 3000. */
+  port?: number;
+  /** Keep data in this folder across restarts (DynamoDB, schedules, executions, keys, clock). */
+  persistDir?: string;
+  clock?: { start?: Date; mode?: ClockMode };
+  /** Use an already running DynamoDB Local instead of starting one (tests share one). */
+  dynamodbEndpoint?: string;
+  tableName?: string;
+  /** Seed the demo organisation when the store is empty. Default true. */
+  seed?: boolean;
+  /** Templates already synthesized (tests synthesize once). */
+  templates?: Templates;
+}
+
+export interface LocalCloud {
+  url: string;
+  urls: { api: string; console: string; mailViewer: string; dynamodb: string; scheduler: string; stepfunctions: string };
+  clock: LocalClock;
+  deps: Deps;
+  functions: LocalFunctions;
+  stop(): Promise<void>;
+}
+
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** Every function entry, by the name the CDK construct writes in the template's metadata. */
+const FACTORIES: Record<FunctionName, (deps: Deps) => LocalHandler> = {
+  api: (deps) => apiHandler(deps) as LocalHandler,
+  links: (deps) => linksHandler(deps) as LocalHandler,
+  console: () => consoleHandler({ AUTH_MODE: 'local' }) as LocalHandler,
+  timer: (deps) => timerHandler(deps) as LocalHandler,
+  dunning: (deps) => dunningHandler(deps) as LocalHandler,
+};
+
+/**
+ * Starts the whole back end on one machine: DynamoDB Local, SES with its viewer, the local
+ * Scheduler and Step Functions, the HTTP front, and the functions themselves, wired as the
+ * synthesized CDK templates describe them.
+ */
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((e: unknown) => console.error(`local cloud stop: ${String(e)}`));
+  };
+  try {
+    const persist = options.persistDir;
+    if (persist && !existsSync(persist)) mkdirSync(persist, { recursive: true });
+    const clockFile = persist && join(persist, 'clock.json');
+    const savedClock = clockFile && existsSync(clockFile) ? new Date((JSON.parse(readFileSync(clockFile, 'utf8')) as { now: string }).now) : undefined;
+    const clock = new LocalClock(options.clock?.start ?? savedClock ?? new Date(), options.clock?.mode ?? 'flow');
+    stops.push(async () => {
+      await clock.stop();
+      if (clockFile) writeFileSync(clockFile, JSON.stringify({ now: clock.now().toISOString() }));
+    });
+
+    const [templates, dynamodb] = await Promise.all([
+      Promise.resolve().then(() => options.templates ?? synthesizeTemplates()),
+      options.dynamodbEndpoint
+        ? Promise.resolve({ endpoint: options.dynamodbEndpoint, stop: async () => undefined })
+        : startDynamoDbLocal({ dataDir: persist && join(persist, 'dynamodb') }),
+    ]);
+    stops.push(() => dynamodb.stop());
+
+    const clients = awsClients({
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      endpoints: { dynamodb: dynamodb.endpoint, scheduler: 'http://127.0.0.1:1', sesv2: 'http://127.0.0.1:1', sfn: 'http://127.0.0.1:1' },
+    });
+    const tableName = options.tableName ?? 'relance-local';
+    await createTableFromTemplate(clients.dynamodb, templates.stateful, tableName);
+
+    const ses = await startLocalSes(clock);
+    stops.push(() => ses.stop());
+
+    // Ports first, so the functions are wired before any schedule or execution can call them.
+    const [schedulerPort, sfnPort] = [await freePort(), await freePort()];
+    const port = options.port ?? 3000;
+    const frontPort = port === 0 ? await freePort() : port;
+    const url = `http://127.0.0.1:${frontPort}`;
+    const stage = LOCAL_DEPLOY_CONFIG.stage;
+    const dunning = resolveStateMachines(templates.stateless, { region: LOCAL_REGION, account: LOCAL_ACCOUNT }).find((m) => m.name === `relance-${stage}-dunning`);
+    if (!dunning) throw new Error('the synthesized template has no dunning state machine');
+    const scheduleGroup = String(singleResource(templates.stateless, 'AWS::Scheduler::ScheduleGroup').properties.Name);
+    const linkKeysFile = persist && join(persist, 'link-keys.json');
+    const linkKeysJson = linkKeysFile && existsSync(linkKeysFile) ? readFileSync(linkKeysFile, 'utf8') : generateLinkKeys();
+    if (linkKeysFile) writeFileSync(linkKeysFile, linkKeysJson, { mode: 0o600 });
+    const config: Config = {
+      TABLE_NAME: tableName,
+      SCHEDULER_GROUP_NAME: scheduleGroup,
+      TIMER_FUNCTION_ARN: functionArn(`relance-${stage}-timer`),
+      SCHEDULER_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT}:role/relance-${stage}-scheduler`,
+      DUNNING_STATE_MACHINE_ARN: dunning.arn,
+      SES_CONFIGURATION_SET: `relance-${stage}`,
+      PUBLIC_BASE_URL: url,
+      PAYMENT_GATEWAY: 'simulated',
+      LINK_KEYS: linkKeysJson,
+    };
+    const deps = buildDeps(
+      config,
+      awsClients({
+        region: LOCAL_REGION,
+        credentials: LOCAL_CREDENTIALS,
+        endpoints: { dynamodb: dynamodb.endpoint, scheduler: `http://127.0.0.1:${schedulerPort}`, sesv2: ses.endpoint, sfn: `http://127.0.0.1:${sfnPort}` },
+      }),
+      parseLinkKeys(linkKeysJson),
+      clock,
+    );
+
+    const functions = new LocalFunctions();
+    for (const [logicalId, resource] of Object.entries(templates.stateless.Resources)) {
+      if (resource.Type !== 'AWS::Lambda::Function') continue;
+      const entry = resource.Metadata?.[FUNCTION_METADATA_KEY] as FunctionName | undefined;
+      const name = resource.Properties?.FunctionName;
+      if (!entry || typeof name !== 'string' || !FACTORIES[entry]) throw new Error(`function ${logicalId} has no local entry`);
+      functions.register(name, FACTORIES[entry](deps));
+    }
+
+    const scheduler = await startLocalScheduler({ clock, functions, groups: [scheduleGroup], port: schedulerPort, persistFile: persist && join(persist, 'schedules.json') });
+    stops.push(() => scheduler.stop());
+    const sfn = await startLocalStepFunctions({ clock, functions, template: templates.stateless, region: LOCAL_REGION, account: LOCAL_ACCOUNT, port: sfnPort, persistFile: persist && join(persist, 'executions.json') });
+    stops.push(() => sfn.stop());
+
+    const auth = await startLocalAuth({ issuer: `${url}/_local/cognito`, clock, keyFile: persist && join(persist, 'auth-keys.json') });
+    const gateway = new SimulatedGateway(documentClient(clients.dynamodb), tableName, clock);
+    const local = localRoutes({ clock, auth, ses, scheduler, sfn, gateway, ready: () => true });
+    const front = await startFront({ port: frontPort, routes: routesFromTemplate(templates.stateless), functions, auth, clock, local });
+    stops.push(() => closeServer(front.server));
+
+    if (options.seed ?? true) await seedDemo(deps);
+    if (clock.mode === 'flow') clock.startTicker();
+
+    return {
+      url,
+      urls: {
+        api: `${url}/api`,
+        console: `${url}/console`,
+        mailViewer: ses.viewerUrl,
+        dynamodb: dynamodb.endpoint,
+        scheduler: scheduler.endpoint,
+        stepfunctions: sfn.endpoint,
+      },
+      clock,
+      deps,
+      functions,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+}
+
+interface LocalParts {
+  clock: LocalClock;
+  auth: Awaited<ReturnType<typeof startLocalAuth>>;
+  ses: Awaited<ReturnType<typeof startLocalSes>>;
+  scheduler: Awaited<ReturnType<typeof startLocalScheduler>>;
+  sfn: Awaited<ReturnType<typeof startLocalStepFunctions>>;
+  gateway: SimulatedGateway;
+  ready: () => boolean;
+}
+
+function parseJson(body: Buffer): unknown {
+  if (body.length === 0) return {};
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `/_local` routes of SPEC §8 and a few views for people and tests. Never deployed. */
+function localRoutes(parts: LocalParts) {
+  const bad = (res: ServerResponse, message: string) => sendJson(res, 400, { error: { code: 'validation_failed', message, details: [] } });
+  return async (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<boolean> => {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const route = `${req.method} ${url.pathname}`;
+    switch (route) {
+      case 'GET /_local/health':
+        sendJson(res, 200, { ok: parts.ready(), now: parts.clock.now().toISOString() });
+        return true;
+      case 'POST /_local/token': {
+        const input = parseJson(body) as { orgId?: unknown; email?: unknown } | undefined;
+        if (input === undefined) return (bad(res, 'the body is not JSON'), true);
+        const orgId = typeof input.orgId === 'string' ? input.orgId : DEMO_ADMIN.orgId;
+        const email = typeof input.email === 'string' ? input.email : DEMO_ADMIN.email;
+        sendJson(res, 200, { token: await parts.auth.mint({ orgId, email }), orgId, email, clientId: LOCAL_CLIENT_ID, expiresIn: 3600 });
+        return true;
+      }
+      case 'GET /_local/clock':
+        sendJson(res, 200, { now: parts.clock.now().toISOString(), mode: parts.clock.mode, pending: parts.clock.pending() });
+        return true;
+      case 'POST /_local/clock': {
+        const input = parseJson(body) as { advance?: unknown; set?: unknown } | undefined;
+        if (input === undefined) return (bad(res, 'the body is not JSON'), true);
+        let target: Date;
+        try {
+          if (typeof input.advance === 'string' && input.set === undefined) target = addIsoDuration(parts.clock.now(), input.advance);
+          else if (typeof input.set === 'string' && input.advance === undefined && !Number.isNaN(Date.parse(input.set))) target = new Date(input.set);
+          else return (bad(res, 'send { "advance": "P30D" } or { "set": "2027-01-01T00:00:00Z" }'), true);
+        } catch (error) {
+          return (bad(res, (error as Error).message), true);
+        }
+        if (target.getTime() < parts.clock.now().getTime()) {
+          sendJson(res, 409, { error: { code: 'clock_backwards', message: `the clock is at ${parts.clock.now().toISOString()} and only moves forward`, details: [] } });
+          return true;
+        }
+        const fired = await parts.clock.advanceTo(target);
+        sendJson(res, 200, { now: parts.clock.now().toISOString(), fired });
+        return true;
+      }
+      case 'GET /_local/emails': {
+        const to = url.searchParams.get('to') ?? undefined;
+        sendJson(res, 200, { items: parts.ses.emails({ to }) });
+        return true;
+      }
+      case 'GET /_local/schedules':
+        sendJson(res, 200, { items: parts.scheduler.list(), deadLetters: parts.scheduler.deadLetters() });
+        return true;
+      case 'GET /_local/executions':
+        sendJson(res, 200, { items: parts.sfn.executions() });
+        return true;
+      case 'GET /_local/payments':
+        sendJson(res, 200, { items: await parts.gateway.listCharges(), refunds: await parts.gateway.listRefunds() });
+        return true;
+      case 'GET /_local/cognito/.well-known/jwks.json':
+        sendJson(res, 200, parts.auth.jwks());
+        return true;
+      default:
+        return false;
+    }
+  };
+}

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { type LocalCloud, startLocalCloud } from '../../infra/local/cloud.js';
+import { testTemplates } from './aws.js';
+
+export interface Email {
+  to: string[];
+  from: string;
+  replyTo: string[];
+  subject: string;
+  text: string;
+  html: string;
+  at: string;
+}
+
+export interface Reply<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/**
+ * A local cloud for one test file, driven only over HTTP as a user would: a frozen clock that
+ * moves through POST /_local/clock, its own table in the run's DynamoDB Local.
+ */
+export class TestCloud {
+  token = '';
+
+  private constructor(
+    readonly cloud: LocalCloud,
+    private readonly orgId: string,
+  ) {}
+
+  static async start(options: { at: string; orgId?: string; seed?: boolean }): Promise<TestCloud> {
+    const cloud = await startLocalCloud({
+      port: 0,
+      clock: { start: new Date(options.at), mode: 'frozen' },
+      dynamodbEndpoint: inject('dynamodbEndpoint'),
+      tableName: `relance-e2e-${randomUUID()}`,
+      templates: testTemplates(),
+      seed: options.seed ?? false,
+    });
+    const t = new TestCloud(cloud, options.orgId ?? 'e2e-club');
+    await t.freshToken();
+    return t;
+  }
+
+  get url(): string {
+    return this.cloud.url;
+  }
+
+  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+    const response = await fetch(`${this.cloud.url}${path}`, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      redirect: 'manual',
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    if ((response.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
+    return { status: response.status, body: parsed as T, headers: response.headers };
+  }
+
+  /** A token valid now on the local clock (tokens expire after an hour of clock time). */
+  async freshToken(): Promise<string> {
+    this.token = (await this.request('POST', '/_local/token', { orgId: this.orgId, email: 'sophie@club.example' })).body.token;
+    return this.token;
+  }
+
+  /** An admin API call (`path` starts with /api) with a fresh bearer token of the organisation. */
+  async api<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+    return this.request<T>(method, path, body, { authorization: `Bearer ${await this.freshToken()}`, ...headers });
+  }
+
+  /** The admin API call must succeed; answers its body. */
+  async ok<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+    const reply = await this.api<T>(method, path, body);
+    if (reply.status >= 300) throw new Error(`${method} ${path} answered ${reply.status}: ${JSON.stringify(reply.body)}`);
+    return reply.body;
+  }
+
+  async advance(duration: string): Promise<{ now: string; fired: { at: string; label: string; outcome: string; error?: string }[] }> {
+    return (await this.request('POST', '/_local/clock', { advance: duration })).body;
+  }
+
+  async setClock(instant: string): Promise<{ now: string; fired: { at: string; label: string; outcome: string; error?: string }[] }> {
+    const reply = await this.request('POST', '/_local/clock', { set: instant });
+    if (reply.status !== 200) throw new Error(`clock: ${JSON.stringify(reply.body)}`);
+    return reply.body;
+  }
+
+  async emails(to?: string): Promise<Email[]> {
+    return (await this.request('GET', `/_local/emails${to ? `?to=${encodeURIComponent(to)}` : ''}`)).body.items;
+  }
+
+  async stop(): Promise<void> {
+    await this.cloud.stop();
+  }
+}
+
+export const SETTINGS = {
+  name: 'Club de natation de Laval',
+  mainContactEmail: 'admin@club.example',
+  sender: { name: 'Sophie Gagnon', email: 'sophie@club.example' },
+  replyTo: 'membres@club.example',
+  timeZone: 'America/Toronto',
+  locale: 'en',
+  jurisdiction: 'QC',
+};
+
+/** The signed link in an e-mail body (`…/l/<token>`). */
+export function linkIn(email: Email): string {
+  const match = /https?:\/\/[^\s"'<>]+\/l\/[A-Za-z0-9._~%-]+/.exec(email.text);
+  if (!match) throw new Error(`no signed link in e-mail "${email.subject}"`);
+  return match[0];
+}
