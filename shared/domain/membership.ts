@@ -79,6 +79,11 @@ export interface Membership {
   status: MembershipStatus;
   startDate: LocalDate;
   billing: BillingTerms;
+  /**
+   * Terms are counted from here: term `seq + j` is `[anchor + j × termMonths, …)`, clamped on the
+   * anchor's day. It starts at the membership start and moves when an admin moves a term end.
+   */
+  termAnchor: { date: LocalDate; seq: number };
   currentTerm: { seq: number; start: LocalDate; end: LocalDate | null };
   nextBillingDate: LocalDate | null;
   terminationDate: LocalDate | null;
@@ -101,9 +106,14 @@ export function billingTermsOf(plan: Pick<Plan, 'price' | 'billing' | 'termMonth
   return { price: plan.price, cadence: plan.billing.cadence, anchor: plan.billing.anchor, termMonths: plan.termMonths ?? null };
 }
 
-export function billingScheduleOf(membership: Pick<Membership, 'billing' | 'startDate'>): BillingSchedule {
+/**
+ * The membership's billing calendar. Monthly plans bill from the start date; upfront plans bill
+ * at each term start, so their calendar follows the term anchor.
+ */
+export function billingScheduleOf(membership: Pick<Membership, 'billing' | 'startDate'> & { termAnchor?: Membership['termAnchor'] }): BillingSchedule {
   const { cadence, anchor, termMonths } = membership.billing;
-  return { cadence, anchor, startDate: membership.startDate, termMonths: termMonths ?? undefined };
+  const startDate = cadence === 'upfront' && membership.termAnchor ? membership.termAnchor.date : membership.startDate;
+  return { cadence, anchor, startDate, termMonths: termMonths ?? undefined };
 }
 
 export interface NewMembership {
@@ -165,6 +175,7 @@ export function startMembership(args: {
       status: startDate > args.today ? 'pending' : 'active',
       startDate,
       billing,
+      termAnchor: { date: startDate, seq: 1 },
       currentTerm: { seq: 1, start: startDate, end: termEnd },
       nextBillingDate: nextBillingDate(schedule, startDate),
       terminationDate: null,

@@ -176,7 +176,7 @@ export async function confirmCancellationRequest(deps: CancelDeps, caller: Calle
   const m = change.membership;
   requireRequest(m);
   const schedule = billingScheduleOf(m);
-  const current = billingDateOnOrBefore(schedule, change.today) ?? m.startDate;
+  const current = billingDateOnOrBefore(schedule, change.today) ?? m.currentTerm.start;
   const refuse = (message: string) => new RuleViolationError('R-CAN-5', message, [{ field: 'finalBillingDate', rule: 'R-CAN-5', message }]);
   if (!isBillingDate(schedule, finalBillingDate)) {
     const next = nextBillingDate(schedule, finalBillingDate);

@@ -154,6 +154,8 @@ export async function changeTermEnd(deps: MembershipDeps, caller: Caller, member
   const term = ctx.record.terms.find((t) => t.seq === m.currentTerm.seq);
   if (term) change.write({ kind: 'term', value: { ...term, end: termEnd, orgId: m.orgId } });
   m.currentTerm = { ...m.currentTerm, end: termEnd };
+  m.termAnchor = { date: addDays(termEnd, 1), seq: m.currentTerm.seq + 1 };
+  if (m.billing.cadence === 'upfront') m.nextBillingDate = addDays(termEnd, 1);
   m.remindersDone = m.remindersDone.filter((key) => !key.startsWith(`${m.currentTerm.seq}:`));
   change.event('term_end_changed', { from: previous, to: termEnd });
   await commitChange(deps, change, { skipPastReminders: true });

@@ -55,12 +55,12 @@ function activate(change: MembershipChange): void {
   change.event('membership_activated', { startDate: m.startDate });
 }
 
-/** The term after the current one, as the plan's term length places it from the start date. */
+/** The term after the current one, counted from the term anchor. */
 export function nextTerm(m: Membership): { seq: number; start: LocalDate; end: LocalDate } {
   const months = m.billing.termMonths;
   if (months === null) throw new Error(`membership ${m.id} has no term length`);
   const seq = m.currentTerm.seq + 1;
-  return { seq, ...termAt(m.startDate, months, seq - 1) };
+  return { seq, ...termAt(m.termAnchor.date, months, seq - m.termAnchor.seq) };
 }
 
 async function endTerm(deps: ActDeps, change: MembershipChange): Promise<void> {

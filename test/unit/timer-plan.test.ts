@@ -13,6 +13,7 @@ function membership(overrides: Partial<Membership> = {}): Membership {
     status: 'active',
     startDate: '2027-01-01',
     billing: { price: { amount: 2500, currency: 'CAD' }, cadence: 'upfront', anchor: { type: 'purchaseDate' }, termMonths: 12 },
+    termAnchor: { date: '2027-01-01', seq: 1 },
     currentTerm: { seq: 1, start: '2027-01-01', end: '2027-12-31' },
     nextBillingDate: '2028-01-01',
     terminationDate: null,
