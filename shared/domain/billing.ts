@@ -114,24 +114,29 @@ export function billingEve(billingDate: LocalDate): LocalDate {
 export type CancellationMonthRefusal =
   | { reason: 'month_in_past' }
   | { reason: 'billing_date_passed'; billingDate: LocalDate }
+  | { reason: 'already_invoiced'; billingDate: LocalDate }
   | { reason: 'no_billing_date' };
 
 /**
  * R-CAN-2: cancelling in `month` (`YYYY-MM`) terminates on the eve of the first billing date on
  * or after the month's first day — the first billing date in that month for monthly plans
  * (cancel in June → last invoice in May), the next term start for upfront plans. Refused when
- * the month is before `today`'s, or when that termination date would be before today.
+ * the month is before `today`'s, when that termination date would be before today, or (R-CAN-1)
+ * when that billing date is already invoiced: before `nextUnbilled`, the first billing date not
+ * yet invoiced (a membership starting later is invoiced for its start date when it is bought).
  */
 export function terminationForMonth(
   s: BillingSchedule,
   month: string,
   today: LocalDate,
+  nextUnbilled: LocalDate | null = null,
 ): { terminationDate: LocalDate; firstUnbilled: LocalDate } | CancellationMonthRefusal {
   if (month < today.slice(0, 7)) return { reason: 'month_in_past' };
   const firstUnbilled = billingDateOnOrAfter(s, `${month}-01`);
   if (firstUnbilled === null) return { reason: 'no_billing_date' };
   const terminationDate = billingEve(firstUnbilled);
   if (terminationDate < today) return { reason: 'billing_date_passed', billingDate: firstUnbilled };
+  if (nextUnbilled !== null && firstUnbilled < nextUnbilled) return { reason: 'already_invoiced', billingDate: firstUnbilled };
   return { terminationDate, firstUnbilled };
 }
 

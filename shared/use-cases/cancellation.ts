@@ -33,10 +33,14 @@ function requireCancellable(m: Membership): void {
   }
 }
 
-/** The last billing date on or before the termination date that is still to come (the last invoice). */
-function lastBillingDate(m: Membership, terminationDate: LocalDate, today: LocalDate): LocalDate | null {
+/**
+ * The last billing date on or before the termination date that is still to be invoiced (the
+ * last invoice), or null when none is: billing dates before `nextBillingDate` are invoiced
+ * already, including the start date of a membership bought ahead of its start.
+ */
+function lastBillingDate(m: Membership, terminationDate: LocalDate): LocalDate | null {
   const last = billingDateOnOrBefore(billingScheduleOf(m), terminationDate);
-  return last !== null && last > today ? last : null;
+  return last !== null && m.nextBillingDate !== null && last >= m.nextBillingDate ? last : null;
 }
 
 async function record(deps: CancelDeps, orgId: string, id: string): Promise<MembershipRecord> {
@@ -68,14 +72,16 @@ export async function cancelByAdmin(deps: CancelDeps, caller: Caller, membership
     }
     throw new ConflictError('nothing_to_clear', `membership ${m.id} has no cancellation date`);
   }
-  const result = terminationForMonth(billingScheduleOf(m), input.month, change.today);
+  const result = terminationForMonth(billingScheduleOf(m), input.month, change.today, m.nextBillingDate);
   if ('reason' in result) {
     const message =
       result.reason === 'month_in_past'
         ? `${input.month} is in the past; pick ${change.today.slice(0, 7)} or later`
         : result.reason === 'billing_date_passed'
           ? `the first billing date on or after ${input.month}-01 (${result.billingDate}) has passed; pick a later month`
-          : `the membership has no billing date on or after ${input.month}-01`;
+          : result.reason === 'already_invoiced'
+            ? `the first billing date on or after ${input.month}-01 (${result.billingDate}) is already invoiced; pick a later month, or void the membership from its invoice (R-CAN-6)`
+            : `the membership has no billing date on or after ${input.month}-01`;
     throw new RuleViolationError('R-CAN-2', message, [{ field: 'month', rule: 'R-CAN-2', message }]);
   }
   if (m.terminationDate !== null) {
@@ -96,7 +102,7 @@ export async function cancelByAdmin(deps: CancelDeps, caller: Caller, membership
     memberName: ctx.member.name,
     planName: ctx.plan.name,
     terminationDate: result.terminationDate,
-    lastBillingDate: lastBillingDate(m, result.terminationDate, change.today),
+    lastBillingDate: lastBillingDate(m, result.terminationDate),
   });
   await commitChange(deps, change, { skipPastReminders: true });
   return record(deps, caller.orgId, membershipId);
@@ -136,6 +142,7 @@ export function cancelByMember(change: MembershipChange, reason: string | null):
       memberEmail: member.email,
       planName: plan.name,
       terminationDate,
+      reason,
       membershipUrl: change.membershipUrl(),
     });
     return 'immediate';
@@ -148,6 +155,7 @@ export function cancelByMember(change: MembershipChange, reason: string | null):
     memberEmail: member.email,
     planName: plan.name,
     requestedOn: change.today,
+    reason,
     membershipUrl: change.membershipUrl(),
   });
   change.emailMember('cancellation_request_received', { memberName: member.name, planName: plan.name });
