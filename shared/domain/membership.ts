@@ -78,6 +78,8 @@ export interface Membership {
   planId: string;
   status: MembershipStatus;
   startDate: LocalDate;
+  /** False until the start date is reached (a membership bought ahead of its start). */
+  started: boolean;
   billing: BillingTerms;
   /**
    * Terms are counted from here: term `seq + j` is `[anchor + j × termMonths, …)`, clamped on the
@@ -174,6 +176,7 @@ export function startMembership(args: {
       planId: plan.id,
       status: startDate > args.today ? 'pending' : 'active',
       startDate,
+      started: startDate <= args.today,
       billing,
       termAnchor: { date: startDate, seq: 1 },
       currentTerm: { seq: 1, start: startDate, end: termEnd },

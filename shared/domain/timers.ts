@@ -57,10 +57,14 @@ export function timerPlan(m: Membership, inputs: PlanInputs): PlannedTimer[] {
   const plan: PlannedTimer[] = [];
   const termination = m.terminationDate;
   if (termination !== null) plan.push(timer(m, 'termination', endOfLocalDay(termination, tz), termination));
-  if (m.status === 'pending') plan.push(timer(m, 'start', startOfLocalDay(m.startDate, tz), m.startDate));
+  if (!m.started && LIVE.has(m.status)) plan.push(timer(m, 'start', startOfLocalDay(m.startDate, tz), m.startDate));
 
+  // A cancelled membership does not renew (R-CAN-1, R-REN-3: "cancel before DATE"). The one
+  // exception is an upfront plan cancelled for a month after its current term: it terminates
+  // at the end of a later term, which it renews (and pays) until then.
   const end = m.currentTerm.end;
-  const renewing = LIVE.has(m.status) && end !== null && (termination === null || termination > end);
+  const renewing =
+    LIVE.has(m.status) && end !== null && (termination === null || (m.billing.cadence === 'upfront' && termination > end));
   if (renewing) {
     plan.push(timer(m, 'term_end', endOfLocalDay(end, tz), end));
     const wantsReminders =

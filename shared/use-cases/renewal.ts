@@ -47,12 +47,14 @@ function terminate(change: MembershipChange): void {
   change.event('membership_terminated', { terminationDate: m.terminationDate });
 }
 
+/** The start date is reached: the first term begins; a cancellation made meanwhile stays in force. */
 function activate(change: MembershipChange): void {
   const m = change.membership;
   const first = change.term(m.currentTerm.seq);
   if (first && first.status === 'pending') writeTerm(change, { ...first, status: 'active' }, first.version);
-  m.status = 'active';
-  change.event('membership_activated', { startDate: m.startDate });
+  m.started = true;
+  if (m.status === 'pending') m.status = 'active';
+  change.event('membership_activated', { startDate: m.startDate, status: m.status });
 }
 
 /** The term after the current one, counted from the term anchor. */

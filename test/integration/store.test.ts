@@ -39,6 +39,7 @@ function membership(memberId: string, overrides: Partial<Membership> = {}): Memb
     status: 'active',
     startDate: '2027-01-15',
     billing: { price: { amount: 2500, currency: 'CAD' }, cadence: 'monthly', anchor: { type: 'fixedDay', day: 1 }, termMonths: 12 },
+    started: true,
     termAnchor: { date: '2027-01-15', seq: 1 },
     currentTerm: { seq: 1, start: '2027-01-15', end: '2028-01-14' },
     nextBillingDate: '2027-02-01',

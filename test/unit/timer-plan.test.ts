@@ -13,6 +13,7 @@ function membership(overrides: Partial<Membership> = {}): Membership {
     status: 'active',
     startDate: '2027-01-01',
     billing: { price: { amount: 2500, currency: 'CAD' }, cadence: 'upfront', anchor: { type: 'purchaseDate' }, termMonths: 12 },
+    started: true,
     termAnchor: { date: '2027-01-01', seq: 1 },
     currentTerm: { seq: 1, start: '2027-01-01', end: '2027-12-31' },
     nextBillingDate: '2028-01-01',
@@ -95,5 +96,24 @@ describe('timer plan (R-REN-6, R-REN-9)', () => {
     expect(name).toBe('ms_01JAAAAAAAAAAAAAAAAAAAAAAA-termination-20270601T040000Z');
     expect(name.length).toBeLessThanOrEqual(64);
     expect(name).toMatch(/^[A-Za-z0-9_.-]+$/);
+  });
+});
+
+describe('timer plan of a cancelled membership (R-CAN-1)', () => {
+  const monthly = { price: { amount: 2500, currency: 'CAD' }, cadence: 'monthly' as const, anchor: { type: 'fixedDay' as const, day: 1 }, termMonths: 3 };
+
+  it('does not renew a monthly membership cancelled to a billing eve after its term end', () => {
+    const m = membership({ billing: monthly, currentTerm: { seq: 1, start: '2027-01-15', end: '2027-04-14' }, nextBillingDate: '2027-04-01', status: 'cancel_scheduled', terminationDate: '2027-04-30' });
+    expect(summary(m, inputs())).toEqual(['billing@2027-04-01T04:00:00.000Z', 'termination@2027-05-01T04:00:00.000Z']);
+  });
+
+  it('renews an upfront membership cancelled to the end of a later term, until that term', () => {
+    const m = membership({ status: 'cancel_scheduled', terminationDate: '2028-12-31' });
+    expect(summary(m, inputs())).toContain('term_end@2028-01-01T05:00:00.000Z');
+  });
+
+  it('still starts a membership cancelled before its start date', () => {
+    const m = membership({ started: false, status: 'cancel_scheduled', startDate: '2027-02-10', terminationDate: '2027-02-28', billing: monthly, nextBillingDate: '2027-03-01' });
+    expect(summary(m, inputs())[0]).toBe('start@2027-02-10T05:00:00.000Z');
   });
 });
