@@ -51,8 +51,8 @@ function emailSamples(locale: Locale): { [K in TemplateId]: Array<[variant: stri
     ],
     cancellation_by_admin: [['', { memberName, planName, terminationDate: '2027-06-30', lastBillingDate: '2027-05-01' }]],
     cancellation_confirmed_member: [['', { memberName, planName, terminationDate: '2027-05-31' }]],
-    cancellation_notice_org: [['', { memberName: 'Émile Bérubé', memberEmail: 'emile.berube@example.org', planName, terminationDate: '2027-05-31', membershipUrl: CONSOLE }]],
-    cancellation_request_org: [['', { memberName: 'Émile Bérubé', memberEmail: 'emile.berube@example.org', planName, requestedOn: '2027-05-12', membershipUrl: CONSOLE }]],
+    cancellation_notice_org: [['', { memberName: 'Émile Bérubé', memberEmail: 'emile.berube@example.org', planName, terminationDate: '2027-05-31', reason: 'Je déménage à Québec & je reviendrai <peut-être>.', membershipUrl: CONSOLE }]],
+    cancellation_request_org: [['', { memberName: 'Émile Bérubé', memberEmail: 'emile.berube@example.org', planName, requestedOn: '2027-05-12', reason: null, membershipUrl: CONSOLE }]],
     cancellation_request_received: [['', { memberName, planName }]],
     cancellation_request_accepted: [['', { memberName, planName, finalBillingDate: '2027-06-01', terminationDate: '2027-06-30' }]],
     cancellation_request_declined: [

@@ -96,6 +96,8 @@ export interface TemplateData {
     memberEmail: string;
     planName: string;
     terminationDate: LocalDate;
+    /** What the member wrote, if anything. */
+    reason: string | null;
     membershipUrl: string;
   };
   /** R-CAN-5 (request), R-CAN-7: to the organisation when a member asks to cancel. */
@@ -104,6 +106,8 @@ export interface TemplateData {
     memberEmail: string;
     planName: string;
     requestedOn: LocalDate;
+    /** What the member wrote, if anything. */
+    reason: string | null;
     membershipUrl: string;
   };
   /** R-CAN-5 (request): to the member, acknowledging the request. */

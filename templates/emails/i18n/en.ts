@@ -262,6 +262,7 @@ export const en: Catalog = {
               ['Last day of access', last],
             ],
           },
+          ...(d.reason ? [{ kind: 'quote' as const, label: 'Reason given', text: d.reason }] : []),
           { kind: 'button', label: 'View the membership', url: d.membershipUrl },
         ],
       };
@@ -292,6 +293,7 @@ export const en: Catalog = {
               ['Request date', f.date(d.requestedOn)],
             ],
           },
+          ...(d.reason ? [{ kind: 'quote' as const, label: 'Reason given', text: d.reason }] : []),
           { kind: 'button', label: 'Review the request', url: d.membershipUrl },
         ],
       };

@@ -289,6 +289,7 @@ export const frCA: Catalog = {
               ['Dernier jour d’accès', last],
             ],
           },
+          ...(d.reason ? [{ kind: 'quote' as const, label: 'Motif indiqué', text: d.reason }] : []),
           { kind: 'button', label: 'Voir l’abonnement', url: d.membershipUrl },
         ],
       };
@@ -320,6 +321,7 @@ export const frCA: Catalog = {
               ['Date de la demande', f.date(d.requestedOn)],
             ],
           },
+          ...(d.reason ? [{ kind: 'quote' as const, label: 'Motif indiqué', text: d.reason }] : []),
           { kind: 'button', label: 'Traiter la demande', url: d.membershipUrl },
         ],
       };
