@@ -1,3 +1,4 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -151,7 +152,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
     const auth = await startLocalAuth({ issuer: `${url}/_local/cognito`, clock, keyFile: persist && join(persist, 'auth-keys.json') });
     const gateway = new SimulatedGateway(documentClient(clients.dynamodb), tableName, clock);
-    const local = localRoutes({ clock, auth, ses, scheduler, sfn, gateway, ready: () => true });
+    const probe = async (url: string, init?: RequestInit) => (await fetch(url, { ...init, signal: AbortSignal.timeout(2000) })).status < 500;
+    const health = async () => {
+      const parts = await Promise.all([
+        ['dynamodb', () => clients.dynamodb.send(new DescribeTableCommand({ TableName: tableName })).then((t) => t.Table?.TableStatus === 'ACTIVE')],
+        ['ses', () => probe(`${ses.viewerUrl}health-check`)],
+        ['scheduler', () => probe(`${scheduler.endpoint}/schedule-groups/default`)],
+        ['stepfunctions', () => probe(sfn.endpoint, { method: 'POST', headers: { 'x-amz-target': 'AWSStepFunctions.ListStateMachines', 'content-type': 'application/x-amz-json-1.0' }, body: '{}' })],
+      ].map(async ([name, check]) => [name, await (check as () => Promise<boolean>)().catch(() => false)] as const));
+      return Object.fromEntries(parts) as Record<string, boolean>;
+    };
+    const local = localRoutes({ clock, auth, ses, scheduler, sfn, gateway, health });
     const front = await startFront({ port: frontPort, routes: routesFromTemplate(templates.stateless), functions, auth, clock, local });
     stops.push(() => closeServer(front.server));
 
@@ -193,7 +204,7 @@ interface LocalParts {
   scheduler: Awaited<ReturnType<typeof startLocalScheduler>>;
   sfn: Awaited<ReturnType<typeof startLocalStepFunctions>>;
   gateway: SimulatedGateway;
-  ready: () => boolean;
+  health: () => Promise<Record<string, boolean>>;
 }
 
 function parseJson(body: Buffer): unknown {
@@ -212,9 +223,12 @@ function localRoutes(parts: LocalParts) {
     const url = new URL(req.url ?? '/', 'http://local');
     const route = `${req.method} ${url.pathname}`;
     switch (route) {
-      case 'GET /_local/health':
-        sendJson(res, 200, { ok: parts.ready(), now: parts.clock.now().toISOString() });
+      case 'GET /_local/health': {
+        const checks = await parts.health();
+        const ok = Object.values(checks).every(Boolean);
+        sendJson(res, ok ? 200 : 503, { ok, parts: checks, now: parts.clock.now().toISOString() });
         return true;
+      }
       case 'POST /_local/token': {
         const input = parseJson(body) as { orgId?: unknown; email?: unknown } | undefined;
         if (input === undefined) return (bad(res, 'the body is not JSON'), true);

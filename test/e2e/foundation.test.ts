@@ -26,7 +26,7 @@ afterAll(async () => {
 
 describe('local cloud', () => {
   it('answers health once every part is up, and the clock', async () => {
-    expect((await t.request('GET', '/_local/health')).body).toMatchObject({ ok: true });
+    expect((await t.request('GET', '/_local/health')).body).toMatchObject({ ok: true, parts: { dynamodb: true, ses: true, scheduler: true, stepfunctions: true } });
     expect((await t.request('GET', '/_local/clock')).body).toMatchObject({ now: '2027-01-15T15:00:00.000Z', mode: 'frozen' });
   });
 

@@ -71,7 +71,11 @@ describe('signed member links', () => {
   it('R-LNK-3: a link naming another membership, or another organisation’s, is invalid even when genuinely signed', async () => {
     const keys = t.cloud.deps.linkKeys;
     const exp = Math.floor(Date.parse('2028-01-15T05:00:00Z') / 1000);
-    for (const [orgId, membershipId] of [['e2e-club', 'ms_01AAAAAAAAAAAAAAAAAAAAAAAA'], ['another-club', ids.confirmation!]]) {
+    const cases: [string, string][] = [
+      ['e2e-club', 'ms_01AAAAAAAAAAAAAAAAAAAAAAAA'],
+      ['another-club', ids.confirmation!],
+    ];
+    for (const [orgId, membershipId] of cases) {
       const page = await t.request('POST', `/l/${signLink(keys, { purpose: 'renew', orgId, membershipId, exp })}`, 'purpose=renew', FORM);
       expect(page.status).toBe(400);
     }

@@ -82,18 +82,18 @@ const cases: { [K in TemplateId]: Case<K> } = {
     values: ['Léa Tremblay', 'Mensuel'],
   },
   cancellation_notice_org: {
-    data: { memberName: 'Émile Bérubé', memberEmail: 'emile@example.org', planName: 'Mensuel', terminationDate: '2027-05-31', membershipUrl: CONSOLE_URL },
+    data: { memberName: 'Émile Bérubé', memberEmail: 'emile@example.org', planName: 'Mensuel', terminationDate: '2027-05-31', reason: 'Moving to Gatineau', membershipUrl: CONSOLE_URL },
     dates: ['2027-05-31'],
     money: [],
     url: CONSOLE_URL,
-    values: ['Émile Bérubé', 'emile@example.org', 'Mensuel'],
+    values: ['Émile Bérubé', 'emile@example.org', 'Mensuel', 'Moving to Gatineau'],
   },
   cancellation_request_org: {
-    data: { memberName: 'Émile Bérubé', memberEmail: 'emile@example.org', planName: 'Mensuel', requestedOn: '2027-05-12', membershipUrl: CONSOLE_URL },
+    data: { memberName: 'Émile Bérubé', memberEmail: 'emile@example.org', planName: 'Mensuel', requestedOn: '2027-05-12', reason: 'Too expensive for us now', membershipUrl: CONSOLE_URL },
     dates: ['2027-05-12'],
     money: [],
     url: CONSOLE_URL,
-    values: ['Émile Bérubé', 'emile@example.org', 'Mensuel'],
+    values: ['Émile Bérubé', 'emile@example.org', 'Mensuel', 'Too expensive for us now'],
   },
   cancellation_request_received: {
     data: { memberName: 'Léa Tremblay', planName: 'Mensuel' },
