@@ -1,4 +1,4 @@
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -91,13 +91,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     ]);
     stops.push(() => dynamodb.stop());
 
-    const clients = awsClients({
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-      endpoints: { dynamodb: dynamodb.endpoint, scheduler: 'http://127.0.0.1:1', sesv2: 'http://127.0.0.1:1', sfn: 'http://127.0.0.1:1' },
-    });
+    // The local cloud's own DynamoDB client: it creates the table and reads it for /_local routes.
+    const ddb = new DynamoDBClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: dynamodb.endpoint });
     const tableName = options.tableName ?? 'relance-local';
-    await createTableFromTemplate(clients.dynamodb, templates.stateful, tableName);
+    await createTableFromTemplate(ddb, templates.stateful, tableName);
 
     const ses = await startLocalSes(clock);
     stops.push(() => ses.stop());
@@ -151,11 +148,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stops.push(() => sfn.stop());
 
     const auth = await startLocalAuth({ issuer: `${url}/_local/cognito`, clock, keyFile: persist && join(persist, 'auth-keys.json') });
-    const gateway = new SimulatedGateway(documentClient(clients.dynamodb), tableName, clock);
+    const gateway = new SimulatedGateway(documentClient(ddb), tableName, clock);
     const probe = async (url: string, init?: RequestInit) => (await fetch(url, { ...init, signal: AbortSignal.timeout(2000) })).status < 500;
     const health = async () => {
       const parts = await Promise.all([
-        ['dynamodb', () => clients.dynamodb.send(new DescribeTableCommand({ TableName: tableName })).then((t) => t.Table?.TableStatus === 'ACTIVE')],
+        ['dynamodb', () => ddb.send(new DescribeTableCommand({ TableName: tableName })).then((t) => t.Table?.TableStatus === 'ACTIVE')],
         ['ses', () => probe(`${ses.viewerUrl}health-check`)],
         ['scheduler', () => probe(`${scheduler.endpoint}/schedule-groups/default`)],
         ['stepfunctions', () => probe(sfn.endpoint, { method: 'POST', headers: { 'x-amz-target': 'AWSStepFunctions.ListStateMachines', 'content-type': 'application/x-amz-json-1.0' }, body: '{}' })],

@@ -334,6 +334,18 @@ interface Machine {
 type LocalHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
 
 const seconds = (ms: number) => ms / 1000;
+
+/** The fields DescribeExecution and ListExecutions share. */
+function summaryOf(record: ExecutionRecord) {
+  return {
+    executionArn: record.executionArn,
+    stateMachineArn: record.stateMachineArn,
+    name: record.name,
+    status: record.status,
+    startDate: seconds(record.startDate),
+    ...(record.stopDate === undefined ? {} : { stopDate: seconds(record.stopDate) }),
+  };
+}
 const jsonCopy = (value: unknown): Json => (value === undefined ? null : (JSON.parse(JSON.stringify(value)) as Json));
 
 export async function startLocalStepFunctions(options: LocalStepFunctionsOptions): Promise<LocalStepFunctions> {
@@ -610,12 +622,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     DescribeExecution(body) {
       const { record } = executionOf(str(body, 'executionArn', true)!);
       return {
-        executionArn: record.executionArn,
-        stateMachineArn: record.stateMachineArn,
-        name: record.name,
-        status: record.status,
-        startDate: seconds(record.startDate),
-        ...(record.stopDate === undefined ? {} : { stopDate: seconds(record.stopDate) }),
+        ...summaryOf(record),
         input: record.input,
         inputDetails: { included: true },
         ...(record.output === undefined ? {} : { output: record.output, outputDetails: { included: true } }),
@@ -630,14 +637,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       const matching = newestFirst().filter((e) => e.record.stateMachineArn === machine.resolved.arn && (status === undefined || e.record.status === status));
       const { items, nextToken } = page(matching, body);
       return {
-        executions: items.map(({ record }) => ({
-          executionArn: record.executionArn,
-          stateMachineArn: record.stateMachineArn,
-          name: record.name,
-          status: record.status,
-          startDate: seconds(record.startDate),
-          ...(record.stopDate === undefined ? {} : { stopDate: seconds(record.stopDate) }),
-        })),
+        executions: items.map(({ record }) => summaryOf(record)),
         ...(nextToken === undefined ? {} : { nextToken }),
       };
     },

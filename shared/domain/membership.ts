@@ -18,6 +18,9 @@ export const MEMBERSHIP_STATUSES = [
 ] as const;
 export type MembershipStatus = (typeof MEMBERSHIP_STATUSES)[number];
 
+/** Statuses of a membership still running: it can renew, be billed, be cancelled. */
+export const LIVE_STATUSES: ReadonlySet<MembershipStatus> = new Set(['active', 'pending', 'past_due', 'cancellation_requested', 'cancel_scheduled']);
+
 export const membershipInput = z.strictObject({
   memberId: z.string().min(1),
   planId: z.string().min(1),

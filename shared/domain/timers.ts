@@ -1,5 +1,5 @@
 import { addDays, type LocalDate, startOfLocalDay, zonedInstant } from './calendar.js';
-import type { Membership, PlannedTimer, TimerKind } from './membership.js';
+import { LIVE_STATUSES, type Membership, type PlannedTimer, type TimerKind } from './membership.js';
 import type { RenewalPolicy } from './plan.js';
 
 /**
@@ -24,8 +24,6 @@ export interface PlanInputs {
   /** R-REN-7: expiry reminders only go to members who opted in. */
   optedIn: boolean;
 }
-
-const LIVE: ReadonlySet<Membership['status']> = new Set(['active', 'pending', 'past_due', 'cancellation_requested', 'cancel_scheduled']);
 
 export function reminderKey(termSeq: number, days: number): string {
   return `${termSeq}:${days}`;
@@ -52,19 +50,19 @@ export function reminderInstant(termEnd: LocalDate, days: number, tz: string): D
 
 /** Every timer still to act for `m`, earliest first (including any already due). */
 export function timerPlan(m: Membership, inputs: PlanInputs): PlannedTimer[] {
-  if (!LIVE.has(m.status) && m.status !== 'expired') return [];
+  if (!LIVE_STATUSES.has(m.status) && m.status !== 'expired') return [];
   const tz = inputs.timeZone;
   const plan: PlannedTimer[] = [];
   const termination = m.terminationDate;
   if (termination !== null) plan.push(timer(m, 'termination', endOfLocalDay(termination, tz), termination));
-  if (!m.started && LIVE.has(m.status)) plan.push(timer(m, 'start', startOfLocalDay(m.startDate, tz), m.startDate));
+  if (!m.started && LIVE_STATUSES.has(m.status)) plan.push(timer(m, 'start', startOfLocalDay(m.startDate, tz), m.startDate));
 
   // A cancelled membership does not renew (R-CAN-1, R-REN-3: "cancel before DATE"). The one
   // exception is an upfront plan cancelled for a month after its current term: it terminates
   // at the end of a later term, which it renews (and pays) until then.
   const end = m.currentTerm.end;
   const renewing =
-    LIVE.has(m.status) && end !== null && (termination === null || (m.billing.cadence === 'upfront' && termination > end));
+    LIVE_STATUSES.has(m.status) && end !== null && (termination === null || (m.billing.cadence === 'upfront' && termination > end));
   if (renewing) {
     plan.push(timer(m, 'term_end', endOfLocalDay(end, tz), end));
     const wantsReminders =
@@ -81,7 +79,7 @@ export function timerPlan(m: Membership, inputs: PlanInputs): PlannedTimer[] {
   }
 
   const billing = m.nextBillingDate;
-  if (m.billing.cadence === 'monthly' && billing !== null && LIVE.has(m.status) && (termination === null || billing <= termination)) {
+  if (m.billing.cadence === 'monthly' && billing !== null && LIVE_STATUSES.has(m.status) && (termination === null || billing <= termination)) {
     plan.push(timer(m, 'billing', startOfLocalDay(billing, tz), billing));
   }
   return plan.sort((a, b) => (a.at === b.at ? PRIORITY[a.kind] - PRIORITY[b.kind] : a.at < b.at ? -1 : 1));

@@ -10,13 +10,13 @@ import {
 import type { LocalDate } from '../domain/calendar.js';
 import { ConflictError, NotFoundError, RuleViolationError, UnprocessableError } from '../domain/errors.js';
 import type { Invoice } from '../domain/invoice.js';
-import { billingScheduleOf, type Membership, type MembershipStatus } from '../domain/membership.js';
+import { billingScheduleOf, LIVE_STATUSES, type Membership } from '../domain/membership.js';
 import { localDate } from '../domain/schema.js';
 import { parseInput } from '../domain/validate.js';
 import type { Deps } from '../deps.js';
 import { committed, type MembershipRecord } from '../ports/store.js';
 import type { Caller } from './context.js';
-import { commitChange, loadContext, type MembershipChange, MembershipChange as Change } from './membership-change.js';
+import { commitChange, loadContext, MembershipChange } from './membership-change.js';
 
 /**
  * Cancellation (R-CAN-1…8): by an admin for a month, by a member from a signed link
@@ -25,10 +25,8 @@ import { commitChange, loadContext, type MembershipChange, MembershipChange as C
  */
 type CancelDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'mailer' | 'config' | 'payments'>;
 
-const CANCELLABLE: ReadonlySet<MembershipStatus> = new Set(['active', 'pending', 'past_due', 'cancellation_requested', 'cancel_scheduled']);
-
 function requireCancellable(m: Membership): void {
-  if (!CANCELLABLE.has(m.status)) {
+  if (!LIVE_STATUSES.has(m.status)) {
     throw new ConflictError('membership_not_cancellable', `membership ${m.id} is ${m.status}; only a live membership can be cancelled`);
   }
 }
@@ -61,7 +59,7 @@ const adminCancelInput = z.strictObject({
 export async function cancelByAdmin(deps: CancelDeps, caller: Caller, membershipId: string, body: unknown): Promise<MembershipRecord> {
   const input = parseInput(adminCancelInput, body);
   const ctx = await loadContext(deps, caller.orgId, membershipId);
-  const change = new Change(deps, ctx, caller.actor);
+  const change = new MembershipChange(deps, ctx, caller.actor);
   const m = change.membership;
   requireCancellable(m);
   if (input.month === null) {
@@ -180,7 +178,7 @@ const confirmInput = z.strictObject({ finalBillingDate: localDate });
 export async function confirmCancellationRequest(deps: CancelDeps, caller: Caller, membershipId: string, body: unknown): Promise<MembershipRecord> {
   const { finalBillingDate } = parseInput(confirmInput, body);
   const ctx = await loadContext(deps, caller.orgId, membershipId);
-  const change = new Change(deps, ctx, caller.actor);
+  const change = new MembershipChange(deps, ctx, caller.actor);
   const m = change.membership;
   requireRequest(m);
   const schedule = billingScheduleOf(m);
@@ -212,7 +210,7 @@ const declineInput = z.strictObject({ reason: z.string().trim().min(1).max(500).
 export async function declineCancellationRequest(deps: CancelDeps, caller: Caller, membershipId: string, body: unknown): Promise<MembershipRecord> {
   const { reason } = parseInput(declineInput, body ?? {});
   const ctx = await loadContext(deps, caller.orgId, membershipId);
-  const change = new Change(deps, ctx, caller.actor);
+  const change = new MembershipChange(deps, ctx, caller.actor);
   const m = change.membership;
   requireRequest(m);
   m.status = m.cancellation?.previousStatus ?? 'active';
@@ -249,7 +247,7 @@ export async function voidInvoice(deps: CancelDeps, caller: Caller, invoiceId: s
       { field: 'refund', message: 'the invoice was not paid' },
     ]);
   }
-  const change = new Change(deps, ctx, caller.actor);
+  const change = new MembershipChange(deps, ctx, caller.actor);
   const now = change.now.toISOString();
   let refunded: Invoice['amount'] | null = null;
   let refundId: string | null = null;

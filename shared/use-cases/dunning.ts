@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { addDays, localDateOf, zonedInstant } from '../domain/calendar.js';
+import type { Invoice } from '../domain/invoice.js';
 import { SYSTEM } from '../domain/timeline.js';
 import { parseInput } from '../domain/validate.js';
 import type { Deps } from '../deps.js';
@@ -32,29 +33,29 @@ const RETRY_TIME = '10:00';
 
 export async function dunningStep(deps: Deps, input: unknown): Promise<DunningStep> {
   const { action, run, step } = parseInput(stepInput, input, 'dunning step');
-  const invoice = await deps.store.getInvoice(run.orgId, run.invoiceId);
+  const stored = await deps.store.getInvoice(run.orgId, run.invoiceId);
   const done = (attempt: number, outcome: DunningStep['outcome']): DunningStep => ({ done: true, nextAttemptAt: null, attempt, outcome });
-  if (!invoice) return done(0, 'invoice_gone');
-  const [settings, membership] = await Promise.all([deps.store.getSettings(run.orgId), deps.store.getMembership(run.orgId, invoice.membershipId)]);
+  if (!stored) return done(0, 'invoice_gone');
+  const [settings, membership] = await Promise.all([deps.store.getSettings(run.orgId), deps.store.getMembership(run.orgId, stored.membershipId)]);
   const plan = membership && (await deps.store.getPlan(run.orgId, membership.planId));
   if (!settings || !membership || !plan) return done(0, 'invoice_gone');
   const ladder = plan.dunning.retryDays;
-  const firstFailure = invoice.lastFailure?.at ?? deps.clock.now().toISOString();
+  const firstFailure = stored.lastFailure?.at ?? deps.clock.now().toISOString();
   const firstFailureDay = localDateOf(new Date(firstFailure), settings.timeZone);
   const retryAt = (position: number) => zonedInstant(addDays(firstFailureDay, ladder[position - 1]!), RETRY_TIME, settings.timeZone).toISOString();
   const position = action === 'plan' ? 0 : (step?.attempt ?? 0) + 1;
 
-  if (action === 'attempt' && invoice.status === 'open') {
-    const member = await deps.store.getMember(run.orgId, invoice.memberId);
-    const attemptNumber = position + 1;
-    if (member?.paymentMethod && invoice.attempts < attemptNumber) {
-      const charged = await chargeInvoice(deps, { actor: SYSTEM }, invoice, member.paymentMethod.gatewayRef, attemptNumber);
-      Object.assign(invoice, charged);
-    }
-  }
+  const invoice = action === 'attempt' && stored.status === 'open' ? await retry(deps, stored, position + 1) : stored;
   if (invoice.status === 'paid') return done(position, action === 'plan' ? 'settled' : 'paid');
   if (invoice.status !== 'open') return done(position, 'settled');
   if (invoice.lastFailure?.hard) return done(position, 'hard_decline');
   if (position >= ladder.length) return done(position, 'ladder_exhausted');
   return { done: false, nextAttemptAt: retryAt(position + 1), attempt: position, outcome: 'retry_scheduled' };
+}
+
+/** Charges the invoice as attempt `attemptNumber`, unless that attempt was already made. */
+async function retry(deps: Deps, invoice: Invoice, attemptNumber: number): Promise<Invoice> {
+  const member = await deps.store.getMember(invoice.orgId, invoice.memberId);
+  if (!member?.paymentMethod || invoice.attempts >= attemptNumber) return invoice;
+  return chargeInvoice(deps, { actor: SYSTEM }, invoice, member.paymentMethod.gatewayRef, attemptNumber);
 }

@@ -8,7 +8,7 @@ import type { Locale } from '../domain/schema.js';
 import { localDateOf } from '../domain/calendar.js';
 import type { Deps } from '../deps.js';
 import { cancelByMember, memberCancellationOutlook } from './cancellation.js';
-import { brandingOf, commitChange, loadContext, type MembershipChange, MembershipChange as Change, type MembershipContext } from './membership-change.js';
+import { brandingOf, commitChange, loadContext, MembershipChange, type MembershipContext } from './membership-change.js';
 import { nextTerm } from './renewal.js';
 
 /**
@@ -109,7 +109,7 @@ export async function actOnLink(deps: LinkDeps, token: string, form: Record<stri
     if ('page' in opened) return opened;
     const { claims, ctx, locale, branding } = opened;
     if (form.purpose !== undefined && form.purpose !== claims.purpose) return errorPage('wrong_purpose', locale, branding);
-    const change = new Change(deps, ctx, { type: 'member', id: ctx.member.id });
+    const change = new MembershipChange(deps, ctx, { type: 'member', id: ctx.member.id });
     const memberName = ctx.member.name;
     const planName = ctx.plan.name;
     let page: PageRequest;

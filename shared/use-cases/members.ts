@@ -4,7 +4,7 @@ import { parseInput } from '../domain/validate.js';
 import type { Deps } from '../deps.js';
 import { committed, type Page, type PageRequest } from '../ports/store.js';
 import { type Caller, checkExpectedVersion } from './context.js';
-import { replanMemberships } from './memberships.js';
+import { replanMemberships } from './membership-change.js';
 
 type MemberDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'payments' | 'timers' | 'mailer' | 'config'>;
 

@@ -1,13 +1,15 @@
 import { renderEmail } from '../../templates/emails/render.js';
 import type { Branding, TemplateData, TemplateId } from '../../templates/emails/types.js';
 import { type LocalDate, localDateOf } from '../domain/calendar.js';
-import { NotFoundError } from '../domain/errors.js';
+import { ConcurrencyError, NotFoundError } from '../domain/errors.js';
 import { type Member, mailLocale } from '../domain/member.js';
-import type { Membership, Term } from '../domain/membership.js';
+import { LIVE_STATUSES, type Membership, type Term } from '../domain/membership.js';
 import { type Plan, renewalPolicyOf } from '../domain/plan.js';
+import type { Locale } from '../domain/schema.js';
 import type { Settings } from '../domain/settings.js';
 import { type PlanInputs, pastReminders, timerPlan } from '../domain/timers.js';
 import type { Actor } from '../domain/timeline.js';
+import type { Caller } from './context.js';
 import type { Deps } from '../deps.js';
 import type { MembershipRecord, OutboxEmail, Write } from '../ports/store.js';
 
@@ -118,7 +120,7 @@ export class MembershipChange {
     this.email(template, data, { name: settings.name, email: settings.mainContactEmail }, settings.locale);
   }
 
-  private email<T extends TemplateId>(template: T, data: TemplateData[T], to: { name: string; email: string }, locale: Member['locale'] & string): void {
+  private email<T extends TemplateId>(template: T, data: TemplateData[T], to: { name: string; email: string }, locale: Locale): void {
     const { settings } = this.ctx;
     const rendered = renderEmail(template, data, { locale, branding: brandingOf(settings) });
     const id = `${this.key}.${template}`;
@@ -146,6 +148,25 @@ export class MembershipChange {
   /** The console page of this membership, for notices to staff. */
   membershipUrl(): string {
     return `${this.deps.config.PUBLIC_BASE_URL}/console/#/memberships/${this.membership.id}`;
+  }
+}
+
+/**
+ * R-REN-7, R-REN-9: after a member changes (opt-in, payment method), re-plan the timers of
+ * their live memberships (reminders appear or disappear with the opt-in).
+ */
+export async function replanMemberships(deps: ChangeDeps, caller: Caller, memberId: string): Promise<void> {
+  const { items } = await deps.store.listMembershipsOfMember(caller.orgId, memberId, { limit: 100 });
+  for (const m of items.filter((i) => LIVE_STATUSES.has(i.status))) {
+    for (let attempt = 1; ; attempt++) {
+      const change = new MembershipChange(deps, await loadContext(deps, caller.orgId, m.id), caller.actor);
+      try {
+        await commitChange(deps, change, { skipPastReminders: true });
+        break;
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= 3) throw error;
+      }
+    }
   }
 }
 

@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { addDays, localDateOf, maxDate } from '../domain/calendar.js';
-import { ConcurrencyError, ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { localDate } from '../domain/schema.js';
 import { applyChargeOutcome, chargeIdempotencyKey, type Invoice } from '../domain/invoice.js';
-import { latestStartDate, type Membership, membershipInput, startMembership } from '../domain/membership.js';
+import { latestStartDate, LIVE_STATUSES, type Membership, membershipInput, startMembership } from '../domain/membership.js';
 import type { TimelineEvent } from '../domain/timeline.js';
 import { parseInput } from '../domain/validate.js';
 import type { Deps } from '../deps.js';
@@ -15,7 +15,6 @@ import { getPlan } from './plans.js';
 
 type MembershipDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'payments' | 'timers' | 'mailer' | 'config'>;
 
-const LIVE_STATUSES: ReadonlySet<Membership['status']> = new Set(['active', 'pending', 'past_due', 'cancellation_requested', 'cancel_scheduled']);
 
 export function timelineEvent(deps: Pick<Deps, 'newId' | 'clock'>, caller: Pick<Caller, 'actor'>, type: string, data: Record<string, unknown>): TimelineEvent {
   return { id: deps.newId('evt'), at: deps.clock.now().toISOString(), type, actor: caller.actor, data };
@@ -160,25 +159,6 @@ export async function changeTermEnd(deps: MembershipDeps, caller: Caller, member
   change.event('term_end_changed', { from: previous, to: termEnd });
   await commitChange(deps, change, { skipPastReminders: true });
   return (await deps.store.getMembershipRecord(caller.orgId, membershipId))!;
-}
-
-/**
- * R-REN-7, R-REN-9: after a member changes (opt-in, payment method), re-plan the timers of
- * their live memberships (reminders appear or disappear with the opt-in).
- */
-export async function replanMemberships(deps: MembershipDeps, caller: Caller, memberId: string): Promise<void> {
-  const { items } = await deps.store.listMembershipsOfMember(caller.orgId, memberId, { limit: 100 });
-  for (const m of items.filter((i) => LIVE_STATUSES.has(i.status))) {
-    for (let attempt = 1; ; attempt++) {
-      const change = new MembershipChange(deps, await loadContext(deps, caller.orgId, m.id), caller.actor);
-      try {
-        await commitChange(deps, change, { skipPastReminders: true });
-        break;
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError) || attempt >= 3) throw error;
-      }
-    }
-  }
 }
 
 export async function listMembershipsByStatus(deps: Pick<Deps, 'store'>, caller: Caller, status: Membership['status'], page: PageRequest): Promise<Page<Membership>> {

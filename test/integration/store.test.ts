@@ -7,6 +7,7 @@ import type { Member } from '../../shared/domain/member.js';
 import type { Membership } from '../../shared/domain/membership.js';
 import { committed, type OutboxEmail } from '../../shared/ports/store.js';
 import { createTestTable, dynamodbClient } from '../support/aws.js';
+import { membershipFixture } from '../support/fixtures.js';
 
 let store: DynamoStore;
 const ORG = 'org-store-test';
@@ -31,29 +32,14 @@ function member(overrides: Partial<Member> = {}): Member {
 }
 
 function membership(memberId: string, overrides: Partial<Membership> = {}): Membership {
-  return {
+  return membershipFixture({
     id: newId('ms', new Date()),
     orgId: ORG,
     memberId,
-    planId: 'pln_1',
-    status: 'active',
-    startDate: '2027-01-15',
     billing: { price: { amount: 2500, currency: 'CAD' }, cadence: 'monthly', anchor: { type: 'fixedDay', day: 1 }, termMonths: 12 },
-    started: true,
-    termAnchor: { date: '2027-01-15', seq: 1 },
-    currentTerm: { seq: 1, start: '2027-01-15', end: '2028-01-14' },
-    nextBillingDate: '2027-02-01',
-    terminationDate: null,
-    remindersDone: [],
-    renewal: null,
-    cancellation: null,
-    timers: [],
-    armed: null,
     version: 0,
-    createdAt: at.toISOString(),
-    updatedAt: at.toISOString(),
     ...overrides,
-  };
+  });
 }
 
 function invoice(membershipId: string, memberId: string, status: Invoice['status'], dueDate: string): Invoice {

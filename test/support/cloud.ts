@@ -3,15 +3,8 @@ import { inject } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../infra/local/cloud.js';
 import { testTemplates } from './aws.js';
 
-export interface Email {
-  to: string[];
-  from: string;
-  replyTo: string[];
-  subject: string;
-  text: string;
-  html: string;
-  at: string;
-}
+export type { LocalEmail as Email } from '../../infra/local/ses.js';
+import type { LocalEmail as Email } from '../../infra/local/ses.js';
 
 export interface Reply<T = any> {
   status: number;

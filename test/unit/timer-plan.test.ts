@@ -1,34 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Membership } from '../../shared/domain/membership.js';
+import { membershipFixture } from '../support/fixtures.js';
 import { pastReminders, type PlanInputs, timerName, timerPlan } from '../../shared/domain/timers.js';
 
 const TZ = 'America/Toronto';
 
-function membership(overrides: Partial<Membership> = {}): Membership {
-  return {
-    id: 'ms_01JAAAAAAAAAAAAAAAAAAAAAAA',
-    orgId: 'demo',
-    memberId: 'mbr_1',
-    planId: 'pln_1',
-    status: 'active',
-    startDate: '2027-01-01',
-    billing: { price: { amount: 2500, currency: 'CAD' }, cadence: 'upfront', anchor: { type: 'purchaseDate' }, termMonths: 12 },
-    started: true,
-    termAnchor: { date: '2027-01-01', seq: 1 },
-    currentTerm: { seq: 1, start: '2027-01-01', end: '2027-12-31' },
-    nextBillingDate: '2028-01-01',
-    terminationDate: null,
-    remindersDone: [],
-    renewal: null,
-    cancellation: null,
-    timers: [],
-    armed: null,
-    version: 1,
-    createdAt: '2027-01-01T00:00:00Z',
-    updatedAt: '2027-01-01T00:00:00Z',
-    ...overrides,
-  };
-}
+const membership = membershipFixture;
 const inputs = (overrides: Partial<PlanInputs> = {}): PlanInputs => ({ timeZone: TZ, policy: 'automatic', reminderDays: [30, 14, 3], optedIn: true, ...overrides });
 const summary = (m: Membership, i: PlanInputs) => timerPlan(m, i).map((t) => `${t.kind}@${t.at}`);
 
