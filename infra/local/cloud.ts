@@ -160,10 +160,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       return Object.fromEntries(parts) as Record<string, boolean>;
     };
     const local = localRoutes({ clock, auth, ses, scheduler, sfn, gateway, health });
+    if (options.seed ?? true) await seedDemo(deps);
+    // The front opens last: once it answers, every part is up and the demo is seeded.
     const front = await startFront({ port: frontPort, routes: routesFromTemplate(templates.stateless), functions, auth, clock, local });
     stops.push(() => closeServer(front.server));
 
-    if (options.seed ?? true) await seedDemo(deps);
     if (clock.mode === 'flow') clock.startTicker();
 
     return {

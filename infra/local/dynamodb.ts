@@ -45,7 +45,8 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
   } else {
     args.push('-inMemory');
   }
-  const child: ChildProcess = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // stdin stays a pipe: the launcher exits when it closes, i.e. when this process ends.
+  const child: ChildProcess = spawn('java', args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));

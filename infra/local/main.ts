@@ -34,8 +34,25 @@ const start = values.start === undefined ? undefined : new Date(values.start);
 if (start && Number.isNaN(start.getTime())) throw new Error(`--start must be an ISO instant, not ${values.start}`);
 const persistDir = values.data ?? (values.persist ? '.relance/data' : undefined);
 
+// Ctrl-C may come while everything is still starting: stop as soon as there is something to stop.
+let cloud: Awaited<ReturnType<typeof startLocalCloud>> | undefined;
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping…`);
+  await cloud?.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
+
 const began = Date.now();
-const cloud = await startLocalCloud({ port, persistDir, clock: { start, mode: values.clock }, seed: !values['no-seed'] });
+cloud = await startLocalCloud({ port, persistDir, clock: { start, mode: values.clock }, seed: !values['no-seed'] });
+if (stopping) {
+  await cloud.stop();
+  process.exit(0);
+}
 console.log(`
 Relance is running locally (${Date.now() - began} ms)${persistDir ? `, data kept in ${persistDir}` : ', in memory'}
 
@@ -46,14 +63,3 @@ Relance is running locally (${Date.now() - began} ms)${persistDir ? `, data kept
   Clock          ${cloud.url}/_local/clock     now ${cloud.clock.now().toISOString()} (${cloud.clock.mode})
 
 Ctrl-C stops everything.`);
-
-let stopping = false;
-const stop = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  console.log(`\n${signal}: stopping…`);
-  await cloud.stop();
-  process.exit(0);
-};
-process.on('SIGINT', () => void stop('SIGINT'));
-process.on('SIGTERM', () => void stop('SIGTERM'));
