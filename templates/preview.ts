@@ -68,6 +68,11 @@ function emailSamples(locale: Locale): { [K in TemplateId]: Array<[variant: stri
         },
       ],
     ],
+    payment_failed: [
+      ['soft', { memberName, planName, invoiceId: 'F-2027-0050', amount: cad(2500), card: { brand: 'visa', last4: '9995' }, hardDecline: false }],
+      ['hard', { memberName, planName, invoiceId: 'F-2027-0050', amount: cad(2500), card: { brand: 'visa', last4: '9987' }, hardDecline: true }],
+    ],
+    payment_failed_org: [['', { memberName: 'Émile Bérubé', memberEmail: 'emile.berube@example.org', planName, invoiceId: 'F-2027-0050', amount: cad(2500), declineCode: 'insufficient_funds', hardDecline: false, membershipUrl: CONSOLE }]],
     membership_voided: [
       ['refunded', { memberName, planName, invoiceId: 'F-2027-0042', amount: cad(18500), refunded: cad(18500) }],
       ['no-refund', { memberName, planName, invoiceId: 'F-2027-0042', amount: cad(18500), refunded: null }],

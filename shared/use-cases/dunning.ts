@@ -4,7 +4,7 @@ import type { Invoice } from '../domain/invoice.js';
 import { SYSTEM } from '../domain/timeline.js';
 import { parseInput } from '../domain/validate.js';
 import type { Deps } from '../deps.js';
-import { chargeInvoice } from './memberships.js';
+import { chargeStoredInvoice } from './charges.js';
 
 /**
  * The steps of the dunning ladder state machine (R-DUN-1, R-DUN-2, R-DUN-4, R-DUN-5). The
@@ -55,7 +55,5 @@ export async function dunningStep(deps: Deps, input: unknown): Promise<DunningSt
 
 /** Charges the invoice as attempt `attemptNumber`, unless that attempt was already made. */
 async function retry(deps: Deps, invoice: Invoice, attemptNumber: number): Promise<Invoice> {
-  const member = await deps.store.getMember(invoice.orgId, invoice.memberId);
-  if (!member?.paymentMethod || invoice.attempts >= attemptNumber) return invoice;
-  return chargeInvoice(deps, { actor: SYSTEM }, invoice, member.paymentMethod.gatewayRef, attemptNumber);
+  return (await chargeStoredInvoice(deps, SYSTEM, invoice, attemptNumber)) ?? invoice;
 }

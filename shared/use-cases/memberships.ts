@@ -2,12 +2,11 @@ import * as z from 'zod';
 import { addDays, localDateOf, maxDate } from '../domain/calendar.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { localDate } from '../domain/schema.js';
-import { applyChargeOutcome, chargeIdempotencyKey, type Invoice } from '../domain/invoice.js';
 import { latestStartDate, LIVE_STATUSES, type Membership, membershipInput, startMembership } from '../domain/membership.js';
-import type { TimelineEvent } from '../domain/timeline.js';
 import { parseInput } from '../domain/validate.js';
 import type { Deps } from '../deps.js';
-import { committed, type MembershipRecord, type Page, type PageRequest } from '../ports/store.js';
+import type { MembershipRecord, Page, PageRequest } from '../ports/store.js';
+import { chargeStoredInvoice } from './charges.js';
 import { commitChange, loadContext, MembershipChange } from './membership-change.js';
 import { type Caller, checkExpectedVersion, requireSettings } from './context.js';
 import { getMember } from './members.js';
@@ -15,10 +14,6 @@ import { getPlan } from './plans.js';
 
 type MembershipDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'payments' | 'timers' | 'mailer' | 'config'>;
 
-
-export function timelineEvent(deps: Pick<Deps, 'newId' | 'clock'>, caller: Pick<Caller, 'actor'>, type: string, data: Record<string, unknown>): TimelineEvent {
-  return { id: deps.newId('evt'), at: deps.clock.now().toISOString(), type, actor: caller.actor, data };
-}
 
 /**
  * Input: the caller, `{ memberId, planId, startDate? }` (start defaults to today in the
@@ -61,48 +56,8 @@ export async function createMembership(deps: MembershipDeps, caller: Caller, bod
   }
   await commitChange(deps, change, { skipPastReminders: true });
 
-  if (started.invoice && member.paymentMethod) {
-    await chargeInvoice(deps, caller, committed(started.invoice), member.paymentMethod.gatewayRef);
-  }
+  if (started.invoice && member.paymentMethod) await chargeStoredInvoice(deps, caller.actor, started.invoice, 1);
   return (await deps.store.getMembershipRecord(caller.orgId, id))!;
-}
-
-/**
- * Charges an open invoice with the card on file as charge attempt `attempt` (by default the
- * next one). The attempt number is part of the idempotency key, so repeating an attempt never
- * charges twice.
- */
-export async function chargeInvoice(
-  deps: Pick<Deps, 'store' | 'clock' | 'newId' | 'payments'>,
-  caller: Pick<Caller, 'actor'>,
-  invoice: Invoice,
-  paymentMethod: string,
-  attempt: number = invoice.attempts + 1,
-): Promise<Invoice> {
-  const outcome = await deps.payments.charge({
-    idempotencyKey: chargeIdempotencyKey(invoice.id, attempt),
-    amount: invoice.amount,
-    paymentMethod,
-    customerRef: invoice.memberId,
-    description: invoice.description,
-  });
-  const updated = applyChargeOutcome(invoice, outcome, attempt, deps.clock.now().toISOString());
-  const data =
-    outcome.status === 'succeeded'
-      ? { invoiceId: invoice.id, amount: invoice.amount, chargeId: outcome.chargeId, attempt }
-      : { invoiceId: invoice.id, amount: invoice.amount, code: outcome.code, hard: outcome.hard, attempt };
-  await deps.store.commit([
-    { kind: 'invoice', value: updated },
-    {
-      kind: 'event',
-      value: {
-        ...timelineEvent(deps, caller, outcome.status === 'succeeded' ? 'payment_succeeded' : 'payment_failed', data),
-        orgId: invoice.orgId,
-        membershipId: invoice.membershipId,
-      },
-    },
-  ]);
-  return committed(updated);
 }
 
 export async function getMembershipRecord(deps: Pick<Deps, 'store'>, caller: Caller, membershipId: string): Promise<MembershipRecord> {

@@ -1,12 +1,13 @@
 import { addDays, type LocalDate, maxDate } from '../domain/calendar.js';
 import { amountDue, nextBillingDate, periodEnd, termAt } from '../domain/billing.js';
 import { deterministicId } from '../domain/ids.js';
-import { applyChargeOutcome, chargeIdempotencyKey, type Invoice } from '../domain/invoice.js';
+import type { Invoice } from '../domain/invoice.js';
 import { signLink } from '../domain/links.js';
 import { billingScheduleOf, describePeriod, type Membership, type PlannedTimer, type Term } from '../domain/membership.js';
 import { renewalPolicyOf } from '../domain/plan.js';
 import { endOfLocalDay, reminderKey } from '../domain/timers.js';
 import type { Deps } from '../deps.js';
+import { chargeCard } from './charges.js';
 import type { MembershipChange } from './membership-change.js';
 
 /**
@@ -153,11 +154,7 @@ function invoiceMail(change: MembershipChange, invoice: Invoice, renewal: boolea
   };
 }
 
-/**
- * Issues an invoice due today and charges the card on file once (idempotency key from the
- * invoice id). A failed charge leaves the invoice open and records `payment_failed`: the
- * seam where the dunning ladder (R-DUN-1) starts.
- */
+/** Issues an invoice due today and charges the card on file (see chargeCard). */
 export async function issueAndCharge(
   deps: ActDeps,
   change: MembershipChange,
@@ -185,31 +182,13 @@ export async function issueAndCharge(
     updatedAt: now,
   };
   change.event('invoice_issued', { invoiceId: invoice.id, amount: invoice.amount, periodStart: spec.periodStart, periodEnd: spec.periodEnd });
-  const card = change.ctx.member.paymentMethod;
-  if (card && invoice.amount.amount > 0) {
-    const outcome = await deps.payments.charge({
-      idempotencyKey: chargeIdempotencyKey(invoice.id, 1),
-      amount: invoice.amount,
-      paymentMethod: card.gatewayRef,
-      customerRef: m.memberId,
-      description: invoice.description,
-    });
-    invoice = applyChargeOutcome(invoice, outcome, 1, now);
-    if (outcome.status === 'succeeded') {
-      change.event('payment_succeeded', { invoiceId: invoice.id, amount: invoice.amount, chargeId: outcome.chargeId, attempt: 1 });
-    } else {
-      paymentFailed(change, invoice, outcome);
-    }
-  } else if (invoice.amount.amount === 0) {
+  if (invoice.amount.amount === 0) {
     invoice = { ...invoice, status: 'paid', payment: { chargeId: 'none', paidAt: now, method: 'recorded' } };
+    change.write({ kind: 'invoice', value: invoice });
+    return invoice;
   }
   change.write({ kind: 'invoice', value: invoice });
-  return invoice;
-}
-
-/** The dunning seam: today a timeline event; the dunning ladder will start here (R-DUN-1). */
-function paymentFailed(change: MembershipChange, invoice: Invoice, outcome: { code: string; hard: boolean; message: string }): void {
-  change.event('payment_failed', { invoiceId: invoice.id, amount: invoice.amount, code: outcome.code, hard: outcome.hard, attempt: invoice.attempts });
+  return chargeCard(deps, change, invoice, 1);
 }
 
 /**

@@ -128,6 +128,28 @@ export interface TemplateData {
     planName: string;
     reason: string | null;
   };
+  /** R-CAN-8: to the account owner when an automatic payment fails (first failure of an invoice). */
+  payment_failed: {
+    memberName: string;
+    planName: string;
+    invoiceId: string;
+    amount: Money;
+    card: { brand: string; last4: string };
+    /** The card was refused for good (lost, stolen, closed): a new card is needed (R-DUN-5). */
+    hardDecline: boolean;
+  };
+  /** R-CAN-7: to the organisation's main contact when an automatic payment fails. */
+  payment_failed_org: {
+    memberName: string;
+    memberEmail: string;
+    planName: string;
+    invoiceId: string;
+    amount: Money;
+    /** The gateway's decline code, e.g. insufficient_funds. */
+    declineCode: string;
+    hardDecline: boolean;
+    membershipUrl: string;
+  };
   /** R-CAN-6: the membership was voided from its invoice. */
   membership_voided: {
     memberName: string;

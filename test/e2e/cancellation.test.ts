@@ -28,6 +28,8 @@ const SUBJECT = {
   requestDeclined: `${ORG}: your cancellation request was declined`,
   voided: (invoiceId: string) => `${ORG}: your membership and invoice ${invoiceId} were voided`,
   renewsOn: (date: string) => `${ORG}: your membership renews on ${date}`,
+  paymentFailed: `${ORG}: we could not charge your card for your membership`,
+  paymentFailedToStaff: (name: string) => `${ORG}: an automatic payment from ${name} failed`,
 };
 
 type Plan = { anchor: { type: 'fixedDay'; day: number } | { type: 'purchaseDate' }; memberMode?: 'immediate' | 'request'; reminderDays?: number[] };
@@ -828,7 +830,8 @@ describe('void from the last invoice (R-CAN-6)', () => {
     expect(mails[0]).toMatchObject({ to: [keep.email], subject: SUBJECT.voided(invoice.id), at: '2027-01-15T15:00:00.000Z' });
     expect(mails[0]!.text).toContain('The membership ends immediately');
     expect(mails[0]!.text).toContain('No refund was issued for this invoice.');
-    expect(await t.emails(STAFF)).toEqual([]);
+    // Voiding notifies only the owner; staff heard only of the declined card at the purchase (R-CAN-7).
+    expect((await t.emails(STAFF)).map((e) => e.subject)).toEqual([SUBJECT.paymentFailedToStaff(unpaid.name)]);
   });
 
   it('R-CAN-6: void with refund: the paid amount is refunded once through the gateway and the owner is told the amount', async () => {
@@ -877,7 +880,8 @@ describe('void from the last invoice (R-CAN-6)', () => {
     await t.ok('POST', `/api/invoices/${invoice.id}/void`, { refund: false });
 
     expect(await read(t, unpaid.id)).toMatchObject({ status: 'voided', timers: [] });
-    expect((await t.emails(unpaid.email)).map((e) => e.subject)).toEqual([SUBJECT.voided(invoice.id)]);
+    // R-CAN-8: the owner heard of the declined card at the purchase, then of the void.
+    expect((await t.emails(unpaid.email)).map((e) => e.subject)).toEqual([SUBJECT.paymentFailed, SUBJECT.voided(invoice.id)]);
   });
 
   it('R-CAN-6: voiding an invoice that is not the membership\'s last is refused (409), and nothing changes', async () => {

@@ -170,6 +170,13 @@ describe('local cloud', () => {
     await t.setClock('2027-03-04T15:00:30Z');
     expect(await charges()).toBe(2);
 
+    // R-CAN-7, R-CAN-8: the first failure is told to the owner and the organisation, once; a retry that fails is not.
+    const owner = (await t.emails('chloe@example.org')).map((e) => e.subject);
+    expect(owner).toEqual(['Club de natation de Laval: we could not charge your card for your membership']);
+    const staff = (await t.emails('admin@club.example')).map((e) => e.subject);
+    expect(staff).toEqual(['Club de natation de Laval: an automatic payment from Chloé Roy failed']);
+    expect((await t.emails('admin@club.example'))[0]!.text).toContain('card_declined');
+
     await t.api('PATCH', `/api/members/${member.id}`, { paymentMethod: { token: 'pm_card_visa' } });
     await t.setClock('2027-03-09T15:00:30Z');
     expect(await charges()).toBe(3);

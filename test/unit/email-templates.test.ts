@@ -116,6 +116,20 @@ const cases: { [K in TemplateId]: Case<K> } = {
     url: null,
     values: ['Léa Tremblay', 'Mensuel', 'Engagement minimal de 12 mois'],
   },
+  payment_failed: {
+    data: { memberName: 'Léa Tremblay', planName: 'Mensuel', invoiceId: 'F-2027-0050', amount: cad(2500), card: { brand: 'visa', last4: '9995' }, hardDecline: false },
+    dates: [],
+    money: [cad(2500)],
+    url: null,
+    values: ['Léa Tremblay', 'Mensuel', 'F-2027-0050', '9995'],
+  },
+  payment_failed_org: {
+    data: { memberName: 'Émile Bérubé', memberEmail: 'emile@example.org', planName: 'Mensuel', invoiceId: 'F-2027-0050', amount: cad(2500), declineCode: 'insufficient_funds', hardDecline: true, membershipUrl: CONSOLE_URL },
+    dates: [],
+    money: [cad(2500)],
+    url: CONSOLE_URL,
+    values: ['Émile Bérubé', 'emile@example.org', 'Mensuel', 'F-2027-0050', 'insufficient_funds'],
+  },
   membership_voided: {
     data: { memberName: 'Léa Tremblay', planName: 'Mensuel', invoiceId: 'F-2027-0042', amount: cad(2500), refunded: cad(1000) },
     dates: [],
@@ -145,8 +159,8 @@ function buttons(html: string): Array<{ href: string; label: string }> {
 const RAW_AMPERSAND = /&(?![a-zA-Z][a-zA-Z0-9]*;|#[0-9]+;|#x[0-9a-fA-F]+;)/;
 
 describe('renderEmail: every template in both locales', () => {
-  it('covers all thirteen template ids of the contract', () => {
-    expect(TEMPLATE_IDS).toHaveLength(13);
+  it('covers all fifteen template ids of the contract', () => {
+    expect(TEMPLATE_IDS).toHaveLength(15);
   });
 
   for (const id of TEMPLATE_IDS) {
@@ -306,6 +320,16 @@ describe('cancellation and voiding notices', () => {
 
   it('R-CAN-5: the request acknowledgement says staff will review it', () => {
     expect(render('cancellation_request_received', cases.cancellation_request_received.data, ctx('en')).text).toContain('A member of our team will review it');
+  });
+
+  it('R-CAN-8, R-DUN-5: the payment-failure notice says whether the card will be tried again', () => {
+    const soft = render('payment_failed', cases.payment_failed.data, ctx('en'));
+    const hard = render('payment_failed', { ...cases.payment_failed.data, hardDecline: true }, ctx('en'));
+    expect(soft.text).toContain('We will try again');
+    expect(hard.text).not.toContain('We will try again');
+    expect(hard.text).toContain('another card');
+    const fr = render('payment_failed', { ...cases.payment_failed.data, hardDecline: true }, ctx('fr-CA'));
+    expect(fr.text).toContain('autre carte');
   });
 
   it('R-CAN-6: the voiding notice states the voided invoice and the refund, or that there is none', () => {

@@ -359,6 +359,64 @@ export const en: Catalog = {
       };
     },
 
+    payment_failed: (d, f) => {
+      const org = f.branding.organisationName;
+      const card = f.card(d.card.brand, d.card.last4);
+      return {
+        subject: `${org}: we could not charge your card for your membership`,
+        preheader: `The payment of ${f.money(d.amount)} for your membership did not go through.`,
+        heading: 'Your payment did not go through',
+        greeting: greet(d.memberName),
+        audience: 'member',
+        blocks: [
+          p(`We tried to charge `, { strong: f.money(d.amount) }, ` to your ${card} for your “${d.planName}” membership, and the payment was declined.`),
+          p(
+            d.hardDecline
+              ? 'Your bank refused this card for good, so we will not try it again. To keep your membership, please give us another card: just reply to this e-mail.'
+              : 'We will try again in a few days. If your card details have changed, or to pay another way, just reply to this e-mail.',
+          ),
+          {
+            kind: 'facts',
+            rows: [
+              ['Membership', d.planName],
+              ['Invoice', d.invoiceId],
+              ['Amount', f.money(d.amount)],
+              ['Card', card],
+            ],
+          },
+        ],
+      };
+    },
+
+    payment_failed_org: (d, f) => {
+      const org = f.branding.organisationName;
+      return {
+        subject: `${org}: an automatic payment from ${d.memberName} failed`,
+        preheader: `${f.money(d.amount)} from ${d.memberName} was declined (${d.declineCode}).`,
+        heading: 'An automatic payment failed',
+        greeting: 'Hello,',
+        audience: 'staff',
+        blocks: [
+          p(
+            { strong: d.memberName },
+            ` (${d.memberEmail}): the automatic payment of ${f.money(d.amount)} for their “${d.planName}” membership was declined${d.hardDecline ? ' for good; the card will not be tried again' : ''}. The member has been told.`,
+          ),
+          {
+            kind: 'facts',
+            rows: [
+              ['Member', d.memberName],
+              ['E-mail', d.memberEmail],
+              ['Membership', d.planName],
+              ['Invoice', d.invoiceId],
+              ['Amount', f.money(d.amount)],
+              ['Decline', d.declineCode],
+            ],
+          },
+          { kind: 'button', label: 'View the membership', url: d.membershipUrl },
+        ],
+      };
+    },
+
     membership_voided: (d, f) => {
       const org = f.branding.organisationName;
       const rows: Array<[string, string]> = [

@@ -393,6 +393,64 @@ export const frCA: Catalog = {
       };
     },
 
+    payment_failed: (d, f) => {
+      const org = f.branding.organisationName;
+      const card = f.card(d.card.brand, d.card.last4);
+      return {
+        subject: fr`${org} : nous n’avons pas pu débiter votre carte pour votre abonnement`,
+        preheader: `Le paiement de ${f.money(d.amount)} pour votre abonnement n’a pas été accepté.`,
+        heading: 'Votre paiement n’a pas été accepté',
+        greeting: greet(d.memberName),
+        audience: 'member',
+        blocks: [
+          p('Nous avons tenté de porter ', { strong: f.money(d.amount) }, fr` à votre ${card} pour votre abonnement « ${d.planName} », et le paiement a été refusé.`),
+          p(
+            d.hardDecline
+              ? 'Votre institution financière a refusé cette carte de façon définitive; nous ne la débiterons plus. Pour conserver votre abonnement, veuillez nous fournir une autre carte : répondez simplement à ce courriel.'
+              : 'Nous réessaierons dans quelques jours. Si les renseignements de votre carte ont changé, ou pour payer autrement, répondez simplement à ce courriel.',
+          ),
+          {
+            kind: 'facts',
+            rows: [
+              ['Abonnement', d.planName],
+              ['Facture', d.invoiceId],
+              ['Montant', f.money(d.amount)],
+              ['Carte', card],
+            ],
+          },
+        ],
+      };
+    },
+
+    payment_failed_org: (d, f) => {
+      const org = f.branding.organisationName;
+      return {
+        subject: fr`${org} : un paiement automatique de ${d.memberName} a échoué`,
+        preheader: `${f.money(d.amount)} de ${d.memberName} a été refusé (${d.declineCode}).`,
+        heading: 'Un paiement automatique a échoué',
+        greeting: 'Bonjour,',
+        audience: 'staff',
+        blocks: [
+          p(
+            { strong: d.memberName },
+            fr` (${d.memberEmail}) : le paiement automatique de ${f.money(d.amount)} pour son abonnement « ${d.planName} » a été refusé${d.hardDecline ? ' de façon définitive; la carte ne sera plus débitée' : ''}. Le membre en a été avisé.`,
+          ),
+          {
+            kind: 'facts',
+            rows: [
+              ['Membre', d.memberName],
+              ['Courriel', d.memberEmail],
+              ['Abonnement', d.planName],
+              ['Facture', d.invoiceId],
+              ['Montant', f.money(d.amount)],
+              ['Refus', d.declineCode],
+            ],
+          },
+          { kind: 'button', label: 'Voir l’abonnement', url: d.membershipUrl },
+        ],
+      };
+    },
+
     membership_voided: (d, f) => {
       const org = f.branding.organisationName;
       const rows: Array<[string, string]> = [
