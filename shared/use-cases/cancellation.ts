@@ -238,7 +238,7 @@ export async function voidInvoice(deps: CancelDeps, caller: Caller, invoiceId: s
   if (invoice.status === 'void') throw new ConflictError('invoice_already_void', `invoice ${invoiceId} is already void`);
   if (invoice.status === 'uncollectible') throw new ConflictError('invoice_uncollectible', `invoice ${invoiceId} is uncollectible and cannot be voided`);
   const ctx = await loadContext(deps, caller.orgId, invoice.membershipId);
-  const last = ctx.record.invoices.filter((i) => i.status !== 'void').sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1))[0];
+  const last = ctx.record.invoices.find((i) => i.status !== 'void');
   if (last?.id !== invoiceId) {
     throw new ConflictError('not_last_invoice', `only the membership's last invoice (${last?.id ?? 'none'}) can void it (R-CAN-6)`);
   }

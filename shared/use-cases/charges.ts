@@ -66,8 +66,8 @@ export async function chargeStoredInvoice(
   attempt: number,
 ): Promise<Invoice | null> {
   for (let round = 1; ; round++) {
-    const ctx = await loadContext(deps, invoice.orgId, invoice.membershipId);
-    const stored = ctx.record.invoices.find((i) => i.id === invoice.id) ?? null;
+    // By key, consistently: the membership's invoice list is a GSI, which may not show a new invoice yet.
+    const [ctx, stored] = await Promise.all([loadContext(deps, invoice.orgId, invoice.membershipId), deps.store.getInvoice(invoice.orgId, invoice.id)]);
     if (!stored || stored.status !== 'open' || stored.attempts >= attempt) return stored;
     const change = new MembershipChange(deps, ctx, actor, `${invoice.id}-${attempt}`);
     const updated = await chargeCard(deps, change, stored, attempt);

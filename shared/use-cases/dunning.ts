@@ -16,7 +16,7 @@ import { chargeStoredInvoice } from './charges.js';
 const stepInput = z.object({
   action: z.enum(['plan', 'attempt']),
   run: z.object({ orgId: z.string().min(1), invoiceId: z.string().min(1) }),
-  step: z.object({ attempt: z.number().int().min(0).optional() }).passthrough().optional(),
+  step: z.object({ attempt: z.number().int().min(0).optional(), firstFailureAt: z.iso.datetime().optional() }).passthrough().optional(),
   executionName: z.string().optional(),
 });
 
@@ -25,6 +25,8 @@ export interface DunningStep {
   nextAttemptAt: string | null;
   /** Ladder position reached (0 = the first failure, before any retry). */
   attempt: number;
+  /** The first failure, which every retry instant counts from; carried from step to step. */
+  firstFailureAt: string | null;
   outcome: 'retry_scheduled' | 'paid' | 'settled' | 'hard_decline' | 'ladder_exhausted' | 'invoice_gone';
 }
 
@@ -34,13 +36,14 @@ const RETRY_TIME = '10:00';
 export async function dunningStep(deps: Deps, input: unknown): Promise<DunningStep> {
   const { action, run, step } = parseInput(stepInput, input, 'dunning step');
   const stored = await deps.store.getInvoice(run.orgId, run.invoiceId);
-  const done = (attempt: number, outcome: DunningStep['outcome']): DunningStep => ({ done: true, nextAttemptAt: null, attempt, outcome });
+  const done = (attempt: number, outcome: DunningStep['outcome']): DunningStep => ({ done: true, nextAttemptAt: null, attempt, outcome, firstFailureAt: null });
   if (!stored) return done(0, 'invoice_gone');
   const [settings, membership] = await Promise.all([deps.store.getSettings(run.orgId), deps.store.getMembership(run.orgId, stored.membershipId)]);
   const plan = membership && (await deps.store.getPlan(run.orgId, membership.planId));
   if (!settings || !membership || !plan) return done(0, 'invoice_gone');
   const ladder = plan.dunning.retryDays;
-  const firstFailure = stored.lastFailure?.at ?? deps.clock.now().toISOString();
+  // Retries count from the first failure, not the latest: each failed retry moves lastFailure.
+  const firstFailure = step?.firstFailureAt ?? stored.lastFailure?.at ?? deps.clock.now().toISOString();
   const firstFailureDay = localDateOf(new Date(firstFailure), settings.timeZone);
   const retryAt = (position: number) => zonedInstant(addDays(firstFailureDay, ladder[position - 1]!), RETRY_TIME, settings.timeZone).toISOString();
   const position = action === 'plan' ? 0 : (step?.attempt ?? 0) + 1;
@@ -50,7 +53,7 @@ export async function dunningStep(deps: Deps, input: unknown): Promise<DunningSt
   if (invoice.status !== 'open') return done(position, 'settled');
   if (invoice.lastFailure?.hard) return done(position, 'hard_decline');
   if (position >= ladder.length) return done(position, 'ladder_exhausted');
-  return { done: false, nextAttemptAt: retryAt(position + 1), attempt: position, outcome: 'retry_scheduled' };
+  return { done: false, nextAttemptAt: retryAt(position + 1), attempt: position, outcome: 'retry_scheduled', firstFailureAt: firstFailure };
 }
 
 /** Charges the invoice as attempt `attemptNumber`, unless that attempt was already made. */

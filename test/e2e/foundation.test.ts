@@ -185,4 +185,23 @@ describe('local cloud', () => {
     expect(JSON.parse(done.output!)).toMatchObject({ done: true, outcome: 'paid', attempt: 2 });
     expect((await t.ok('GET', `/api/invoices/${invoice.id}`)).status).toBe('paid');
   });
+
+  it('R-DUN-2: every retry of the ladder counts from the first failure (+3, +8, +13 days), then the run ends', async () => {
+    await t.setClock('2027-04-01T14:00:00Z');
+    const plan = (await t.ok('GET', '/api/plans')).items[0];
+    const member = await t.ok('POST', '/api/members', { name: 'Noé Gagné', email: 'noe@example.org', paymentMethod: { token: 'pm_card_chargeDeclinedInsufficientFunds' } });
+    const invoice = (await t.ok('POST', '/api/memberships', { memberId: member.id, planId: plan.id })).invoices[0];
+    const charges = async () =>
+      ((await t.request('GET', '/_local/payments')).body.items as { idempotencyKey: string; at: string }[]).filter((c) => c.idempotencyKey.startsWith(invoice.id)).map((c) => c.at);
+    const sfn = new SFNClient({ ...LOCAL_AWS, endpoint: t.cloud.urls.stepfunctions });
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: t.cloud.deps.config.DUNNING_STATE_MACHINE_ARN, name: invoice.id, input: JSON.stringify({ orgId: 'e2e-club', invoiceId: invoice.id }) }));
+
+    await t.setClock('2027-04-14T13:59:00Z');
+    expect(await charges()).toEqual(['2027-04-01T14:00:00.000Z', '2027-04-04T14:00:00.000Z', '2027-04-09T14:00:00.000Z']);
+    await t.setClock('2027-04-14T14:00:30Z');
+    expect((await charges()).at(-1)).toBe('2027-04-14T14:00:00.000Z');
+    const done = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output!)).toMatchObject({ done: true, outcome: 'ladder_exhausted', attempt: 3 });
+  });
 });

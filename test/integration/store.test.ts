@@ -144,6 +144,15 @@ describe('DynamoStore against DynamoDB Local', () => {
     expect(await store.getMembership(ORG, ms.id)).toMatchObject({ status: 'voided' });
   });
 
+  it('lists a membership\'s invoices newest first even when their ids are not time-ordered', async () => {
+    const owner = member();
+    const ms = membership(owner.id);
+    const older = { ...invoice(ms.id, owner.id, 'paid', '2027-01-15'), id: 'inv_ZZZZZZZZZZZZZZZZZZZZZZZZZZ', createdAt: '2027-01-15T05:00:00.000Z' };
+    const newer = { ...invoice(ms.id, owner.id, 'open', '2027-02-01'), id: 'inv_00000000000000000000000000', createdAt: '2027-02-01T05:00:00.000Z' };
+    await store.commit([{ kind: 'membership', value: ms }, { kind: 'invoice', value: older }, { kind: 'invoice', value: newer }]);
+    expect((await store.getMembershipRecord(ORG, ms.id))?.invoices.map((i) => i.id)).toEqual([newer.id, older.id]);
+  });
+
   it('lists invoices by status, oldest due first, following status changes', async () => {
     const org = `${ORG}-invoices`;
     const a = { ...invoice('ms_a', 'mbr_a', 'open', '2027-03-01'), orgId: org };

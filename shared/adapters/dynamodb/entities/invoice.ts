@@ -3,7 +3,7 @@ import { type Item, invoicePk, membershipPk } from './keys.js';
 
 export const invoiceKey = (orgId: string, id: string) => ({ pk: invoicePk(orgId, id), sk: 'INVOICE' });
 
-/** Invoices of a membership (gsi1), newest first. */
+/** Invoices of a membership (gsi1), newest first: by creation instant (timer invoices have hash ids, not ULIDs). */
 export const invoicesOfMembership = (orgId: string, membershipId: string) => `${membershipPk(orgId, membershipId)}#INV`;
 /** Invoices by status (gsi2), oldest due date first. */
 export const invoicesByStatus = (orgId: string, status: InvoiceStatus) => `ORG#${orgId}#INV#STATUS#${status}`;
@@ -12,7 +12,7 @@ export const invoiceItem = (i: Invoice): Item => ({
   ...invoiceKey(i.orgId, i.id),
   entity: 'invoice',
   gsi1pk: invoicesOfMembership(i.orgId, i.membershipId),
-  gsi1sk: i.id,
+  gsi1sk: `${i.createdAt}#${i.id}`,
   gsi2pk: invoicesByStatus(i.orgId, i.status),
   gsi2sk: `${i.dueDate}#${i.id}`,
   ...i,
