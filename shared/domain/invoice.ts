@@ -33,6 +33,40 @@ export interface Invoice {
   updatedAt: string;
 }
 
+/** A new open invoice for a period of a membership, issued on `issueDate`. */
+export function openInvoice(spec: {
+  id: string;
+  membership: { id: string; orgId: string; memberId: string };
+  amount: Money;
+  description: string;
+  periodStart: LocalDate;
+  periodEnd: LocalDate | null;
+  issueDate: LocalDate;
+  dueDate: LocalDate;
+  now: Date;
+}): Invoice {
+  const at = spec.now.toISOString();
+  return {
+    id: spec.id,
+    orgId: spec.membership.orgId,
+    membershipId: spec.membership.id,
+    memberId: spec.membership.memberId,
+    status: 'open',
+    amount: spec.amount,
+    description: spec.description,
+    periodStart: spec.periodStart,
+    periodEnd: spec.periodEnd,
+    issueDate: spec.issueDate,
+    dueDate: spec.dueDate,
+    attempts: 0,
+    lastFailure: null,
+    payment: null,
+    version: 0,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
 export function chargeIdempotencyKey(invoiceId: string, attempt: number): string {
   return `${invoiceId}:${attempt}`;
 }

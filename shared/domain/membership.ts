@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { addDays, type LocalDate } from './calendar.js';
 import { amountDue, type BillingSchedule, nextBillingDate, periodEnd, termAt } from './billing.js';
-import type { Invoice } from './invoice.js';
+import { type Invoice, openInvoice } from './invoice.js';
 import type { Plan } from './plan.js';
 import { localDate, type Money } from './schema.js';
 
@@ -149,28 +149,20 @@ export function startMembership(args: {
   const termEnd = billing.termMonths === null ? null : termAt(startDate, billing.termMonths, 0).end;
   const amount = amountDue(schedule, billing.price, startDate);
   const firstPeriodEnd = plan.billing.cadence === 'upfront' ? termEnd : periodEnd(schedule, startDate);
-  const invoice: Invoice | null =
+  const invoice =
     amount.amount === 0
       ? null
-      : {
+      : openInvoice({
           id: args.invoiceId,
-          orgId: args.orgId,
-          membershipId: args.id,
-          memberId: args.memberId,
-          status: 'open',
+          membership: { id: args.id, orgId: args.orgId, memberId: args.memberId },
           amount,
           description: describePeriod(plan.name, startDate, firstPeriodEnd),
           periodStart: startDate,
           periodEnd: firstPeriodEnd,
           issueDate: args.today,
           dueDate: startDate,
-          attempts: 0,
-          lastFailure: null,
-          payment: null,
-          version: 0,
-          createdAt: nowIso,
-          updatedAt: nowIso,
-        };
+          now: args.now,
+        });
   return {
     membership: {
       id: args.id,

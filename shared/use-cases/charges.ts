@@ -1,9 +1,8 @@
-import { ConcurrencyError } from '../domain/errors.js';
 import { applyChargeOutcome, chargeIdempotencyKey, type Invoice } from '../domain/invoice.js';
 import type { Actor } from '../domain/timeline.js';
 import type { Deps } from '../deps.js';
 import { committed } from '../ports/store.js';
-import { commitChange, loadContext, MembershipChange } from './membership-change.js';
+import { commitChange, loadContext, MembershipChange, retryOnConflict } from './membership-change.js';
 
 /**
  * Charges an open invoice to the member's card as charge attempt `attempt`, inside a membership
@@ -53,30 +52,23 @@ export async function chargeCard(deps: Pick<Deps, 'payments'>, change: Membershi
   return updated;
 }
 
-const MAX_ATTEMPTS = 4;
-
 /**
  * Charges a stored open invoice now, as attempt `attempt`, in its own change (the purchase at
  * creation, a dunning retry). An attempt already made answers the invoice as it is.
  */
-export async function chargeStoredInvoice(
+export function chargeStoredInvoice(
   deps: Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'mailer' | 'config' | 'payments'>,
   actor: Actor,
   invoice: Pick<Invoice, 'id' | 'orgId' | 'membershipId'>,
   attempt: number,
 ): Promise<Invoice | null> {
-  for (let round = 1; ; round++) {
+  return retryOnConflict(async () => {
     // By key, consistently: the membership's invoice list is a GSI, which may not show a new invoice yet.
     const [ctx, stored] = await Promise.all([loadContext(deps, invoice.orgId, invoice.membershipId), deps.store.getInvoice(invoice.orgId, invoice.id)]);
     if (!stored || stored.status !== 'open' || stored.attempts >= attempt) return stored;
     const change = new MembershipChange(deps, ctx, actor, `${invoice.id}-${attempt}`);
     const updated = await chargeCard(deps, change, stored, attempt);
-    try {
-      await commitChange(deps, change, { skipPastReminders: true });
-      return committed(updated);
-    } catch (error) {
-      if (error instanceof ConcurrencyError && round < MAX_ATTEMPTS) continue;
-      throw error;
-    }
-  }
+    await commitChange(deps, change, { skipPastReminders: true });
+    return committed(updated);
+  });
 }

@@ -8,7 +8,7 @@ import type { Locale } from '../domain/schema.js';
 import { localDateOf } from '../domain/calendar.js';
 import type { Deps } from '../deps.js';
 import { cancelByMember, memberCancellationOutlook } from './cancellation.js';
-import { brandingOf, commitChange, loadContext, MembershipChange, type MembershipContext } from './membership-change.js';
+import { brandingOf, commitChange, loadContext, MembershipChange, type MembershipContext, retryOnConflict } from './membership-change.js';
 import { nextTerm } from './renewal.js';
 
 /**
@@ -97,14 +97,12 @@ export async function showLink(deps: LinkDeps, token: string): Promise<LinkPageR
   return { status: 200, page, locale: opened.locale, branding: opened.branding };
 }
 
-const MAX_ATTEMPTS = 4;
-
 /**
  * POST /l/{token}: acts once. The form's `purpose` (when sent) must be the link's; the link's
  * use is written in the same transaction as the action, so a replay or a race fails.
  */
-export async function actOnLink(deps: LinkDeps, token: string, form: Record<string, string>): Promise<LinkPageResult> {
-  for (let attempt = 1; ; attempt++) {
+export function actOnLink(deps: LinkDeps, token: string, form: Record<string, string>): Promise<LinkPageResult> {
+  return retryOnConflict(async () => {
     const opened = await open(deps, token);
     if ('page' in opened) return opened;
     const { claims, ctx, locale, branding } = opened;
@@ -130,14 +128,9 @@ export async function actOnLink(deps: LinkDeps, token: string, form: Record<stri
       throw error;
     }
     change.write({ kind: 'link_use', value: { orgId: claims.orgId, membershipId: claims.membershipId, jti: claims.jti, purpose: claims.purpose, usedAt: change.now.toISOString() } });
-    try {
-      await commitChange(deps, change, { skipPastReminders: true });
-      return { status: 200, page, locale, branding };
-    } catch (error) {
-      if (error instanceof ConcurrencyError && attempt < MAX_ATTEMPTS) continue;
-      throw error;
-    }
-  }
+    await commitChange(deps, change, { skipPastReminders: true });
+    return { status: 200, page, locale, branding };
+  });
 }
 
 /**

@@ -84,10 +84,10 @@ export class MembershipChange {
     return localDateOf(this.now, this.ctx.settings.timeZone);
   }
 
-  event(type: string, data: Record<string, unknown>, actor: Actor = this.actor): void {
+  event(type: string, data: Record<string, unknown>): void {
     this.writes.push({
       kind: 'event',
-      value: { id: this.deps.newId('evt'), at: this.now.toISOString(), type, actor, data, orgId: this.orgId, membershipId: this.membership.id },
+      value: { id: this.deps.newId('evt'), at: this.now.toISOString(), type, actor: this.actor, data, orgId: this.orgId, membershipId: this.membership.id },
     });
   }
 
@@ -152,21 +152,31 @@ export class MembershipChange {
 }
 
 /**
- * R-REN-7, R-REN-9: after a member changes (opt-in, payment method), re-plan the timers of
- * their live memberships (reminders appear or disappear with the opt-in).
+ * Runs `attempt` — read, decide, commit — again from a fresh read when another writer changed
+ * the membership first. Callers that act for a person who cannot retry (a member's link, a
+ * timer, a follow-up) use it; admin requests answer 409 instead.
+ */
+export async function retryOnConflict<T>(attempt: () => Promise<T>, tries = 4): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof ConcurrencyError) || n >= tries) throw error;
+    }
+  }
+}
+
+/**
+ * R-REN-7, R-REN-9: after a member's opt-in changes, re-plan the timers of their live
+ * memberships (reminders appear or disappear with it).
  */
 export async function replanMemberships(deps: ChangeDeps, caller: Caller, memberId: string): Promise<void> {
   const { items } = await deps.store.listMembershipsOfMember(caller.orgId, memberId, { limit: 100 });
   for (const m of items.filter((i) => LIVE_STATUSES.has(i.status))) {
-    for (let attempt = 1; ; attempt++) {
+    await retryOnConflict(async () => {
       const change = new MembershipChange(deps, await loadContext(deps, caller.orgId, m.id), caller.actor);
-      try {
-        await commitChange(deps, change, { skipPastReminders: true });
-        break;
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError) || attempt >= 3) throw error;
-      }
-    }
+      await commitChange(deps, change, { skipPastReminders: true });
+    });
   }
 }
 
@@ -198,7 +208,7 @@ export async function commitChange(
   deps: ChangeDeps,
   change: MembershipChange,
   options: { skipPastReminders: boolean },
-): Promise<{ membership: Membership; unsent: number }> {
+): Promise<{ unsent: number }> {
   const m = change.membership;
   const inputs = planInputs(change.ctx);
   if (options.skipPastReminders) {
@@ -219,7 +229,7 @@ export async function commitChange(
   if (previous && previous.name !== next?.name) {
     await deps.timers.disarm(previous.name).catch((error: unknown) => console.warn(JSON.stringify({ level: 'warn', msg: 'disarm failed', name: previous.name, error: String(error) })));
   }
-  return { membership: { ...m, version: m.version + 1 }, unsent };
+  return { unsent };
 }
 
 /** Creates the schedule of a planned timer (idempotent by name); a due one is armed a minute ahead. */

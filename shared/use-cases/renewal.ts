@@ -1,7 +1,7 @@
 import { addDays, type LocalDate, maxDate } from '../domain/calendar.js';
 import { amountDue, nextBillingDate, periodEnd, termAt } from '../domain/billing.js';
 import { deterministicId } from '../domain/ids.js';
-import type { Invoice } from '../domain/invoice.js';
+import { type Invoice, openInvoice } from '../domain/invoice.js';
 import { signLink } from '../domain/links.js';
 import { billingScheduleOf, describePeriod, type Membership, type PlannedTimer, type Term } from '../domain/membership.js';
 import { renewalPolicyOf } from '../domain/plan.js';
@@ -108,13 +108,11 @@ async function renew(deps: ActDeps, change: MembershipChange): Promise<void> {
       amount: m.billing.price,
       periodStart: term.start,
       periodEnd: term.end,
+      renewal: true,
     });
     invoiceId = invoice.id;
     m.nextBillingDate = nextBillingDate(billingScheduleOf(m), term.start);
     if (invoice.status === 'paid' && member.paymentMethod) charged = { amount: invoice.amount, brand: member.paymentMethod.brand, last4: member.paymentMethod.last4 };
-    if (invoice.status !== 'paid' && !member.paymentMethod) {
-      change.emailMember('invoice', invoiceMail(change, invoice, true));
-    }
   }
   writeTerm(change, { membershipId: m.id, seq: term.seq, start: term.start, end: term.end, status: 'active', invoiceId, createdAt: existing?.createdAt ?? change.now.toISOString() }, existing?.version ?? 0);
   change.event('term_renewed', { seq: term.seq, start: term.start, end: term.end, invoiceId });
@@ -128,67 +126,54 @@ async function renew(deps: ActDeps, change: MembershipChange): Promise<void> {
 async function bill(deps: ActDeps, change: MembershipChange, date: LocalDate): Promise<void> {
   const m = change.membership;
   const schedule = billingScheduleOf(m);
-  const invoice = await issueAndCharge(deps, change, {
+  await issueAndCharge(deps, change, {
     id: deterministicId('inv', m.id, 'bill', date),
     amount: amountDue(schedule, m.billing.price, date),
     periodStart: date,
     periodEnd: periodEnd(schedule, date),
+    renewal: false,
   });
   m.nextBillingDate = nextBillingDate(schedule, date);
-  if (invoice.status !== 'paid' && !change.ctx.member.paymentMethod) {
-    change.emailMember('invoice', invoiceMail(change, invoice, false));
-  }
 }
 
-function invoiceMail(change: MembershipChange, invoice: Invoice, renewal: boolean) {
-  return {
-    memberName: change.ctx.member.name,
-    planName: change.ctx.plan.name,
-    invoiceId: invoice.id,
-    amount: invoice.amount,
-    dueDate: invoice.dueDate,
-    periodStart: invoice.periodStart,
-    periodEnd: invoice.periodEnd,
-    renewal,
-    replyTo: change.ctx.settings.replyTo,
-  };
-}
-
-/** Issues an invoice due today and charges the card on file (see chargeCard). */
+/**
+ * Issues an invoice due today and charges the card on file (see chargeCard). Without a card,
+ * the invoice is e-mailed: the renewal invoice of R-REN-3, or a monthly instalment.
+ */
 export async function issueAndCharge(
   deps: ActDeps,
   change: MembershipChange,
-  spec: { id: string; amount: Invoice['amount']; periodStart: LocalDate; periodEnd: LocalDate | null },
+  spec: { id: string; amount: Invoice['amount']; periodStart: LocalDate; periodEnd: LocalDate | null; renewal: boolean },
 ): Promise<Invoice> {
-  const m = change.membership;
-  const now = change.now.toISOString();
-  let invoice: Invoice = {
-    id: spec.id,
-    orgId: m.orgId,
-    membershipId: m.id,
-    memberId: m.memberId,
-    status: 'open',
-    amount: spec.amount,
-    description: describePeriod(change.ctx.plan.name, spec.periodStart, spec.periodEnd),
-    periodStart: spec.periodStart,
-    periodEnd: spec.periodEnd,
+  const { member, plan, settings } = change.ctx;
+  let invoice = openInvoice({
+    ...spec,
+    membership: change.membership,
+    description: describePeriod(plan.name, spec.periodStart, spec.periodEnd),
     issueDate: change.today,
     dueDate: change.today,
-    attempts: 0,
-    lastFailure: null,
-    payment: null,
-    version: 0,
-    createdAt: now,
-    updatedAt: now,
-  };
+    now: change.now,
+  });
   change.event('invoice_issued', { invoiceId: invoice.id, amount: invoice.amount, periodStart: spec.periodStart, periodEnd: spec.periodEnd });
   if (invoice.amount.amount === 0) {
-    invoice = { ...invoice, status: 'paid', payment: { chargeId: 'none', paidAt: now, method: 'recorded' } };
-    change.write({ kind: 'invoice', value: invoice });
-    return invoice;
+    invoice = { ...invoice, status: 'paid', payment: { chargeId: 'none', paidAt: invoice.createdAt, method: 'recorded' } };
   }
   change.write({ kind: 'invoice', value: invoice });
-  return chargeCard(deps, change, invoice, 1);
+  if (member.paymentMethod) return chargeCard(deps, change, invoice, 1);
+  if (invoice.status === 'open') {
+    change.emailMember('invoice', {
+      memberName: member.name,
+      planName: plan.name,
+      invoiceId: invoice.id,
+      amount: invoice.amount,
+      dueDate: invoice.dueDate,
+      periodStart: invoice.periodStart,
+      periodEnd: invoice.periodEnd,
+      renewal: spec.renewal,
+      replyTo: settings.replyTo,
+    });
+  }
+  return invoice;
 }
 
 /**

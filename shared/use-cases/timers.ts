@@ -1,10 +1,10 @@
 import * as z from 'zod';
-import { ConcurrencyError, NotFoundError } from '../domain/errors.js';
+import { NotFoundError } from '../domain/errors.js';
 import { timerPlan } from '../domain/timers.js';
 import { SYSTEM } from '../domain/timeline.js';
 import { parseInput } from '../domain/validate.js';
 import type { Deps } from '../deps.js';
-import { armTimer, commitChange, dispatchOutbox, loadContext, MembershipChange, planInputs } from './membership-change.js';
+import { armTimer, commitChange, dispatchOutbox, loadContext, MembershipChange, planInputs, retryOnConflict } from './membership-change.js';
 import { act } from './renewal.js';
 
 const payloadSchema = z.object({
@@ -34,12 +34,12 @@ const MAX_ATTEMPTS = 5;
  */
 export async function handleTimer(deps: Deps, input: unknown): Promise<TimerOutcome> {
   const payload = parseInput(payloadSchema, input, 'timer payload');
-  for (let attempt = 1; ; attempt++) {
+  return retryOnConflict(async () => {
     let ctx;
     try {
       ctx = await loadContext(deps, payload.orgId, payload.membershipId);
     } catch (error) {
-      if (error instanceof NotFoundError) return { outcome: 'membership_gone' };
+      if (error instanceof NotFoundError) return { outcome: 'membership_gone' } as const;
       throw error;
     }
     const m = ctx.record.membership;
@@ -48,7 +48,7 @@ export async function handleTimer(deps: Deps, input: unknown): Promise<TimerOutc
       const unsent = await dispatchOutbox(deps, pending);
       if (m.armed) await armTimer(deps, m, m.armed, ctx.settings.timeZone, deps.clock.now());
       if (unsent > 0) throw new Error(`${unsent} e-mail(s) of membership ${m.id} could not be sent; retrying`);
-      return { outcome: 'stale', reason: m.armed ? `armed timer is ${m.armed.name}` : 'no timer is armed' };
+      return { outcome: 'stale', reason: m.armed ? `armed timer is ${m.armed.name}` : 'no timer is armed' } as const;
     }
 
     const change = new MembershipChange(deps, ctx, SYSTEM, payload.name);
@@ -60,14 +60,9 @@ export async function handleTimer(deps: Deps, input: unknown): Promise<TimerOutc
       await act(deps, change, first, due);
       kinds.push(first.kind);
     }
-    try {
-      const { unsent } = await commitChange(deps, change, { skipPastReminders: false });
-      const leftover = await dispatchOutbox(deps, pending);
-      if (unsent + leftover > 0) throw new Error(`${unsent + leftover} e-mail(s) of membership ${m.id} could not be sent; retrying`);
-      return { outcome: 'acted', kinds };
-    } catch (error) {
-      if (error instanceof ConcurrencyError && attempt < MAX_ATTEMPTS) continue;
-      throw error;
-    }
-  }
+    const { unsent } = await commitChange(deps, change, { skipPastReminders: false });
+    const leftover = await dispatchOutbox(deps, pending);
+    if (unsent + leftover > 0) throw new Error(`${unsent + leftover} e-mail(s) of membership ${m.id} could not be sent; retrying`);
+    return { outcome: 'acted', kinds } as const;
+  }, MAX_ATTEMPTS);
 }
