@@ -1,4 +1,5 @@
 import { parseLocalDate, type LocalDate } from '../shared/domain/calendar.js';
+import { minorUnits } from '../shared/domain/currency.js';
 import type { Locale, Money } from '../shared/domain/schema.js';
 
 /**
@@ -50,12 +51,18 @@ function dateFormat(locale: Locale): Intl.DateTimeFormat {
   return format;
 }
 
-/** How many minor units a currency has (CAD 2, JPY 0, KWD 3), as Intl knows it. */
+/**
+ * How many digits a currency's minor unit has (CAD 2, JPY 0, KWD 3), as ISO 4217 says: Intl's
+ * display digits differ for some (HUF, IDR, COP, PKR, IQD), and amounts count ISO minor units.
+ */
 export function currencyFractionDigits(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return minorUnits(currency);
 }
 
-/** Money from minor units, in the locale: fr-CA "25,00 $", en "CA$25.00", JPY 500 "¥500". */
+/**
+ * Money from minor units, in the locale, with exactly the ISO number of decimals: fr-CA
+ * "25,00 $", en "CA$25.00", JPY 500 "¥500", HUF 250000 "HUF 2,500.00".
+ */
 export function formatMoney(money: Money, locale: Locale): string {
   const digits = currencyFractionDigits(money.currency);
   return new Intl.NumberFormat(locale, {

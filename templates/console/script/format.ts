@@ -1,33 +1,37 @@
+import { MINOR_UNITS } from '../../../shared/domain/currency.js';
+
 /**
  * Browser script, part 2: formatting and parsing. Money is in minor units with an ISO
  * currency; dates (YYYY-MM-DD) are shown as given; instants in the browser's locale.
+ * The ISO 4217 minor-unit table is written in as JSON from shared/domain/currency.ts, so the
+ * console and the e-mails count the same digits.
  */
 export const formatScript = String.raw`
 // ---- Formatting -----------------------------------------------------------------------------
 
-const fractionDigitsCache = new Map();
+/** Digits of each currency's ISO 4217 minor unit, by code. */
+const MINOR_UNITS = new Map(Object.entries(${JSON.stringify(MINOR_UNITS)}));
 
-/** Minor units per major unit of a currency: 2 for CAD, 0 for JPY. */
+/** Digits of a currency's minor unit: 2 for CAD, 0 for JPY, 3 for KWD. */
 function fractionDigits(currency) {
-  if (!fractionDigitsCache.has(currency)) {
-    let digits = 2;
-    try {
-      digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits;
-    } catch (error) {
-      // Not an ISO currency: the API will say so; display as cents meanwhile.
-    }
-    fractionDigitsCache.set(currency, digits);
-  }
-  return fractionDigitsCache.get(currency);
+  // Not an ISO currency: the API will say so; display as cents meanwhile.
+  return MINOR_UNITS.has(currency) ? MINOR_UNITS.get(currency) : 2;
 }
 
+/** Money in the browser's locale with exactly the ISO number of decimals: HUF 250000 → "HUF 2,500.00". */
 function formatMoney(money) {
   if (!money) return '—';
-  const major = money.amount / 10 ** fractionDigits(money.currency);
+  const digits = fractionDigits(money.currency);
+  const major = money.amount / 10 ** digits;
   try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency: money.currency }).format(major);
+    return new Intl.NumberFormat(undefined, {
+      style: 'currency',
+      currency: money.currency,
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    }).format(major);
   } catch (error) {
-    return major.toFixed(fractionDigits(money.currency)) + ' ' + money.currency;
+    return major.toFixed(digits) + ' ' + money.currency;
   }
 }
 
