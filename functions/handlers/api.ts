@@ -39,7 +39,7 @@ import { httpErrors, json, withEtag } from './http.js';
 type Route = (deps: Deps, caller: Caller, event: ApiEvent, params: Record<string, string>) => Promise<APIGatewayProxyResultV2>;
 
 /** The admin JSON API (SPEC §8). Each route parses, calls one use case, maps the result. */
-const routes = new Router<Route>()
+export const routes = new Router<Route>()
   .add('GET', '/api/settings', async (deps, caller) => {
     const settings = await getSettings(deps, caller);
     if (!settings) throw new NotFoundError('settings of organisation', caller.orgId);

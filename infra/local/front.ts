@@ -184,6 +184,25 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(JSON.stringify(body));
 }
 
+/** The request's path, or null when its target is not a URL path (e.g. `//`). */
+function pathOf(target: string | undefined): string | null {
+  try {
+    return new URL(target ?? '/', 'http://local').pathname;
+  } catch {
+    return null;
+  }
+}
+
+/** API Gateway answers 400 to a path whose percent-encoding is malformed (`/l/%`, `%E0%A4`). */
+export function wellEncoded(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface FrontOptions {
   port: number;
   routes: ApiRoute[];
@@ -204,8 +223,10 @@ export async function startFront(options: FrontOptions): Promise<{ server: Serve
       } catch {
         return sendJson(res, 413, { message: 'Request Entity Too Large' });
       }
-      const path = new URL(req.url ?? '/', 'http://local').pathname;
+      const path = pathOf(req.url);
+      if (path === null) return sendJson(res, 400, { message: 'Bad Request' });
       if (path.startsWith('/_local/') && (await options.local(req, res, body))) return;
+      if (!wellEncoded(path)) return sendJson(res, 400, { message: 'Bad Request' });
       const match = matchRoute(options.routes, req.method ?? 'GET', path);
       if (!match) return sendJson(res, 404, { message: 'Not Found' });
       let claims: Record<string, string> | null = null;

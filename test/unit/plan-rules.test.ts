@@ -66,10 +66,10 @@ describe('plan rules', () => {
   });
 
   it('R-DUN-6: downgrade needs an existing fallback plan in the same currency', () => {
-    const downgrade = { dunning: { retryDays: [3, 8, 13], finalAction: 'downgrade', fallbackPlanId: 'pln_other' } };
+    const downgrade = { dunning: { retryDays: [3, 8, 13], finalAction: 'downgrade', fallbackPlanId: 'pln_01JAAAAAAAAAAAAAAAAAAAAAAA' } };
     expect(check(downgrade)).toBe('R-DUN-6');
-    expect(check(downgrade, 'ON', { id: 'pln_other', price: { amount: 0, currency: 'USD' } })).toBe('R-DUN-6');
-    expect(check(downgrade, 'ON', { id: 'pln_other', price: { amount: 0, currency: 'CAD' } })).toBe('accepted');
+    expect(check(downgrade, 'ON', { id: 'pln_01JAAAAAAAAAAAAAAAAAAAAAAA', price: { amount: 0, currency: 'USD' } })).toBe('R-DUN-6');
+    expect(check(downgrade, 'ON', { id: 'pln_01JAAAAAAAAAAAAAAAAAAAAAAA', price: { amount: 0, currency: 'CAD' } })).toBe('accepted');
     expect(check({ dunning: { retryDays: [3], finalAction: 'downgrade', fallbackPlanId: null } })).toBe('R-DUN-6');
   });
 

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import * as z from 'zod';
 import { ForbiddenError, UnauthorizedError, ValidationError } from '../../domain/errors.js';
+import { entityId } from '../../domain/schema.js';
 import { parseInput } from '../../domain/validate.js';
 import type { PageRequest } from '../../ports/store.js';
 import type { Caller } from '../../use-cases/context.js';
@@ -37,8 +38,36 @@ export function jsonBody(event: { body?: string | undefined; isBase64Encoded?: b
   }
 }
 
+/**
+ * A path parameter's validator: what a value must look like, and the kind of resource it names
+ * (the 404 of a value that does not look right says "<entity> … does not exist").
+ */
+export interface PathParam {
+  entity: string;
+  schema: z.ZodType<string>;
+}
+export type PathParams = Readonly<Record<string, PathParam>>;
+
+/** The admin API's path parameters: each is an id of one kind (shared/domain/schema.ts entityId). */
+export const ID_PATH_PARAMS: PathParams = {
+  memberId: { entity: 'member', schema: entityId('mbr') },
+  planId: { entity: 'plan', schema: entityId('pln') },
+  membershipId: { entity: 'membership', schema: entityId('ms') },
+  invoiceId: { entity: 'invoice', schema: entityId('inv') },
+};
+
+/**
+ * Query-string values are strings (API Gateway joins a repeated parameter with commas, so
+ * `limit=5&limit=6` is `"5,6"`). `limit` is digits only: no `1e309`, `0x10`, `-1`, ` 5` or `5,6`.
+ */
+const LIMIT = 'must be a whole number from 1 to 100';
 const pageQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(25),
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,3}$/, { message: LIMIT })
+    .transform(Number)
+    .pipe(z.number().min(1, { message: LIMIT }).max(100, { message: LIMIT }))
+    .default(25),
   cursor: z.string().min(1).max(2048).optional(),
 });
 
@@ -50,7 +79,7 @@ export function pageOf(event: ApiEvent, extra: Record<string, z.ZodType> = {}): 
 export function expectedVersion(event: ApiEvent): number | undefined {
   const header = event.headers['if-match'];
   if (header === undefined) return undefined;
-  const m = /^(?:W\/)?"(\d+)"$/.exec(header.trim());
+  const m = /^(?:W\/)?"(\d{1,15})"$/.exec(header.trim());
   if (!m) throw new ValidationError('If-Match must be an ETag from a previous response, such as "3"', [{ field: 'If-Match', message: 'malformed' }]);
   return Number(m[1]);
 }

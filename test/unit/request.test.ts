@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { expectedVersion, pageOf } from '../../shared/adapters/http/request.js';
+import { ValidationError } from '../../shared/domain/errors.js';
+import { apiEvent } from '../support/fuzz.js';
+
+const list = (query: Record<string, string> | undefined, extra?: Record<string, z.ZodType>) =>
+  pageOf(apiEvent({ method: 'GET', path: '/api/members', ...(query ? { query } : {}) }, 'club'), extra);
+
+function field(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ValidationError) return error.details[0]?.field ?? '(none)';
+    throw error;
+  }
+  return undefined;
+}
+
+describe('query strings and headers of the admin API', () => {
+  it('SPEC §8: limit defaults to 25 and takes 1 to 100 written in digits', () => {
+    expect(list(undefined)).toEqual({ limit: 25 });
+    expect(list({ limit: '1' })).toEqual({ limit: 1 });
+    expect(list({ limit: '100', cursor: 'abc' })).toEqual({ limit: 100, cursor: 'abc' });
+  });
+
+  it('SPEC §8: a huge, negative, fractional, hexadecimal, padded or repeated limit is 400 naming limit', () => {
+    for (const limit of ['1e309', '1e2', '-1', '0', '101', '1.5', '0x10', ' 5', '5,6', '', 'NaN', '9'.repeat(400), '٣']) {
+      expect(field(() => list({ limit })), limit).toBe('limit');
+    }
+  });
+
+  it('SPEC §8: an unknown, repeated or array-valued parameter is 400', () => {
+    expect(field(() => list({ foo: '1' }))).toBe('(none)');
+    expect(field(() => list({ cursor: 'x'.repeat(2049) }))).toBe('cursor');
+    expect(field(() => list({ status: 'open,paid' }, { status: z.enum(['open', 'paid']) }))).toBe('status');
+    expect(field(() => list({ limit: ['1', '2'] as unknown as string }))).toBe('limit');
+  });
+
+  it('SPEC §8: If-Match is a quoted version of at most 15 digits', () => {
+    const withIfMatch = (value: string) => expectedVersion(apiEvent({ method: 'PUT', path: '/api/settings', headers: { 'if-match': value } }, 'club'));
+    expect(withIfMatch('"3"')).toBe(3);
+    expect(withIfMatch('W/"12"')).toBe(12);
+    for (const value of ['3', '"-1"', '"1e3"', '*', '""', `"${'9'.repeat(16)}"`]) expect(field(() => withIfMatch(value)), value).toBe('If-Match');
+  });
+});
