@@ -38,9 +38,57 @@ export class LinkError extends Error {
 
 const VERSION = 'v1';
 const KID = /^[A-Za-z0-9_-]{1,32}$/;
+/** Generous for a URL path segment; refused before any decoding. */
+const MAX_TOKEN = 2048;
+/**
+ * The whole token, exactly: version, key id, a payload and a 43-character signature (a 32-byte
+ * HMAC-SHA256, unpadded), all in the base64url alphabet. Nothing before, after or between.
+ */
+const TOKEN = /^v1\.([A-Za-z0-9_-]{1,32})\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{43})$/;
+const PAYLOAD_KEYS = ['e', 'j', 'm', 'o', 'p'];
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function sign(key: Buffer, signed: string): Buffer {
   return createHmac('sha256', key).update(signed).digest();
+}
+
+/**
+ * Canonical unpadded base64url only, or null. Buffer's decoder is lenient (it skips padding and
+ * stray characters and ignores the unused low bits of the last character), so a text is
+ * accepted only if encoding its bytes gives back exactly that text.
+ */
+function decodeBase64url(text: string): Buffer | null {
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return null;
+  const bytes = Buffer.from(text, 'base64url');
+  return bytes.toString('base64url') === text ? bytes : null;
+}
+
+/** The claims if the payload bytes are exactly the object signLink writes, or null. */
+function claimsOf(bytes: Buffer): LinkClaims | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(utf8.decode(bytes));
+  } catch {
+    return null;
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+  const keys = Object.keys(raw).sort();
+  if (keys.length !== PAYLOAD_KEYS.length || keys.some((k, i) => k !== PAYLOAD_KEYS[i])) return null;
+  const { p, o, m, e, j } = raw as Record<string, unknown>;
+  if (
+    !LINK_PURPOSES.includes(p as LinkPurpose) ||
+    typeof o !== 'string' ||
+    o === '' ||
+    typeof m !== 'string' ||
+    m === '' ||
+    !Number.isSafeInteger(e) ||
+    (e as number) < 0 ||
+    typeof j !== 'string' ||
+    j === ''
+  ) {
+    return null;
+  }
+  return { purpose: p as LinkPurpose, orgId: o, membershipId: m, exp: e as number, jti: j };
 }
 
 export function signLink(keys: LinkKeys, claims: Omit<LinkClaims, 'jti'> & { jti?: string }): string {
@@ -60,34 +108,23 @@ export function signLink(keys: LinkKeys, claims: Omit<LinkClaims, 'jti'> & { jti
 /**
  * The claims of a genuine, unexpired link. Throws LinkError('invalid') for anything
  * malformed, tampered or signed with an unknown key, and LinkError('expired') after expiry.
+ * The form is checked first (strict: one token has one spelling), then the signature in
+ * constant time, then the payload, which must be exactly the object signLink writes.
  */
 export function verifyLink(keys: LinkKeys, token: string, now: Date): LinkClaims {
-  const parts = token.split('.');
-  if (parts.length !== 4 || parts[0] !== VERSION || !KID.test(parts[1]!)) throw new LinkError('invalid');
-  const [version, kid, payload, signature] = parts as [string, string, string, string];
-  const key = keys.keys[kid];
+  const match = token.length <= MAX_TOKEN ? TOKEN.exec(token) : null;
+  if (!match) throw new LinkError('invalid');
+  const [, kid, payload, signature] = match as unknown as [string, string, string, string];
+  const payloadBytes = decodeBase64url(payload);
+  const given = decodeBase64url(signature);
+  if (!payloadBytes || !given || given.length !== 32) throw new LinkError('invalid');
+  const key = Object.hasOwn(keys.keys, kid) ? keys.keys[kid] : undefined;
   if (!key) throw new LinkError('invalid');
-  const expected = sign(key, `${version}.${kid}.${payload}`);
-  const given = Buffer.from(signature, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new LinkError('invalid');
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
-  } catch {
-    throw new LinkError('invalid');
-  }
-  const { p, o, m, e, j } = raw;
-  if (
-    !LINK_PURPOSES.includes(p as LinkPurpose) ||
-    typeof o !== 'string' ||
-    typeof m !== 'string' ||
-    typeof e !== 'number' ||
-    typeof j !== 'string'
-  ) {
-    throw new LinkError('invalid');
-  }
-  const claims: LinkClaims = { purpose: p as LinkPurpose, orgId: o, membershipId: m, exp: e, jti: j };
-  if (now.getTime() >= e * 1000) throw new LinkError('expired', claims);
+  const expected = sign(key, `${VERSION}.${kid}.${payload}`);
+  if (!timingSafeEqual(given, expected)) throw new LinkError('invalid');
+  const claims = claimsOf(payloadBytes);
+  if (!claims) throw new LinkError('invalid');
+  if (now.getTime() >= claims.exp * 1000) throw new LinkError('expired', claims);
   return claims;
 }
 
