@@ -18,6 +18,10 @@ export const deployConfigSchema = z.strictObject({
   logRetentionDays: z.number().int().positive().default(30),
   /** The Cognito hosted-UI domain prefix for the admin console login. */
   authDomainPrefix: z.string().regex(/^[a-z0-9-]{3,63}$/).optional(),
+  /** R-OPS-4: the account's SES maximum send rate, messages per second (1 in the SES sandbox). */
+  mailSendRate: z.number().positive().max(1000).default(1),
+  /** How many worker instances may run at once (its reserved concurrency); they share the send rate. */
+  workerConcurrency: z.number().int().min(1).max(100).default(2),
 });
 export type DeployConfig = z.infer<typeof deployConfigSchema>;
 
@@ -29,6 +33,10 @@ export function loadDeployConfig(tryGetContext: (key: string) => unknown): Deplo
   for (const key of ['stage', 'region', 'account', 'mailDomain', 'alarmEmail', 'authDomainPrefix']) {
     const value = tryGetContext(key);
     if (typeof value === 'string') single[key] = value;
+  }
+  for (const key of ['mailSendRate', 'workerConcurrency']) {
+    const value = tryGetContext(key);
+    if (typeof value === 'string' || typeof value === 'number') single[key] = Number(value);
   }
   const parsed = deployConfigSchema.safeParse({ ...base, ...fromFile, ...single });
   if (!parsed.success) {

@@ -8,10 +8,14 @@ export const configSchema = z.object({
   TABLE_NAME: z.string().min(1),
   SCHEDULER_GROUP_NAME: z.string().min(1),
   TIMER_FUNCTION_ARN: z.string().min(1),
+  /** The worker (mail and payment attempts): retry schedules invoke it. */
+  WORKER_FUNCTION_ARN: z.string().min(1),
   SCHEDULER_ROLE_ARN: z.string().min(1),
   SCHEDULER_DLQ_ARN: z.string().min(1).optional(),
   DUNNING_STATE_MACHINE_ARN: z.string().min(1),
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  /** R-OPS-4: SES messages per second for one worker process (the account's rate ÷ the worker's concurrency). */
+  MAIL_SEND_RATE: z.coerce.number().positive().max(1000).optional(),
   /** Base URL of the public API (signed member links point here). */
   PUBLIC_BASE_URL: z.url(),
   PAYMENT_GATEWAY: z.enum(['simulated']),

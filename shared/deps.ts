@@ -7,6 +7,7 @@ import { systemClock } from './adapters/clock.js';
 import { SimulatedGateway } from './adapters/payments/simulated.js';
 import { SchedulerTimers } from './adapters/scheduler/timers.js';
 import { SesMailer } from './adapters/ses/mailer.js';
+import { PacedMailer } from './adapters/ses/paced.js';
 import { StepFunctionsWorkflows } from './adapters/stepfunctions/workflows.js';
 import { documentClient, DynamoStore } from './adapters/dynamodb/store.js';
 import { type Config, loadConfig } from './config.js';
@@ -47,7 +48,9 @@ export interface AwsClients {
 }
 
 export function awsClients(options: ClientOptions = {}): AwsClients {
-  const base = { region: options.region, credentials: options.credentials, maxAttempts: 3 };
+  // Calls give up after 10 s (the SDK only warns unless told to throw): an answer that does not
+  // come is an unknown outcome, which the workers settle later.
+  const base = { region: options.region, credentials: options.credentials, maxAttempts: 3, requestHandler: { requestTimeout: 10_000, throwOnRequestTimeout: true } };
   const at = (endpoint: string | undefined) => (endpoint ? { ...base, endpoint } : base);
   return {
     dynamodb: new DynamoDBClient(at(options.endpoints?.dynamodb)),
@@ -66,10 +69,13 @@ export function buildDeps(config: Config, clients: AwsClients, linkKeys: LinkKey
     timers: new SchedulerTimers(clients.scheduler, {
       groupName: config.SCHEDULER_GROUP_NAME,
       targetArn: config.TIMER_FUNCTION_ARN,
+      workerArn: config.WORKER_FUNCTION_ARN,
       roleArn: config.SCHEDULER_ROLE_ARN,
       deadLetterArn: config.SCHEDULER_DLQ_ARN,
     }),
-    mailer: new SesMailer(clients.sesv2, config.SES_CONFIGURATION_SET),
+    mailer: config.MAIL_SEND_RATE
+      ? new PacedMailer(new SesMailer(clients.sesv2, config.SES_CONFIGURATION_SET), config.MAIL_SEND_RATE)
+      : new SesMailer(clients.sesv2, config.SES_CONFIGURATION_SET),
     workflows: new StepFunctionsWorkflows(clients.sfn, { dunning: config.DUNNING_STATE_MACHINE_ARN }),
     payments: new SimulatedGateway(doc, config.TABLE_NAME, clock),
     linkKeys,

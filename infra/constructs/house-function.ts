@@ -18,6 +18,8 @@ export interface HouseFunctionProps {
   description: string;
   memorySize?: number;
   timeout?: Duration;
+  /** Caps how many instances run at once (and reserves them). */
+  reservedConcurrency?: number;
   logRetentionDays: number;
   environment?: Record<string, string>;
 }
@@ -51,6 +53,7 @@ export class HouseFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(15),
+      ...(props.reservedConcurrency ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },

@@ -7,6 +7,9 @@ import { consoleHandler } from '../../functions/handlers/console.js';
 import { dunningHandler } from '../../functions/handlers/dunning.js';
 import { linksHandler } from '../../functions/handlers/links.js';
 import { timerHandler } from '../../functions/handlers/timer.js';
+import { feedbackHandler } from '../../functions/handlers/feedback.js';
+import { workerHandler } from '../../functions/handlers/worker.js';
+import { emailRenderer } from '../../templates/emails/render.js';
 import { SimulatedGateway } from '../../shared/adapters/payments/simulated.js';
 import { documentClient } from '../../shared/adapters/dynamodb/store.js';
 import type { Config } from '../../shared/config.js';
@@ -22,7 +25,8 @@ import { functionArn, LOCAL_ACCOUNT, LOCAL_REGION, type LocalHandler, LocalFunct
 import { freePort } from './net.js';
 import { startLocalScheduler } from './scheduler.js';
 import { seedDemo, DEMO_ADMIN } from './seed.js';
-import { startLocalSes } from './ses.js';
+import { type SesFault, startLocalSes } from './ses.js';
+import { type LocalStream, startLocalStream, streamMappingFromTemplate } from './streams.js';
 import { resolveStateMachines, startLocalStepFunctions } from './stepfunctions.js';
 import { createTableFromTemplate } from './table.js';
 import { LOCAL_DEPLOY_CONFIG, singleResource, synthesizeTemplates, type Templates } from './template.js';
@@ -40,6 +44,8 @@ export interface LocalCloudOptions {
   seed?: boolean;
   /** Templates already synthesized (tests synthesize once). */
   templates?: Templates;
+  /** Fault injection for tests: SES answers, and duplicate stream deliveries. */
+  faults?: { ses?: { next(): SesFault }; duplicateStreamBatch?: () => boolean };
 }
 
 export interface LocalCloud {
@@ -48,6 +54,9 @@ export interface LocalCloud {
   clock: LocalClock;
   deps: Deps;
   functions: LocalFunctions;
+  stream: LocalStream;
+  /** Works every stream record written so far (and what that work writes), as the deployed mapping would. */
+  settle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -60,6 +69,8 @@ const FACTORIES: Record<FunctionName, (deps: Deps) => LocalHandler> = {
   console: () => consoleHandler({ AUTH_MODE: 'local' }) as LocalHandler,
   timer: (deps) => timerHandler(deps) as LocalHandler,
   dunning: (deps) => dunningHandler(deps) as LocalHandler,
+  worker: (deps) => workerHandler(deps, emailRenderer) as LocalHandler,
+  feedback: (deps) => feedbackHandler(deps) as LocalHandler,
 };
 
 /**
@@ -96,7 +107,24 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const tableName = options.tableName ?? 'relance-local';
     await createTableFromTemplate(ddb, templates.stateful, tableName);
 
-    const ses = await startLocalSes(clock);
+    const stage = LOCAL_DEPLOY_CONFIG.stage;
+    // Functions are registered below; SES's Send events reach the feedback function as EventBridge would bring them.
+    const functions = new LocalFunctions();
+    const ses = await startLocalSes(clock, {
+      maxSendRate: LOCAL_DEPLOY_CONFIG.mailSendRate,
+      faults: options.faults?.ses,
+      onAccepted: async (message) => {
+        await functions.invoke(`relance-${stage}-feedback`, {
+          source: 'aws.ses',
+          'detail-type': 'Email Sent',
+          detail: {
+            eventType: 'Send',
+            mail: { messageId: message.messageId, timestamp: message.at, tags: Object.fromEntries(Object.entries(message.tags).map(([k, v]) => [k, [v]])) },
+            send: {},
+          },
+        });
+      },
+    });
     stops.push(() => ses.stop());
 
     // Ports first, so the functions are wired before any schedule or execution can call them.
@@ -104,7 +132,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const port = options.port ?? 3000;
     const frontPort = port === 0 ? await freePort() : port;
     const url = `http://127.0.0.1:${frontPort}`;
-    const stage = LOCAL_DEPLOY_CONFIG.stage;
     const dunning = resolveStateMachines(templates.stateless, { region: LOCAL_REGION, account: LOCAL_ACCOUNT }).find((m) => m.name === `relance-${stage}-dunning`);
     if (!dunning) throw new Error('the synthesized template has no dunning state machine');
     const scheduleGroup = String(singleResource(templates.stateless, 'AWS::Scheduler::ScheduleGroup').properties.Name);
@@ -115,6 +142,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       TABLE_NAME: tableName,
       SCHEDULER_GROUP_NAME: scheduleGroup,
       TIMER_FUNCTION_ARN: functionArn(`relance-${stage}-timer`),
+      WORKER_FUNCTION_ARN: functionArn(`relance-${stage}-worker`),
       SCHEDULER_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT}:role/relance-${stage}-scheduler`,
       DUNNING_STATE_MACHINE_ARN: dunning.arn,
       SES_CONFIGURATION_SET: `relance-${stage}`,
@@ -133,7 +161,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       clock,
     );
 
-    const functions = new LocalFunctions();
     for (const [logicalId, resource] of Object.entries(templates.stateless.Resources)) {
       if (resource.Type !== 'AWS::Lambda::Function') continue;
       const entry = resource.Metadata?.[FUNCTION_METADATA_KEY] as FunctionName | undefined;
@@ -141,6 +168,20 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       if (!entry || typeof name !== 'string' || !FACTORIES[entry]) throw new Error(`function ${logicalId} has no local entry`);
       functions.register(name, FACTORIES[entry](deps));
     }
+
+    const stream = await startLocalStream({
+      ddb,
+      tableName,
+      endpoint: dynamodb.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      functions,
+      mapping: streamMappingFromTemplate(templates.stateless),
+      clock,
+      pollMs: clock.mode === 'flow' ? 200 : undefined,
+      duplicate: options.faults?.duplicateStreamBatch,
+    });
+    stops.push(() => stream.stop());
 
     const scheduler = await startLocalScheduler({ clock, functions, groups: [scheduleGroup], port: schedulerPort, persistFile: persist && join(persist, 'schedules.json') });
     stops.push(() => scheduler.stop());
@@ -159,7 +200,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ].map(async ([name, check]) => [name, await (check as () => Promise<boolean>)().catch(() => false)] as const));
       return Object.fromEntries(parts) as Record<string, boolean>;
     };
-    const local = localRoutes({ clock, auth, ses, scheduler, sfn, gateway, health });
+    const local = localRoutes({ clock, auth, ses, scheduler, sfn, gateway, health, stream });
     if (options.seed ?? true) await seedDemo(deps);
     // The front opens last: once it answers, every part is up and the demo is seeded.
     const front = await startFront({ port: frontPort, routes: routesFromTemplate(templates.stateless), functions, auth, clock, local });
@@ -180,6 +221,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       clock,
       deps,
       functions,
+      stream,
+      settle: () => stream.settle(),
       stop: stopAll,
     };
   } catch (error) {
@@ -203,6 +246,7 @@ interface LocalParts {
   sfn: Awaited<ReturnType<typeof startLocalStepFunctions>>;
   gateway: SimulatedGateway;
   health: () => Promise<Record<string, boolean>>;
+  stream: LocalStream;
 }
 
 function parseJson(body: Buffer): unknown {
@@ -257,7 +301,16 @@ function localRoutes(parts: LocalParts) {
         sendJson(res, 200, { now: parts.clock.now().toISOString(), fired });
         return true;
       }
+      case 'POST /_local/settle':
+        await parts.stream.settle();
+        sendJson(res, 200, { settled: true, stream: parts.stream.stats(), deadLetters: parts.stream.deadLetters() });
+        return true;
+      case 'GET /_local/stream':
+        sendJson(res, 200, { stats: parts.stream.stats(), deadLetters: parts.stream.deadLetters() });
+        return true;
       case 'GET /_local/emails': {
+        // The mail worker sends from the table's stream: what was written so far is sent first.
+        await parts.stream.settle();
         const to = url.searchParams.get('to') ?? undefined;
         sendJson(res, 200, { items: parts.ses.emails({ to }) });
         return true;
@@ -269,6 +322,7 @@ function localRoutes(parts: LocalParts) {
         sendJson(res, 200, { items: parts.sfn.executions() });
         return true;
       case 'GET /_local/payments':
+        await parts.stream.settle();
         sendJson(res, 200, { items: await parts.gateway.listCharges(), refunds: await parts.gateway.listRefunds() });
         return true;
       case 'GET /_local/cognito/.well-known/jwks.json':

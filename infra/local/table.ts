@@ -15,13 +15,14 @@ type KeyElement = { AttributeName: string; KeyType: 'HASH' | 'RANGE' };
  */
 export async function createTableFromTemplate(client: DynamoDBClient, template: CfnTemplate, tableName: string): Promise<void> {
   const { properties } = singleResource(template, 'AWS::DynamoDB::GlobalTable');
-  const indexes = (properties.GlobalSecondaryIndexes as { IndexName: string; KeySchema: KeyElement[]; Projection: { ProjectionType: 'ALL' } }[]) ?? [];
+  const indexes = (properties.GlobalSecondaryIndexes as { IndexName: string; KeySchema: KeyElement[]; Projection: { ProjectionType: 'ALL' | 'KEYS_ONLY' } }[]) ?? [];
   const input: CreateTableCommandInput = {
     TableName: tableName,
     AttributeDefinitions: properties.AttributeDefinitions as CreateTableCommandInput['AttributeDefinitions'],
     KeySchema: properties.KeySchema as KeyElement[],
     BillingMode: 'PAY_PER_REQUEST',
     GlobalSecondaryIndexes: indexes.map((i) => ({ IndexName: i.IndexName, KeySchema: i.KeySchema, Projection: i.Projection })),
+    ...(properties.StreamSpecification ? { StreamSpecification: { StreamEnabled: true, ...(properties.StreamSpecification as { StreamViewType: 'NEW_IMAGE' }) } } : {}),
   };
   try {
     await client.send(new CreateTableCommand(input));

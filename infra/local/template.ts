@@ -13,7 +13,7 @@ export interface Templates {
 }
 
 /** The deploy configuration the local cloud synthesizes with. */
-export const LOCAL_DEPLOY_CONFIG: DeployConfig = { stage: 'local', region: 'ca-central-1', account: '000000000000', logRetentionDays: 30 };
+export const LOCAL_DEPLOY_CONFIG: DeployConfig = { stage: 'local', region: 'ca-central-1', account: '000000000000', logRetentionDays: 30, mailSendRate: 10, workerConcurrency: 2 };
 
 /**
  * Synthesizes the real CDK app in-process, without bundling the functions (the local cloud

@@ -29,6 +29,8 @@ export class StatefulStack extends Stack {
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
       billing: dynamodb.Billing.onDemand(),
       timeToLiveAttribute: 'expiresAt',
+      // R-MNY-6, R-MNY-2: the worker reads new outbox e-mails and payment attempts from the stream.
+      dynamoStream: dynamodb.StreamViewType.NEW_IMAGE,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -42,6 +44,13 @@ export class StatefulStack extends Stack {
           indexName: 'gsi2',
           partitionKey: { name: 'gsi2pk', type: dynamodb.AttributeType.STRING },
           sortKey: { name: 'gsi2sk', type: dynamodb.AttributeType.STRING },
+        },
+        {
+          // The live memberships of a plan (sparse), re-planned after a plan edit (R-REN-9).
+          indexName: 'gsi3',
+          partitionKey: { name: 'gsi3pk', type: dynamodb.AttributeType.STRING },
+          sortKey: { name: 'gsi3sk', type: dynamodb.AttributeType.STRING },
+          projectionType: dynamodb.ProjectionType.KEYS_ONLY,
         },
       ],
     });

@@ -9,6 +9,9 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -31,6 +34,15 @@ export interface StatelessStackProps extends StackProps {
   linkKeys: secretsmanager.ISecret;
 }
 
+/**
+ * The stream records the worker acts on (Lambda event filtering; the local cloud applies the
+ * same patterns): new outbox e-mails and payment attempts, and re-plan jobs still running.
+ */
+export const WORKER_STREAM_FILTERS = [
+  { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['outbox', 'attempt'] } } } },
+  { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entity: { S: ['replan_job'] }, status: { S: ['running'] } } } },
+];
+
 /** The DynamoDB actions the functions use. No Scan, no DeleteItem: nothing lists a whole table. */
 const TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
 
@@ -49,7 +61,7 @@ export class StatelessStack extends Stack {
     const { config, table, userPool, linkKeys } = props;
     const stage = config.stage;
 
-    const make = (name: FunctionName, description: string, extra: { memorySize?: number; timeout?: Duration } = {}) =>
+    const make = (name: FunctionName, description: string, extra: { memorySize?: number; timeout?: Duration; reservedConcurrency?: number } = {}) =>
       new HouseFunction(this, `${name[0]!.toUpperCase()}${name.slice(1)}Function`, {
         name,
         stage,
@@ -63,8 +75,13 @@ export class StatelessStack extends Stack {
       console: make('console', 'Relance admin console pages', { memorySize: 256 }),
       timer: make('timer', 'Relance timer target (EventBridge Scheduler)', { timeout: Duration.seconds(60) }),
       dunning: make('dunning', 'Relance dunning ladder steps (Step Functions)', { timeout: Duration.seconds(60) }),
+      worker: make('worker', 'Relance worker: outbox e-mails, payment attempts and re-plan jobs from the table stream, and their retries', {
+        timeout: Duration.seconds(120),
+        reservedConcurrency: config.workerConcurrency,
+      }),
+      feedback: make('feedback', 'Relance SES events (configuration set → EventBridge)', { timeout: Duration.seconds(30) }),
     };
-    const backend = [this.functions.api, this.functions.links, this.functions.timer, this.functions.dunning];
+    const backend = [this.functions.api, this.functions.links, this.functions.timer, this.functions.dunning, this.functions.worker, this.functions.feedback];
 
     // Dead letters: timer invocations Scheduler could not deliver, and timer runs that failed
     // after Lambda's own retries. Both raise an alarm.
@@ -87,7 +104,39 @@ export class StatelessStack extends Stack {
       }),
       description: 'EventBridge Scheduler invokes the Relance timer function',
     });
-    schedulerRole.addToPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.functions.timer.fn.functionArn] }));
+    schedulerRole.addToPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.functions.timer.fn.functionArn, this.functions.worker.fn.functionArn] }),
+    );
+    new lambda.EventInvokeConfig(this, 'WorkerAsyncConfig', {
+      function: this.functions.worker.fn,
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(deadLetters),
+    });
+
+    // R-MNY-2, R-MNY-6: the worker reads the table's stream. Only what it acts on reaches it (new
+    // outbox e-mails, new payment attempts, running re-plan jobs); a failing record is retried,
+    // the batch bisected to isolate it, and after its retries it goes to the dead letters.
+    new lambda.EventSourceMapping(this, 'WorkerStream', {
+      target: this.functions.worker.fn,
+      eventSourceArn: table.tableStreamArn,
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      batchSize: 25,
+      maxBatchingWindow: Duration.seconds(1),
+      bisectBatchOnError: true,
+      retryAttempts: 10,
+      maxRecordAge: Duration.hours(24),
+      parallelizationFactor: 2,
+      reportBatchItemFailures: true,
+      onFailure: new SqsDlq(deadLetters),
+      filters: WORKER_STREAM_FILTERS.map((pattern) => lambda.FilterCriteria.filter(pattern)),
+    });
+    this.functions.worker.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
+        resources: [table.tableStreamArn!],
+      }),
+    );
     deadLetters.grantSendMessages(schedulerRole);
 
     const dunningName = `relance-${stage}-dunning`;
@@ -105,6 +154,17 @@ export class StatelessStack extends Stack {
       configurationSetName: `relance-${stage}`,
       reputationMetrics: true,
       suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
+    // SES's own record of each mail it accepted (Send) settles a mail whose answer was lost (R-MNY-6).
+    const defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+    configurationSet.addEventDestination('ToEventBridge', {
+      destination: ses.EventDestination.eventBus(defaultBus),
+      events: [ses.EmailSendingEvent.SEND, ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT, ses.EmailSendingEvent.REJECT],
+    });
+    new events.Rule(this, 'SesEvents', {
+      description: 'SES events of the Relance configuration set go to the feedback function',
+      eventPattern: { source: ['aws.ses'], detailType: ['Email Sent', 'Email Bounced', 'Email Complaint Received', 'Email Rejected'], detail: { mail: { tags: { 'ses:configuration-set': [configurationSet.configurationSetName] } } } },
+      targets: [new eventTargets.LambdaFunction(this.functions.feedback.fn, { retryAttempts: 8, maxEventAge: Duration.hours(6), deadLetterQueue: deadLetters })],
     });
     if (config.mailDomain) {
       new ses.EmailIdentity(this, 'MailDomain', {
@@ -159,6 +219,8 @@ export class StatelessStack extends Stack {
       TABLE_NAME: table.tableName,
       SCHEDULER_GROUP_NAME: group.scheduleGroupName,
       TIMER_FUNCTION_ARN: HouseFunction.arnOf(this, stage, 'timer'),
+      WORKER_FUNCTION_ARN: HouseFunction.arnOf(this, stage, 'worker'),
+      MAIL_SEND_RATE: String(config.mailSendRate / config.workerConcurrency),
       SCHEDULER_ROLE_ARN: schedulerRole.roleArn,
       SCHEDULER_DLQ_ARN: deadLetters.queueArn,
       DUNNING_STATE_MACHINE_ARN: dunningArn,

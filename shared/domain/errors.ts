@@ -48,8 +48,20 @@ export class ConflictError extends DomainError {
 
 /** Another writer changed the item first (optimistic concurrency). Maps to 409. */
 export class ConcurrencyError extends ConflictError {
-  constructor(entity: string, id: string) {
+  constructor(
+    readonly entity: string,
+    readonly id: string,
+  ) {
     super('concurrent_modification', `${entity} ${id} was changed by another request; read it again and retry`);
+  }
+}
+
+/** R-MNY-1: the member already has a live membership on the plan (its place is taken). Maps to 409. */
+export class MembershipExistsError extends ConflictError {
+  constructor(memberId: string, planId: string, membershipId?: string) {
+    super('membership_exists', `R-MNY-1: member ${memberId} already has a live membership${membershipId ? ` (${membershipId})` : ''} on plan ${planId}`, [
+      { rule: 'R-MNY-1', field: 'planId', message: 'one live membership per member and plan' },
+    ]);
   }
 }
 

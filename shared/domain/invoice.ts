@@ -1,4 +1,5 @@
 import type { LocalDate } from './calendar.js';
+import type { AttemptFailure, InvoiceMoney } from './payment.js';
 import type { Money } from './schema.js';
 
 /** An amount owed for a term or a month (SPEC §1). */
@@ -6,7 +7,8 @@ export const INVOICE_STATUSES = ['open', 'paid', 'void', 'uncollectible'] as con
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 
 export interface InvoicePayment {
-  chargeId: string;
+  /** The gateway reference of the charge, or `none` for a free period. */
+  reference: string;
   paidAt: string;
   method: 'card' | 'recorded';
 }
@@ -24,10 +26,17 @@ export interface Invoice {
   periodEnd: LocalDate | null;
   issueDate: LocalDate;
   dueDate: LocalDate;
-  /** Charge attempts made so far (the idempotency key of attempt n is `${id}:${n}`). */
-  attempts: number;
-  lastFailure: { code: string; message: string; hard: boolean; at: string } | null;
+  /** Charge attempts written so far: the next one is `<id>.c<chargeAttempts + 1>`. */
+  chargeAttempts: number;
+  /** The charge attempt not yet settled, if any: no other attempt starts before it is (R-MNY-2). */
+  openAttemptId: string | null;
+  lastFailure: (AttemptFailure & { at: string }) | null;
   payment: InvoicePayment | null;
+  /** Every charge and refund attempt with its gateway reference, oldest first. */
+  payments: InvoiceMoney[];
+  refunds: InvoiceMoney[];
+  /** Set when voided (R-CAN-6): what was credited and whether a refund was asked. */
+  credit: { amount: Money; at: string; refund: boolean } | null;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -58,27 +67,21 @@ export function openInvoice(spec: {
     periodEnd: spec.periodEnd,
     issueDate: spec.issueDate,
     dueDate: spec.dueDate,
-    attempts: 0,
+    chargeAttempts: 0,
+    openAttemptId: null,
     lastFailure: null,
     payment: null,
+    payments: [],
+    refunds: [],
+    credit: null,
     version: 0,
     createdAt: at,
     updatedAt: at,
   };
 }
 
-export function chargeIdempotencyKey(invoiceId: string, attempt: number): string {
-  return `${invoiceId}:${attempt}`;
-}
-
-/** The invoice after a charge attempt: paid on success; still open, with the failure, otherwise. */
-export function applyChargeOutcome(
-  invoice: Invoice,
-  outcome: { status: 'succeeded'; chargeId: string } | { status: 'failed'; code: string; message: string; hard: boolean },
-  attempt: number,
-  now: string,
-): Invoice {
-  return outcome.status === 'succeeded'
-    ? { ...invoice, status: 'paid', attempts: attempt, payment: { chargeId: outcome.chargeId, paidAt: now, method: 'card' }, updatedAt: now }
-    : { ...invoice, attempts: attempt, lastFailure: { code: outcome.code, message: outcome.message, hard: outcome.hard, at: now }, updatedAt: now };
+/** Money actually kept for an invoice: succeeded charges minus succeeded refunds (R-MNY-5). */
+export function netCollected(invoice: Pick<Invoice, 'payments' | 'refunds'>): number {
+  const sum = (list: InvoiceMoney[]) => list.filter((p) => p.status === 'succeeded').reduce((s, p) => s + p.amount.amount, 0);
+  return sum(invoice.payments) - sum(invoice.refunds);
 }

@@ -3,7 +3,7 @@ import { addDays, type LocalDate } from './calendar.js';
 import { amountDue, type BillingSchedule, nextBillingDate, periodEnd, termAt } from './billing.js';
 import { type Invoice, openInvoice } from './invoice.js';
 import type { Plan } from './plan.js';
-import { localDate, type Money } from './schema.js';
+import { entityId, localDate, type Money } from './schema.js';
 
 /** One member on one plan (SPEC §1, §8.1). */
 export const MEMBERSHIP_STATUSES = [
@@ -18,12 +18,11 @@ export const MEMBERSHIP_STATUSES = [
 ] as const;
 export type MembershipStatus = (typeof MEMBERSHIP_STATUSES)[number];
 
-/** Statuses of a membership still running: it can renew, be billed, be cancelled. */
-export const LIVE_STATUSES: ReadonlySet<MembershipStatus> = new Set(['active', 'pending', 'past_due', 'cancellation_requested', 'cancel_scheduled']);
+export { LIVE_STATUSES } from './status.js';
 
 export const membershipInput = z.strictObject({
-  memberId: z.string().min(1),
-  planId: z.string().min(1),
+  memberId: entityId('mbr'),
+  planId: entityId('pln'),
   startDate: localDate.optional(),
 });
 export type MembershipInput = z.infer<typeof membershipInput>;
@@ -102,6 +101,10 @@ export interface Membership {
   timers: PlannedTimer[];
   /** The schedule that exists in EventBridge Scheduler right now, if any. */
   armed: { name: string; at: string } | null;
+  /** The membership's latest invoice: the only one that can void it (R-CAN-6). */
+  lastInvoiceId: string | null;
+  /** Invoices whose automatic payment failed and that are still unpaid (`past_due` while any). */
+  unpaidInvoiceIds: string[];
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -182,6 +185,8 @@ export function startMembership(args: {
       cancellation: null,
       timers: [],
       armed: null,
+      lastInvoiceId: invoice?.id ?? null,
+      unpaidInvoiceIds: [],
       version: 0,
       createdAt: nowIso,
       updatedAt: nowIso,

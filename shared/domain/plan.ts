@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { RuleViolationError, ValidationError } from './errors.js';
-import { money } from './schema.js';
+import { entityId, money } from './schema.js';
 
 /** A kind of membership (SPEC §1, §8.1). */
 export const RENEWAL_POLICIES = ['none', 'automatic', 'confirmation', 'notice'] as const;
@@ -40,7 +40,7 @@ export const planInput = z.strictObject({
     .strictObject({
       retryDays: dayOffsets(120).default(DEFAULT_RETRY_DAYS),
       finalAction: z.enum(['cancel', 'downgrade', 'leave_unpaid']).default('cancel'),
-      fallbackPlanId: z.string().nullable().default(null),
+      fallbackPlanId: entityId('pln').nullable().default(null),
     })
     .default({ retryDays: DEFAULT_RETRY_DAYS, finalAction: 'cancel', fallbackPlanId: null }),
   cardExpiryNoticeDays: z.number().int().min(1).max(60).default(14),

@@ -1,12 +1,17 @@
 import { addDays, type LocalDate, startOfLocalDay, zonedInstant } from './calendar.js';
-import { LIVE_STATUSES, type Membership, type PlannedTimer, type TimerKind } from './membership.js';
+import type { Membership, PlannedTimer, TimerKind } from './membership.js';
 import type { RenewalPolicy } from './plan.js';
+import { allows, LIVE_STATUSES } from './status.js';
 
 /**
  * A membership's timer plan (R-REN-6, R-REN-9, R-CAN-1, R-BIL-1): every future instant at
  * which something must happen to it, computed from its current state alone. Because the plan
  * is a function of state, acting on a timer changes the state so that the same timer is no
  * longer in the plan: a duplicate delivery finds nothing to do.
+ *
+ * What may happen is asked of the status table (R-MNY-7): an action the table holds (a renewal
+ * or a next-period charge while a cancellation request waits for staff) is left out of the
+ * plan until the status changes.
  *
  * Instants: reminders at 09:00 organisation time on `end − N`; everything else at the first
  * instant of its day (term end and termination at the start of the day after the last day
@@ -48,38 +53,64 @@ export function reminderInstant(termEnd: LocalDate, days: number, tz: string): D
   return zonedInstant(addDays(termEnd, -days), REMINDER_TIME, tz);
 }
 
+/** Whether the current term ends in a renewal: automatic, or a member's click (R-REN-3, R-REN-4). */
+export function renewsAtTermEnd(m: Pick<Membership, 'renewal' | 'currentTerm'>, policy: RenewalPolicy): boolean {
+  return policy === 'automatic' || (policy === 'confirmation' && m.renewal?.termSeq === m.currentTerm.seq);
+}
+
+/** R-REN-4: may the member still renew the current term with one click? */
+export function renewalClickAllowed(m: Pick<Membership, 'status' | 'currentTerm' | 'terminationDate' | 'renewal'>, policy: RenewalPolicy): boolean {
+  return (
+    policy === 'confirmation' &&
+    allows(m.status, 'confirm_renewal') &&
+    m.currentTerm.end !== null &&
+    m.terminationDate === null &&
+    m.renewal?.termSeq !== m.currentTerm.seq
+  );
+}
+
+/**
+ * Whether reminders are planned for the current term (R-REN-3, R-REN-4, R-REN-7): an opted-in
+ * member, a term end that will renew automatically or can still be renewed by a click.
+ */
+function wantsReminders(m: Membership, inputs: PlanInputs): boolean {
+  if (!inputs.optedIn) return false;
+  return inputs.policy === 'automatic' || renewalClickAllowed(m, inputs.policy);
+}
+
 /** Every timer still to act for `m`, earliest first (including any already due). */
 export function timerPlan(m: Membership, inputs: PlanInputs): PlannedTimer[] {
   if (!LIVE_STATUSES.has(m.status) && m.status !== 'expired') return [];
   const tz = inputs.timeZone;
   const plan: PlannedTimer[] = [];
   const termination = m.terminationDate;
-  if (termination !== null) plan.push(timer(m, 'termination', endOfLocalDay(termination, tz), termination));
-  if (!m.started && LIVE_STATUSES.has(m.status)) plan.push(timer(m, 'start', startOfLocalDay(m.startDate, tz), m.startDate));
+  if (termination !== null && allows(m.status, 'terminate')) plan.push(timer(m, 'termination', endOfLocalDay(termination, tz), termination));
+  if (!m.started && allows(m.status, 'start')) plan.push(timer(m, 'start', startOfLocalDay(m.startDate, tz), m.startDate));
 
-  // A cancelled membership does not renew (R-CAN-1, R-REN-3: "cancel before DATE"). The one
-  // exception is an upfront plan cancelled for a month after its current term: it terminates
-  // at the end of a later term, which it renews (and pays) until then.
+  // The term end acts when the membership still runs past it: it renews (if the policy says so
+  // and the status allows it now) or expires, whatever later cancellation date was set. A
+  // monthly membership cancelled to a date after its term end is not renewed: it keeps its
+  // monthly billing until that date (R-CAN-1, R-CAN-2); an upfront one renews, as its next
+  // term start is a billing date before the termination.
   const end = m.currentTerm.end;
-  const renewing =
-    LIVE_STATUSES.has(m.status) && end !== null && (termination === null || (m.billing.cadence === 'upfront' && termination > end));
-  if (renewing) {
-    plan.push(timer(m, 'term_end', endOfLocalDay(end, tz), end));
-    const wantsReminders =
-      inputs.optedIn &&
-      (inputs.policy === 'automatic' || inputs.policy === 'confirmation') &&
-      (m.status === 'active' || m.status === 'past_due') &&
-      !(inputs.policy === 'confirmation' && m.renewal?.termSeq === m.currentTerm.seq);
-    if (wantsReminders) {
+  const termEndEvent = renewsAtTermEnd(m, inputs.policy) ? 'renew' : 'expire';
+  const runsOnUnrenewed = termEndEvent === 'renew' && m.status === 'cancel_scheduled' && m.billing.cadence === 'monthly';
+  const termEndPlanned = end !== null && (termination === null || termination > end) && allows(m.status, termEndEvent) && !runsOnUnrenewed;
+  if (termEndPlanned) {
+    plan.push(timer(m, 'term_end', endOfLocalDay(end!, tz), end!));
+    if (wantsReminders(m, inputs)) {
+      // A reminder before its term has even started is never sent.
+      const termStart = startOfLocalDay(m.currentTerm.start, tz).getTime();
       for (const days of inputs.reminderDays) {
         if (m.remindersDone.includes(reminderKey(m.currentTerm.seq, days))) continue;
-        plan.push(timer(m, 'reminder', reminderInstant(end, days, tz), String(days)));
+        const at = reminderInstant(end!, days, tz);
+        if (at.getTime() >= termStart) plan.push(timer(m, 'reminder', at, String(days)));
       }
     }
   }
 
   const billing = m.nextBillingDate;
-  if (m.billing.cadence === 'monthly' && billing !== null && LIVE_STATUSES.has(m.status) && (termination === null || billing <= termination)) {
+  if (m.billing.cadence === 'monthly' && billing !== null && allows(m.status, 'bill') && (termination === null || billing <= termination)) {
     plan.push(timer(m, 'billing', startOfLocalDay(billing, tz), billing));
   }
   return plan.sort((a, b) => (a.at === b.at ? PRIORITY[a.kind] - PRIORITY[b.kind] : a.at < b.at ? -1 : 1));
@@ -93,4 +124,14 @@ export function pastReminders(m: Membership, inputs: PlanInputs, now: Date): str
   return timerPlan(m, inputs)
     .filter((t) => t.kind === 'reminder' && new Date(t.at) <= now)
     .map((t) => reminderKey(m.currentTerm.seq, Number(t.ref)));
+}
+
+/**
+ * R-MNY-6: the moment after which a reminder of `days` days is stale: the next, closer
+ * reminder's instant, or the term end. A reminder acted on or delivered after it is dropped.
+ */
+export function reminderDeadline(termEnd: LocalDate, days: number, reminderDays: number[], tz: string): Date {
+  const closer = reminderDays.filter((d) => d < days && d > 0);
+  if (closer.length === 0) return endOfLocalDay(termEnd, tz);
+  return reminderInstant(termEnd, Math.max(...closer), tz);
 }

@@ -1,6 +1,6 @@
-import type { LocalDate } from '../../shared/domain/calendar.js';
-import type { Locale } from '../../shared/domain/schema.js';
-import type { Money } from '../../shared/domain/schema.js';
+import type { LocalDate } from '../domain/calendar.js';
+import type { Locale } from '../domain/schema.js';
+import type { Money } from '../domain/schema.js';
 
 /**
  * The contract between the use cases and the e-mail templates: every template's data. Dates

@@ -1,3 +1,5 @@
+import type { EmailContext, RenderedEmail, TemplateId } from './emails.js';
+
 export interface Address {
   name?: string;
   email: string;
@@ -17,4 +19,15 @@ export interface OutgoingEmail {
 
 export interface Mailer {
   send(email: OutgoingEmail): Promise<{ messageId: string }>;
+}
+
+/** SES did not take the mail, and says so: it was not sent (throttled, paused, down). Try again later. */
+export class MailNotSentError extends Error {}
+
+/** SES refuses this mail for good (a malformed or unsendable address, a rejected message). */
+export class MailRejectedError extends Error {}
+
+/** Renders a decided e-mail (the templates implement it; the mail worker calls it). */
+export interface EmailRenderer {
+  render(template: TemplateId, data: Record<string, unknown>, ctx: EmailContext): RenderedEmail;
 }

@@ -1,6 +1,6 @@
-import type { LocalDate } from '../../shared/domain/calendar.js';
-import type { Locale, Money } from '../../shared/domain/schema.js';
-import type { Branding } from '../emails/types.js';
+import type { LocalDate } from '../domain/calendar.js';
+import type { Locale, Money } from '../domain/schema.js';
+import type { Branding } from './emails.js';
 
 /**
  * The member link pages (R-LNK-2): GET /l/{token} shows what the one button will do; the

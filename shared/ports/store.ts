@@ -1,9 +1,12 @@
 import type { Invoice, InvoiceStatus } from '../domain/invoice.js';
 import type { Member } from '../domain/member.js';
 import type { Membership, MembershipStatus, Term } from '../domain/membership.js';
+import type { PaymentAttempt } from '../domain/payment.js';
 import type { Plan } from '../domain/plan.js';
+import type { Locale } from '../domain/schema.js';
 import type { Settings } from '../domain/settings.js';
 import type { TimelineEvent } from '../domain/timeline.js';
+import type { TemplateId } from './emails.js';
 
 export interface PageRequest {
   limit: number;
@@ -15,30 +18,75 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-/** An e-mail decided inside a transaction and sent after it commits (transactional outbox). */
+/**
+ * An e-mail decided inside a transaction (transactional outbox, R-MNY-6): which template, with
+ * what data, to whom. The mail worker renders and sends it after the commit, once.
+ *
+ *   pending ─▶ sending ─▶ sent
+ *      ▲          ├──▶ pending   (SES refused for now: throttled, down; retried with backoff)
+ *      │          ├──▶ unknown   (the answer was lost: SES's own Send event settles it, else it
+ *      └──────────┘               is sent again once the event had time to arrive)
+ *      any ─▶ dropped (its moment passed: `notAfter`) · failed (SES refuses it for good)
+ */
+export type MailStatus = 'pending' | 'sending' | 'unknown' | 'sent' | 'dropped' | 'failed';
+
 export interface OutboxEmail {
   id: string;
   orgId: string;
   membershipId: string;
-  template: string;
-  to: string[];
-  from: { name: string; email: string };
-  replyTo: string[];
-  subject: string;
-  html: string;
-  text: string;
-  status: 'pending' | 'sending' | 'sent';
+  template: TemplateId;
+  data: Record<string, unknown>;
+  locale: Locale;
+  to: { name: string; email: string };
+  audience: 'member' | 'organisation';
+  /** After this instant the mail is stale and is dropped instead of sent (a reminder after its deadline). */
+  notAfter: string | null;
+  status: MailStatus;
+  tries: number;
   claimedAt: string | null;
+  nextTryAt: string | null;
+  lastError: string | null;
+  /** Set when rendered for sending. */
+  subject: string | null;
   sentAt: string | null;
   messageId: string | null;
   createdAt: string;
   version: number;
 }
 
+/** What names one outbox e-mail or one payment attempt, as a stream record or a retry carries it. */
+export interface WorkRef {
+  orgId: string;
+  membershipId: string;
+  id: string;
+}
+
+/** R-MNY-1: the one live membership of a member on a plan. */
+export interface MembershipClaim {
+  orgId: string;
+  memberId: string;
+  planId: string;
+  membershipId: string;
+}
+
+/** A plan edit re-plans every live membership of the plan, a page at a time (R-REN-9). */
+export interface ReplanJob {
+  orgId: string;
+  planId: string;
+  /** The plan version the job re-plans for; a newer edit replaces the job. */
+  planVersion: number;
+  cursor: string | null;
+  processed: number;
+  status: 'running' | 'done';
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
 /**
  * One write of a transaction. Versioned entities carry the version they were read at (0 for a
  * new one); the write succeeds only if the stored version still matches (optimistic concurrency)
- * and stores version + 1. Events and e-mails are append-only: writing an id twice fails.
+ * and stores version + 1. Events and link uses are append-only: writing an id twice fails.
  */
 export type Write =
   | { kind: 'settings'; value: Settings }
@@ -49,7 +97,15 @@ export type Write =
   | { kind: 'invoice'; value: Invoice }
   | { kind: 'event'; value: TimelineEvent & { orgId: string; membershipId: string } }
   | { kind: 'outbox'; value: OutboxEmail }
-  | { kind: 'link_use'; value: LinkUse };
+  | { kind: 'attempt'; value: PaymentAttempt }
+  | { kind: 'link_use'; value: LinkUse }
+  /** Takes the member's place on the plan; fails with MembershipExistsError when it is taken. */
+  | { kind: 'claim'; value: MembershipClaim }
+  /** Gives the place back (the membership left the live statuses). */
+  | { kind: 'release'; value: MembershipClaim }
+  /** Writes nothing; the transaction fails unless the plan is still at this version. */
+  | { kind: 'plan_check'; orgId: string; planId: string; version: number }
+  | { kind: 'job'; value: ReplanJob };
 
 /** A single-use link that was used (R-LNK-3); writing the same link twice fails. */
 export interface LinkUse {
@@ -60,14 +116,20 @@ export interface LinkUse {
   usedAt: string;
 }
 
-export interface MembershipRecord {
+/** What a change to a membership reads: the membership and its latest terms, by key. */
+export interface MembershipState {
   membership: Membership;
+  /** The latest terms, newest first (the current one and a confirmed next one, if any). */
   terms: (Term & { version: number })[];
+}
+
+/** A membership as staff read it: the latest of everything, bounded whatever its age. */
+export interface MembershipRecord extends MembershipState {
   invoices: Invoice[];
   /** Newest first. */
   timeline: TimelineEvent[];
+  /** Newest first. */
   outbox: OutboxEmail[];
-  linkUses: LinkUse[];
 }
 
 export interface Store {
@@ -78,18 +140,31 @@ export interface Store {
   /** Newest first. */
   listMembers(orgId: string, page: PageRequest): Promise<Page<Member>>;
   getMembership(orgId: string, membershipId: string): Promise<Membership | null>;
+  getMembershipState(orgId: string, membershipId: string): Promise<MembershipState | null>;
   getMembershipRecord(orgId: string, membershipId: string): Promise<MembershipRecord | null>;
   /** Active and history, newest first; voided memberships are not listed (R-CAN-6). */
   listMembershipsOfMember(orgId: string, memberId: string, page: PageRequest): Promise<Page<Membership>>;
   listMembershipsByStatus(orgId: string, status: MembershipStatus, page: PageRequest): Promise<Page<Membership>>;
+  /** Ids of the live memberships of a plan (a sparse index: they leave it when they stop being live). */
+  listLiveMembershipsOfPlan(orgId: string, planId: string, page: PageRequest): Promise<Page<string>>;
   getInvoice(orgId: string, invoiceId: string): Promise<Invoice | null>;
   /** Oldest due date first. */
   listInvoicesByStatus(orgId: string, status: InvoiceStatus, page: PageRequest): Promise<Page<Invoice>>;
+  getLinkUse(orgId: string, membershipId: string, jti: string): Promise<LinkUse | null>;
+  getAttempt(ref: WorkRef): Promise<PaymentAttempt | null>;
+  getMail(ref: WorkRef): Promise<OutboxEmail | null>;
+  getJob(orgId: string, planId: string): Promise<ReplanJob | null>;
   /** Writes all or nothing; throws ConcurrencyError when a version or uniqueness check fails. */
   commit(writes: Write[]): Promise<void>;
-  /** Claims a pending (or abandoned) outbox e-mail for sending; false if another sender has it. */
-  claimOutbox(email: OutboxEmail, now: Date, leaseMs: number): Promise<boolean>;
-  markOutboxSent(email: OutboxEmail, messageId: string, now: Date): Promise<void>;
+  /**
+   * Takes up an attempt for a worker: one not yet sent, or one whose worker's lease lapsed.
+   * Answers the attempt as taken (tries + 1), or null when another worker holds it or it is settled.
+   */
+  claimAttempt(ref: WorkRef, now: Date, leaseMs: number): Promise<PaymentAttempt | null>;
+  /** Takes up an e-mail to send: pending, a lapsed `sending`, or an `unknown` one due again. */
+  claimMail(ref: WorkRef, now: Date, leaseMs: number): Promise<OutboxEmail | null>;
+  /** SES's own record that it accepted the mail (its Send event): the mail is sent, whatever a worker thought. */
+  markMailSent(ref: WorkRef, messageId: string, at: Date): Promise<boolean>;
 }
 
 /** The value as it is stored after a successful commit of `value`. */

@@ -1,4 +1,4 @@
-/** What a timer delivers to its handler when it fires. */
+/** What a membership timer delivers to the timer handler when it fires. */
 export interface TimerPayload {
   orgId: string;
   membershipId: string;
@@ -7,13 +7,17 @@ export interface TimerPayload {
   at: string;
 }
 
-export interface TimerSpec {
-  name: string;
-  at: Date;
-  /** The organisation's time zone: the schedule is written as local wall time in it. */
-  timeZone: string;
-  payload: TimerPayload;
+/** What a retry schedule delivers to the worker: take this e-mail or payment attempt up again. */
+export interface RetryPayload {
+  work: 'mail' | 'payment';
+  orgId: string;
+  membershipId: string;
+  id: string;
 }
+
+export type TimerSpec =
+  | { target: 'timer'; name: string; at: Date; timeZone: string; payload: TimerPayload }
+  | { target: 'worker'; name: string; at: Date; timeZone: string; payload: RetryPayload };
 
 /** One-shot timers (EventBridge Scheduler `at()` schedules, deleted after they fire). */
 export interface Timers {

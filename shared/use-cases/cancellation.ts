@@ -7,29 +7,25 @@ import {
   terminationAfterToday,
   terminationForMonth,
 } from '../domain/billing.js';
-import type { LocalDate } from '../domain/calendar.js';
+import { addDays, type LocalDate, minDate } from '../domain/calendar.js';
 import { ConflictError, NotFoundError, RuleViolationError, UnprocessableError } from '../domain/errors.js';
 import type { Invoice } from '../domain/invoice.js';
-import { billingScheduleOf, LIVE_STATUSES, type Membership } from '../domain/membership.js';
+import { billingScheduleOf, type Membership } from '../domain/membership.js';
+import { allows } from '../domain/status.js';
 import { localDate } from '../domain/schema.js';
 import { parseInput } from '../domain/validate.js';
 import type { Deps } from '../deps.js';
-import { committed, type MembershipRecord } from '../ports/store.js';
+import type { MembershipRecord } from '../ports/store.js';
 import type { Caller } from './context.js';
 import { commitChange, loadContext, MembershipChange } from './membership-change.js';
+import { requestRefund } from './payments.js';
 
 /**
  * Cancellation (R-CAN-1…8): by an admin for a month, by a member from a signed link
  * (immediately or by request), the admin's answer to a request, and voiding from the last
  * invoice.
  */
-type CancelDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'mailer' | 'config' | 'payments'>;
-
-function requireCancellable(m: Membership): void {
-  if (!LIVE_STATUSES.has(m.status)) {
-    throw new ConflictError('membership_not_cancellable', `membership ${m.id} is ${m.status}; only a live membership can be cancelled`);
-  }
-}
+type CancelDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'config'>;
 
 /**
  * The last billing date on or before the termination date that is still to be invoiced (the
@@ -41,7 +37,7 @@ function lastBillingDate(m: Membership, terminationDate: LocalDate): LocalDate |
   return last !== null && m.nextBillingDate !== null && last >= m.nextBillingDate ? last : null;
 }
 
-async function record(deps: CancelDeps, orgId: string, id: string): Promise<MembershipRecord> {
+async function record(deps: Pick<Deps, 'store'>, orgId: string, id: string): Promise<MembershipRecord> {
   return (await deps.store.getMembershipRecord(orgId, id))!;
 }
 
@@ -61,7 +57,7 @@ export async function cancelByAdmin(deps: CancelDeps, caller: Caller, membership
   const ctx = await loadContext(deps, caller.orgId, membershipId);
   const change = new MembershipChange(deps, ctx, caller.actor);
   const m = change.membership;
-  requireCancellable(m);
+  change.require('cancel');
   if (input.month === null) {
     if (m.terminationDate !== null) {
       throw new ConflictError('cancellation_date_locked', `R-CAN-3: the cancellation date ${m.terminationDate} cannot be removed; it can only be moved earlier`, [
@@ -92,8 +88,8 @@ export async function cancelByAdmin(deps: CancelDeps, caller: Caller, membership
   }
   const moved = m.terminationDate !== null;
   const previous = m.terminationDate;
+  change.apply('cancel');
   m.terminationDate = result.terminationDate;
-  m.status = 'cancel_scheduled';
   m.cancellation = { by: 'admin', requestedAt: change.now.toISOString(), month: input.month, reason: null, decidedAt: change.now.toISOString(), decision: 'scheduled', previousStatus: null };
   change.event(moved ? 'cancellation_moved_earlier' : 'cancellation_scheduled', { month: input.month, terminationDate: result.terminationDate, previous });
   change.emailMember('cancellation_by_admin', {
@@ -111,8 +107,14 @@ export function memberCancellationOutlook(change: Pick<MembershipChange, 'member
   | { allowed: true; mode: 'immediate' | 'request'; terminationDate: LocalDate | null }
   | { allowed: false } {
   const m = change.membership;
-  if (!['active', 'pending', 'past_due'].includes(m.status) || m.terminationDate !== null) return { allowed: false };
   const mode = change.ctx.plan.cancellation.memberMode;
+  if (m.terminationDate !== null) {
+    // Already cancelled to a later date: an immediate cancellation may still bring it earlier (R-CAN-3).
+    const earlier = terminationAfterToday(billingScheduleOf(m), change.today);
+    return mode === 'immediate' && allows(m.status, 'cancel') && earlier < m.terminationDate ? { allowed: true, mode, terminationDate: earlier } : { allowed: false };
+  }
+  const event = mode === 'immediate' ? 'cancel' : 'request_cancellation';
+  if (!allows(m.status, event) || m.status === 'cancellation_requested') return { allowed: false };
   return { allowed: true, mode, terminationDate: mode === 'immediate' ? terminationAfterToday(billingScheduleOf(m), change.today) : null };
 }
 
@@ -130,7 +132,7 @@ export function cancelByMember(change: MembershipChange, reason: string | null):
   const now = change.now.toISOString();
   if (outlook.mode === 'immediate') {
     const terminationDate = outlook.terminationDate!;
-    m.status = 'cancel_scheduled';
+    change.apply('cancel');
     m.terminationDate = terminationDate;
     m.cancellation = { by: 'member', requestedAt: now, month: null, reason, decidedAt: now, decision: 'scheduled', previousStatus: null };
     change.event('cancelled_by_member', { terminationDate, reason });
@@ -145,8 +147,8 @@ export function cancelByMember(change: MembershipChange, reason: string | null):
     });
     return 'immediate';
   }
-  m.cancellation = { by: 'member', requestedAt: now, month: null, reason, decidedAt: null, decision: null, previousStatus: m.status };
-  m.status = 'cancellation_requested';
+  m.cancellation = { by: 'member', requestedAt: now, month: null, reason, decidedAt: null, decision: null, previousStatus: null };
+  change.apply('request_cancellation');
   change.event('cancellation_requested', { reason });
   change.emailOrganisation('cancellation_request_org', {
     memberName: member.name,
@@ -161,7 +163,7 @@ export function cancelByMember(change: MembershipChange, reason: string | null):
 }
 
 function requireRequest(m: Membership): void {
-  if (m.status !== 'cancellation_requested' || m.cancellation?.decision !== null) {
+  if (m.status !== 'cancellation_requested' || m.cancellation === null || m.cancellation.decision !== null) {
     throw new ConflictError('no_cancellation_request', `membership ${m.id} has no cancellation request waiting for a decision (status ${m.status})`);
   }
 }
@@ -170,7 +172,9 @@ const confirmInput = z.strictObject({ finalBillingDate: localDate });
 
 /**
  * Input: the caller, the membership id, `{ finalBillingDate }` — the last billing date to
- * invoice, one of the membership's billing dates, not before its current period's.
+ * invoice, one of the membership's billing dates, not before its current (last invoiced)
+ * period's. A renewal or charge held while the request waited (R-MNY-7) is not invoiced, so
+ * staff can still end the membership with the current term, even once its end has passed.
  * Output: the membership record.
  * Steps: R-CAN-5 the membership terminates on the eve of the next billing date after it;
  * R-CAN-8 the account owner is e-mailed the decision.
@@ -182,7 +186,9 @@ export async function confirmCancellationRequest(deps: CancelDeps, caller: Calle
   const m = change.membership;
   requireRequest(m);
   const schedule = billingScheduleOf(m);
-  const current = billingDateOnOrBefore(schedule, change.today) ?? m.currentTerm.start;
+  // The current period is the last one invoiced: a charge held while the request waited is not.
+  const lastInvoicedOn = m.nextBillingDate === null ? change.today : addDays(m.nextBillingDate, -1);
+  const current = billingDateOnOrBefore(schedule, minDate(lastInvoicedOn, change.today)) ?? m.currentTerm.start;
   const refuse = (message: string) => new RuleViolationError('R-CAN-5', message, [{ field: 'finalBillingDate', rule: 'R-CAN-5', message }]);
   if (!isBillingDate(schedule, finalBillingDate)) {
     const next = nextBillingDate(schedule, finalBillingDate);
@@ -190,7 +196,7 @@ export async function confirmCancellationRequest(deps: CancelDeps, caller: Calle
   }
   if (finalBillingDate < current) throw refuse(`the final billing date cannot be before the current period's billing date ${current}`);
   const terminationDate = terminationAfterFinalBilling(schedule, finalBillingDate) ?? change.today;
-  m.status = 'cancel_scheduled';
+  change.apply('accept_request');
   m.terminationDate = terminationDate;
   m.cancellation = { ...m.cancellation!, decidedAt: change.now.toISOString(), decision: 'scheduled', previousStatus: null };
   change.event('cancellation_request_accepted', { finalBillingDate, terminationDate });
@@ -213,7 +219,7 @@ export async function declineCancellationRequest(deps: CancelDeps, caller: Calle
   const change = new MembershipChange(deps, ctx, caller.actor);
   const m = change.membership;
   requireRequest(m);
-  m.status = m.cancellation?.previousStatus ?? 'active';
+  change.apply('decline_request');
   m.cancellation = { ...m.cancellation!, decidedAt: change.now.toISOString(), decision: 'declined', previousStatus: null };
   change.event('cancellation_request_declined', { reason: reason ?? null });
   change.emailMember('cancellation_request_declined', { memberName: ctx.member.name, planName: ctx.plan.name, reason: reason ?? null });
@@ -226,10 +232,14 @@ const voidInput = z.strictObject({ refund: z.boolean() });
 /**
  * Input: the caller, an invoice id, `{ refund }`.
  * Output: the voided invoice.
- * Steps (R-CAN-6): only the membership's last invoice, open or paid; void and credit it;
- * refund the charge through the gateway when asked (once: idempotency key from the invoice);
- * the membership loses its privileges at once (status voided: out of the member's lists, its
- * timers cancelled); the account owner is e-mailed.
+ * Steps (R-CAN-6): only the membership's last invoice, open or paid, of a membership that may
+ * be voided (R-MNY-7: a voided one accepts nothing); void and credit it; when asked, write the
+ * refund of its card payment as a payment attempt in the same transaction, so the refund is made
+ * only once the void has committed (R-MNY-3); the membership loses its privileges at once
+ * (status voided: out of the member's lists, its timers cancelled, its place on the plan given
+ * back); the account owner is e-mailed. The transaction has the same few items whatever the
+ * membership's age. A charge of the invoice still in flight is canceled before it is sent, or
+ * refunded when it succeeds (R-MNY-4).
  */
 export async function voidInvoice(deps: CancelDeps, caller: Caller, invoiceId: string, body: unknown): Promise<Invoice> {
   const { refund } = parseInput(voidInput, body);
@@ -238,39 +248,31 @@ export async function voidInvoice(deps: CancelDeps, caller: Caller, invoiceId: s
   if (invoice.status === 'void') throw new ConflictError('invoice_already_void', `invoice ${invoiceId} is already void`);
   if (invoice.status === 'uncollectible') throw new ConflictError('invoice_uncollectible', `invoice ${invoiceId} is uncollectible and cannot be voided`);
   const ctx = await loadContext(deps, caller.orgId, invoice.membershipId);
-  const last = ctx.record.invoices.find((i) => i.status !== 'void');
-  if (last?.id !== invoiceId) {
-    throw new ConflictError('not_last_invoice', `only the membership's last invoice (${last?.id ?? 'none'}) can void it (R-CAN-6)`);
+  const change = new MembershipChange(deps, ctx, caller.actor);
+  const m = change.membership;
+  change.require('void');
+  if (m.lastInvoiceId !== invoiceId) {
+    throw new ConflictError('not_last_invoice', `only the membership's last invoice (${m.lastInvoiceId ?? 'none'}) can void it (R-CAN-6)`);
   }
   if (refund && invoice.status !== 'paid') {
     throw new UnprocessableError('nothing_to_refund', `invoice ${invoiceId} is ${invoice.status}, so there is no payment to refund; void it with refund false`, [
       { field: 'refund', message: 'the invoice was not paid' },
     ]);
   }
-  const change = new MembershipChange(deps, ctx, caller.actor);
   const now = change.now.toISOString();
-  let refunded: Invoice['amount'] | null = null;
-  let refundId: string | null = null;
-  if (refund && invoice.payment && invoice.payment.method === 'card') {
-    ({ refundId } = await deps.payments.refund({ idempotencyKey: `${invoice.id}:refund`, chargeId: invoice.payment.chargeId, amount: invoice.amount }));
-    refunded = invoice.amount;
-  }
-  const voided: Invoice & { credit: { amount: Invoice['amount']; at: string; refundId: string | null } } = {
-    ...invoice,
-    status: 'void',
-    credit: { amount: invoice.amount, at: now, refundId },
-    updatedAt: now,
-  };
-  change.write({ kind: 'invoice', value: voided });
-  const m = change.membership;
-  m.status = 'voided';
+  change.apply('void');
   m.terminationDate = null;
-  for (const term of ctx.record.terms) {
+  m.unpaidInvoiceIds = [];
+  let voided: Invoice = { ...invoice, status: 'void', openAttemptId: invoice.openAttemptId, credit: { amount: invoice.amount, at: now, refund }, updatedAt: now };
+  if (refund) for (const payment of invoice.payments) voided = requestRefund(change, voided, payment, 'void_refund');
+  change.write({ kind: 'invoice', value: voided });
+  // The latest terms say voided; older ones are shown voided through the membership's status.
+  for (const term of ctx.state.terms) {
     if (term.status !== 'voided') change.write({ kind: 'term', value: { ...term, status: 'voided', orgId: m.orgId } });
   }
-  change.event('membership_voided', { invoiceId, refunded, refundId });
+  const refunded = refund ? invoice.amount : null;
+  change.event('membership_voided', { invoiceId, refund, refunded });
   change.emailMember('membership_voided', { memberName: ctx.member.name, planName: ctx.plan.name, invoiceId, amount: invoice.amount, refunded });
   await commitChange(deps, change, { skipPastReminders: true });
-  return committed(voided);
+  return (await deps.store.getInvoice(caller.orgId, invoiceId))!;
 }
-

@@ -4,7 +4,8 @@ import type { Invoice } from '../domain/invoice.js';
 import { SYSTEM } from '../domain/timeline.js';
 import { parseInput } from '../domain/validate.js';
 import type { Deps } from '../deps.js';
-import { chargeStoredInvoice } from './charges.js';
+import { commitChange, loadContext, MembershipChange, retryOnConflict } from './membership-change.js';
+import { executeAttempt, requestCharge } from './payments.js';
 
 /**
  * The steps of the dunning ladder state machine (R-DUN-1, R-DUN-2, R-DUN-4, R-DUN-5). The
@@ -56,7 +57,21 @@ export async function dunningStep(deps: Deps, input: unknown): Promise<DunningSt
   return { done: false, nextAttemptAt: retryAt(position + 1), attempt: position, outcome: 'retry_scheduled', firstFailureAt: firstFailure };
 }
 
-/** Charges the invoice as attempt `attemptNumber`, unless that attempt was already made. */
-async function retry(deps: Deps, invoice: Invoice, attemptNumber: number): Promise<Invoice> {
-  return (await chargeStoredInvoice(deps, SYSTEM, invoice, attemptNumber)) ?? invoice;
+/**
+ * Charges the invoice as its attempt `ordinal` (R-MNY-2: written first, in a change of the
+ * membership, then carried out here at once; a repeated step finds the attempt made). An
+ * attempt of the invoice still unsettled is settled first, never doubled.
+ */
+async function retry(deps: Deps, invoice: Invoice, ordinal: number): Promise<Invoice> {
+  await retryOnConflict(async () => {
+    const [ctx, stored] = await Promise.all([loadContext(deps, invoice.orgId, invoice.membershipId), deps.store.getInvoice(invoice.orgId, invoice.id)]);
+    if (!stored || stored.status !== 'open' || stored.openAttemptId !== null || stored.chargeAttempts >= ordinal) return;
+    const change = new MembershipChange(deps, ctx, SYSTEM);
+    if (requestCharge(change, stored, 'retry') === stored) return;
+    await commitChange(deps, change, { skipPastReminders: true });
+  });
+  const current = (await deps.store.getInvoice(invoice.orgId, invoice.id)) ?? invoice;
+  if (current.openAttemptId === null) return current;
+  await executeAttempt(deps, { orgId: invoice.orgId, membershipId: invoice.membershipId, id: current.openAttemptId });
+  return (await deps.store.getInvoice(invoice.orgId, invoice.id)) ?? current;
 }

@@ -1,9 +1,10 @@
-import type { Branding } from '../../templates/emails/types.js';
-import type { PageRequest } from '../../templates/pages/types.js';
+import type { Branding } from '../ports/emails.js';
+import type { PageRequest } from '../ports/pages.js';
 import { ConcurrencyError, ConflictError, NotFoundError } from '../domain/errors.js';
 import { type LinkClaims, LinkError, verifyLink } from '../domain/links.js';
 import { mailLocale } from '../domain/member.js';
 import { renewalPolicyOf } from '../domain/plan.js';
+import { renewalClickAllowed } from '../domain/timers.js';
 import type { Locale } from '../domain/schema.js';
 import { localDateOf } from '../domain/calendar.js';
 import type { Deps } from '../deps.js';
@@ -23,7 +24,7 @@ export interface LinkPageResult {
   branding: Branding | null;
 }
 
-type LinkDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'mailer' | 'config' | 'payments' | 'linkKeys'>;
+type LinkDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'config' | 'linkKeys'>;
 
 const STATUS: Record<string, number> = { invalid: 400, wrong_purpose: 400, expired: 410, used: 409, not_allowed: 409 };
 
@@ -58,25 +59,18 @@ async function open(deps: LinkDeps, token: string): Promise<Opened | LinkPageRes
   }
   const locale = mailLocale(ctx.member, ctx.settings.locale);
   const branding = brandingOf(ctx.settings);
-  if (ctx.record.linkUses.some((u) => u.jti === claims.jti)) return errorPage('used', locale, branding);
+  if (await deps.store.getLinkUse(claims.orgId, claims.membershipId, claims.jti)) return errorPage('used', locale, branding);
   return { claims, ctx, locale, branding };
 }
 
 /** R-REN-4: may the member still renew the current term with one click? */
 function renewalAllowed(change: Pick<MembershipChange, 'membership' | 'ctx'>): boolean {
-  const m = change.membership;
-  return (
-    renewalPolicyOf(change.ctx.plan) === 'confirmation' &&
-    (m.status === 'active' || m.status === 'past_due') &&
-    m.currentTerm.end !== null &&
-    m.terminationDate === null &&
-    m.renewal?.termSeq !== m.currentTerm.seq
-  );
+  return renewalClickAllowed(change.membership, renewalPolicyOf(change.ctx.plan));
 }
 
 function confirmPage(opened: Opened, now: Date): PageRequest | null {
   const { claims, ctx } = opened;
-  const m = ctx.record.membership;
+  const m = ctx.state.membership;
   const memberName = ctx.member.name;
   const planName = ctx.plan.name;
   if (claims.purpose === 'renew') {
@@ -141,6 +135,7 @@ export function actOnLink(deps: LinkDeps, token: string, form: Record<string, st
 function confirmRenewal(change: MembershipChange): string {
   const m = change.membership;
   const next = nextTerm(m);
+  change.apply('confirm_renewal');
   m.renewal = { termSeq: m.currentTerm.seq, confirmedAt: change.now.toISOString() };
   change.write({
     kind: 'term',

@@ -1,41 +1,44 @@
-import { renderEmail } from '../../templates/emails/render.js';
-import type { Branding, TemplateData, TemplateId } from '../../templates/emails/types.js';
 import { type LocalDate, localDateOf } from '../domain/calendar.js';
 import { ConcurrencyError, NotFoundError } from '../domain/errors.js';
 import { type Member, mailLocale } from '../domain/member.js';
-import { LIVE_STATUSES, type Membership, type Term } from '../domain/membership.js';
+import type { Membership, Term } from '../domain/membership.js';
 import { type Plan, renewalPolicyOf } from '../domain/plan.js';
 import type { Locale } from '../domain/schema.js';
 import type { Settings } from '../domain/settings.js';
+import { allows, LIVE_STATUSES, type MembershipEvent, nextStatus, TransitionRefusedError } from '../domain/status.js';
 import { type PlanInputs, pastReminders, timerPlan } from '../domain/timers.js';
 import type { Actor } from '../domain/timeline.js';
 import type { Caller } from './context.js';
 import type { Deps } from '../deps.js';
-import type { MembershipRecord, OutboxEmail, Write } from '../ports/store.js';
+import type { Branding, TemplateData, TemplateId } from '../ports/emails.js';
+import type { MembershipState, OutboxEmail, Write } from '../ports/store.js';
 
 /**
  * Every change to a membership goes through here: load its context, mutate a working copy and
- * collect writes, events and e-mails, then `commitChange` re-plans its timers (R-REN-9) and
- * writes everything in one transaction guarded by the membership's version.
+ * collect writes, events, e-mails and payment attempts, then `commitChange` re-plans its timers
+ * (R-REN-9) and writes everything in one transaction guarded by the membership's version.
+ * Status changes go through the status table (R-MNY-7) with `apply`. Nothing leaves the
+ * process before the commit: e-mails and payment attempts are written to the table and carried
+ * out by their workers after it (R-MNY-2, R-MNY-6).
  */
 export interface MembershipContext {
   settings: Settings;
   plan: Plan;
   member: Member;
-  record: MembershipRecord;
+  state: MembershipState;
 }
 
 export async function loadContext(deps: Pick<Deps, 'store'>, orgId: string, membershipId: string): Promise<MembershipContext> {
-  const record = await deps.store.getMembershipRecord(orgId, membershipId);
-  if (!record) throw new NotFoundError('membership', membershipId);
-  const m = record.membership;
+  const state = await deps.store.getMembershipState(orgId, membershipId);
+  if (!state) throw new NotFoundError('membership', membershipId);
+  const m = state.membership;
   const [settings, plan, member] = await Promise.all([
     deps.store.getSettings(orgId),
     deps.store.getPlan(orgId, m.planId),
     deps.store.getMember(orgId, m.memberId),
   ]);
   if (!settings || !plan || !member) throw new Error(`membership ${membershipId} refers to missing settings, plan or member`);
-  return { settings, plan, member, record };
+  return { settings, plan, member, state };
 }
 
 export function planInputs(ctx: Pick<MembershipContext, 'settings' | 'plan' | 'member'>): PlanInputs {
@@ -57,7 +60,7 @@ export function brandingOf(settings: Settings): Branding {
   };
 }
 
-type ChangeDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'mailer' | 'config'>;
+type ChangeDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'config'>;
 
 export class MembershipChange {
   membership: Membership;
@@ -69,10 +72,8 @@ export class MembershipChange {
     private readonly deps: ChangeDeps,
     readonly ctx: MembershipContext,
     readonly actor: Actor,
-    /** Makes e-mail ids deterministic for one decision (e.g. a timer name), so it cannot send twice. */
-    private readonly key: string = deps.newId('chg'),
   ) {
-    this.membership = structuredClone(ctx.record.membership);
+    this.membership = structuredClone(ctx.state.membership);
     this.now = deps.clock.now();
   }
 
@@ -82,6 +83,20 @@ export class MembershipChange {
 
   get today(): LocalDate {
     return localDateOf(this.now, this.ctx.settings.timeZone);
+  }
+
+  /** R-MNY-7: the status after `event`, from the one table; a refused event throws 409. */
+  apply(event: MembershipEvent): void {
+    const m = this.membership;
+    const next = nextStatus({ id: m.id, status: m.status, previous: m.cancellation?.previousStatus ?? null }, event);
+    m.status = next.status;
+    if (m.cancellation) m.cancellation = { ...m.cancellation, previousStatus: next.previous };
+  }
+
+  /** R-MNY-7: refuses (409 naming the status) unless the table allows `event` now. */
+  require(event: MembershipEvent): void {
+    const m = this.membership;
+    if (!allows(m.status, event)) throw new TransitionRefusedError(m.status, event, m.id);
   }
 
   event(type: string, data: Record<string, unknown>): void {
@@ -105,38 +120,46 @@ export class MembershipChange {
   /** The term as this change leaves it: its pending write if any, else as read. */
   term(seq: number): (Term & { version: number }) | undefined {
     for (const w of this.writes) if (w.kind === 'term' && w.value.seq === seq) return w.value;
-    return this.ctx.record.terms.find((t) => t.seq === seq);
+    return this.ctx.state.terms.find((t) => t.seq === seq);
   }
 
   /** Mail to the member's account owner, in the member's locale. */
-  emailMember<T extends TemplateId>(template: T, data: TemplateData[T]): void {
+  emailMember<T extends TemplateId>(template: T, data: TemplateData[T], options: { notAfter?: Date } = {}): void {
     const { member, settings } = this.ctx;
-    this.email(template, data, { name: member.name, email: member.email }, mailLocale(member, settings.locale));
+    this.email(template, data, { name: member.name, email: member.email }, mailLocale(member, settings.locale), 'member', options.notAfter);
   }
 
   /** Mail to the organisation's main contact (R-CAN-7), in the organisation's locale. */
   emailOrganisation<T extends TemplateId>(template: T, data: TemplateData[T]): void {
     const { settings } = this.ctx;
-    this.email(template, data, { name: settings.name, email: settings.mainContactEmail }, settings.locale);
+    this.email(template, data, { name: settings.name, email: settings.mainContactEmail }, settings.locale, 'organisation');
   }
 
-  private email<T extends TemplateId>(template: T, data: TemplateData[T], to: { name: string; email: string }, locale: Locale): void {
-    const { settings } = this.ctx;
-    const rendered = renderEmail(template, data, { locale, branding: brandingOf(settings) });
-    const id = `${this.key}.${template}`;
+  private email<T extends TemplateId>(
+    template: T,
+    data: TemplateData[T],
+    to: { name: string; email: string },
+    locale: Locale,
+    audience: OutboxEmail['audience'],
+    notAfter?: Date,
+  ): void {
+    const id = this.deps.newId('eml');
     this.emails.push({
       id,
       orgId: this.orgId,
       membershipId: this.membership.id,
       template,
-      to: [to.email],
-      from: { name: settings.sender.name, email: settings.sender.email },
-      replyTo: [settings.replyTo],
-      subject: rendered.subject,
-      html: rendered.html,
-      text: rendered.text,
+      data: data as Record<string, unknown>,
+      locale,
+      to,
+      audience,
+      notAfter: notAfter?.toISOString() ?? null,
       status: 'pending',
+      tries: 0,
       claimedAt: null,
+      nextTryAt: null,
+      lastError: null,
+      subject: null,
       sentAt: null,
       messageId: null,
       createdAt: this.now.toISOString(),
@@ -154,30 +177,41 @@ export class MembershipChange {
 /**
  * Runs `attempt` — read, decide, commit — again from a fresh read when another writer changed
  * the membership first. Callers that act for a person who cannot retry (a member's link, a
- * timer, a follow-up) use it; admin requests answer 409 instead.
+ * timer, a worker) use it; admin requests answer 409 instead.
  */
-export async function retryOnConflict<T>(attempt: () => Promise<T>, tries = 4): Promise<T> {
+export async function retryOnConflict<T>(attempt: () => Promise<T>, tries = 5): Promise<T> {
   for (let n = 1; ; n++) {
     try {
       return await attempt();
     } catch (error) {
       if (!(error instanceof ConcurrencyError) || n >= tries) throw error;
+      // Concurrent writers of one membership: a short, growing, jittered pause before reading again.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * n));
     }
   }
 }
 
 /**
- * R-REN-7, R-REN-9: after a member's opt-in changes, re-plan the timers of their live
- * memberships (reminders appear or disappear with it).
+ * R-REN-7, R-REN-9: re-plan one membership's timers from its current state (an opt-in change,
+ * a plan edit). Idempotent: a membership already planned so is left as it is.
  */
+export async function replanMembership(deps: ChangeDeps, orgId: string, membershipId: string, actor: Actor): Promise<void> {
+  await retryOnConflict(async () => {
+    const ctx = await loadContext(deps, orgId, membershipId);
+    if (!LIVE_STATUSES.has(ctx.state.membership.status)) return;
+    const change = new MembershipChange(deps, ctx, actor);
+    const before = JSON.stringify(ctx.state.membership.timers);
+    const after = JSON.stringify(planTimers(change, { skipPastReminders: true }));
+    if (before === after && ctx.state.membership.armed?.name === change.membership.timers[0]?.name) return;
+    change.event('timers_replanned', { reason: 'plan or preferences changed' });
+    await commitChange(deps, change, { skipPastReminders: true });
+  });
+}
+
+/** R-REN-7, R-REN-9: after a member's opt-in changes, re-plan the timers of their live memberships. */
 export async function replanMemberships(deps: ChangeDeps, caller: Caller, memberId: string): Promise<void> {
   const { items } = await deps.store.listMembershipsOfMember(caller.orgId, memberId, { limit: 100 });
-  for (const m of items.filter((i) => LIVE_STATUSES.has(i.status))) {
-    await retryOnConflict(async () => {
-      const change = new MembershipChange(deps, await loadContext(deps, caller.orgId, m.id), caller.actor);
-      await commitChange(deps, change, { skipPastReminders: true });
-    });
-  }
+  for (const m of items.filter((i) => LIVE_STATUSES.has(i.status))) await replanMembership(deps, caller.orgId, m.id, caller.actor);
 }
 
 /** Identity of the item a write touches; null for append-only writes, which are always new. */
@@ -189,26 +223,18 @@ function itemKey(write: Write): string | null {
       return `invoice:${write.value.id}`;
     case 'member':
       return `member:${write.value.id}`;
+    case 'attempt':
+      return `attempt:${write.value.id}`;
     default:
       return null;
   }
 }
 
-/** How long a claimed e-mail stays claimed before another sender may take it over. */
-const OUTBOX_LEASE_MS = 5 * 60_000;
 /** A timer is never armed in the past: EventBridge Scheduler's precision is one minute. */
 const MIN_ARM_DELAY_MS = 60_000;
 
-/**
- * Re-plans the timers, arms the next one (before the commit, so no committed plan lacks its
- * schedule; an orphan from a lost race fires as a stale no-op), commits, sends the e-mails,
- * and disarms the timer the new plan replaced.
- */
-export async function commitChange(
-  deps: ChangeDeps,
-  change: MembershipChange,
-  options: { skipPastReminders: boolean },
-): Promise<{ unsent: number }> {
+/** Recomputes the change's timer plan (R-REN-6: reminders already past are skipped when asked). */
+function planTimers(change: MembershipChange, options: { skipPastReminders: boolean }) {
   const m = change.membership;
   const inputs = planInputs(change.ctx);
   if (options.skipPastReminders) {
@@ -217,58 +243,49 @@ export async function commitChange(
     }
   }
   m.timers = timerPlan(m, inputs);
+  return m.timers;
+}
+
+/**
+ * Re-plans the timers, arms the next one (before the commit, so no committed plan lacks its
+ * schedule; an orphan from a lost race fires as a stale no-op), commits, and disarms the timer
+ * the new plan replaced. A membership that stops being live gives back its place on the plan
+ * (R-MNY-1) in the same transaction.
+ */
+export async function commitChange(
+  deps: ChangeDeps,
+  change: MembershipChange,
+  options: { skipPastReminders: boolean; /** Arm the next timer under this name instead of its own. */ armAs?: string },
+): Promise<void> {
+  const m = change.membership;
+  const original = change.ctx.state.membership;
+  planTimers(change, options);
   const next = m.timers[0] ?? null;
-  const previous = change.ctx.record.membership.armed;
-  if (next && next.name !== previous?.name) {
-    await armTimer(deps, m, next, change.ctx.settings.timeZone, change.now);
-  }
-  m.armed = next ? { name: next.name, at: next.at } : null;
+  const armed = next ? { name: options.armAs ?? next.name, at: next.at } : null;
+  const previous = original.armed;
+  if (armed && armed.name !== previous?.name) await armTimer(deps, m, armed, change.ctx.settings.timeZone, change.now);
+  m.armed = armed;
   m.updatedAt = change.now.toISOString();
-  await deps.store.commit([{ kind: 'membership', value: m }, ...change.writes, ...change.emails.map((value) => ({ kind: 'outbox' as const, value }))]);
-  const unsent = await dispatchOutbox(deps, change.emails);
-  if (previous && previous.name !== next?.name) {
-    await deps.timers.disarm(previous.name).catch((error: unknown) => console.warn(JSON.stringify({ level: 'warn', msg: 'disarm failed', name: previous.name, error: String(error) })));
+  const writes: Write[] = [{ kind: 'membership', value: m }, ...change.writes, ...change.emails.map((value) => ({ kind: 'outbox' as const, value }))];
+  if (LIVE_STATUSES.has(original.status) && !LIVE_STATUSES.has(m.status)) {
+    writes.push({ kind: 'release', value: { orgId: m.orgId, memberId: m.memberId, planId: original.planId, membershipId: m.id } });
   }
-  return { unsent };
+  await deps.store.commit(writes);
+  if (previous && previous.name !== armed?.name) {
+    await deps.timers
+      .disarm(previous.name)
+      .catch((error: unknown) => console.warn(JSON.stringify({ level: 'warn', msg: 'disarm failed', name: previous.name, error: String(error) })));
+  }
 }
 
 /** Creates the schedule of a planned timer (idempotent by name); a due one is armed a minute ahead. */
 export function armTimer(deps: Pick<Deps, 'timers'>, m: Membership, timer: { name: string; at: string }, timeZone: string, now: Date): Promise<void> {
   const due = Date.parse(timer.at);
   return deps.timers.arm({
+    target: 'timer',
     name: timer.name,
     at: new Date(due > now.getTime() ? due : now.getTime() + MIN_ARM_DELAY_MS),
     timeZone,
     payload: { orgId: m.orgId, membershipId: m.id, name: timer.name, at: timer.at },
   });
-}
-
-/**
- * Sends outbox e-mails that are pending (or abandoned by a crashed sender), each claimed first
- * so two senders never send the same one. Answers how many could not be sent now.
- */
-export async function dispatchOutbox(deps: Pick<Deps, 'store' | 'clock' | 'mailer'>, emails: OutboxEmail[]): Promise<number> {
-  let unsent = 0;
-  for (const email of emails) {
-    if (email.status === 'sent') continue;
-    const now = deps.clock.now();
-    if (!(await deps.store.claimOutbox(email, now, OUTBOX_LEASE_MS))) continue;
-    try {
-      const { messageId } = await deps.mailer.send({
-        to: email.to.map((address) => ({ email: address })),
-        from: email.from,
-        replyTo: email.replyTo.map((address) => ({ email: address })),
-        subject: email.subject,
-        html: email.html,
-        text: email.text,
-        reference: email.id,
-        tags: { template: email.template },
-      });
-      await deps.store.markOutboxSent(email, messageId, deps.clock.now());
-    } catch (error) {
-      unsent++;
-      console.error(JSON.stringify({ level: 'error', msg: 'e-mail not sent; it stays in the outbox', emailId: email.id, error: String(error) }));
-    }
-  }
-  return unsent;
 }

@@ -2,26 +2,27 @@ import * as z from 'zod';
 import { addDays, localDateOf, maxDate } from '../domain/calendar.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { localDate } from '../domain/schema.js';
-import { latestStartDate, LIVE_STATUSES, type Membership, membershipInput, startMembership } from '../domain/membership.js';
+import { latestStartDate, type Membership, membershipInput, startMembership } from '../domain/membership.js';
 import { parseInput } from '../domain/validate.js';
 import type { Deps } from '../deps.js';
 import type { MembershipRecord, Page, PageRequest } from '../ports/store.js';
-import { chargeStoredInvoice } from './charges.js';
+import { requestCharge } from './payments.js';
 import { commitChange, loadContext, MembershipChange } from './membership-change.js';
 import { type Caller, checkExpectedVersion, requireSettings } from './context.js';
 import { getMember } from './members.js';
 import { getPlan } from './plans.js';
 
-type MembershipDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'payments' | 'timers' | 'mailer' | 'config'>;
-
+type MembershipDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'config'>;
 
 /**
  * Input: the caller, `{ memberId, planId, startDate? }` (start defaults to today in the
  * organisation's time zone).
  * Output: the membership record (membership, first term, first invoice, timers, timeline).
- * Steps: check the member and plan exist and the member has no live membership on the plan;
- * write the membership, its first term and first invoice and arm its first timer; then charge
- * the card on file with the invoice's idempotency key and record the outcome.
+ * Steps: check the member and plan exist; in one transaction write the membership, its first
+ * term and first invoice, take the member's place on the plan (R-MNY-1: a conditional write, so
+ * of concurrent purchases one wins and the others get 409), check the plan did not change
+ * meanwhile, and write the charge of the card on file as a payment attempt (R-MNY-2) — or the
+ * invoice e-mail when there is no card. The payment worker charges it after the commit.
  */
 export async function createMembership(deps: MembershipDeps, caller: Caller, body: unknown): Promise<MembershipRecord> {
   const input = parseInput(membershipInput, body);
@@ -34,29 +35,20 @@ export async function createMembership(deps: MembershipDeps, caller: Caller, bod
       { field: 'startDate', message: `between ${today} and ${latestStartDate(today)}` },
     ]);
   }
-  const existing = await deps.store.listMembershipsOfMember(caller.orgId, member.id, { limit: 100 });
-  const live = existing.items.find((m) => m.planId === plan.id && LIVE_STATUSES.has(m.status));
-  if (live) {
-    throw new ConflictError('membership_exists', `member ${member.id} already has membership ${live.id} on plan ${plan.id}`);
-  }
 
   const id = deps.newId('ms');
   const started = startMembership({ id, invoiceId: deps.newId('inv'), orgId: caller.orgId, memberId: member.id, plan, startDate, today, now: deps.clock.now() });
-  const change = new MembershipChange(deps, {
-    settings,
-    plan,
-    member,
-    record: { membership: started.membership, terms: [], invoices: [], timeline: [], outbox: [], linkUses: [] },
-  }, caller.actor);
+  const change = new MembershipChange(deps, { settings, plan, member, state: { membership: started.membership, terms: [] } }, caller.actor);
   change.write({ kind: 'term', value: { ...started.term, orgId: caller.orgId, version: 0 } });
+  change.write({ kind: 'claim', value: { orgId: caller.orgId, memberId: member.id, planId: plan.id, membershipId: id } });
+  change.write({ kind: 'plan_check', orgId: caller.orgId, planId: plan.id, version: plan.version });
   change.event('membership_started', { planId: plan.id, startDate, termEnd: started.term.end });
   if (started.invoice) {
-    change.write({ kind: 'invoice', value: started.invoice });
     change.event('invoice_issued', { invoiceId: started.invoice.id, amount: started.invoice.amount });
+    change.write({ kind: 'invoice', value: started.invoice });
+    if (member.paymentMethod) requestCharge(change, started.invoice, 'purchase');
   }
   await commitChange(deps, change, { skipPastReminders: true });
-
-  if (started.invoice && member.paymentMethod) await chargeStoredInvoice(deps, caller.actor, started.invoice, 1);
   return (await deps.store.getMembershipRecord(caller.orgId, id))!;
 }
 
@@ -89,10 +81,11 @@ const termEndPatch = z.strictObject({ termEnd: localDate });
 export async function changeTermEnd(deps: MembershipDeps, caller: Caller, membershipId: string, body: unknown, expectedVersion?: number): Promise<MembershipRecord> {
   const { termEnd } = parseInput(termEndPatch, body);
   const ctx = await loadContext(deps, caller.orgId, membershipId);
-  checkExpectedVersion('membership', membershipId, ctx.record.membership.version, expectedVersion);
+  checkExpectedVersion('membership', membershipId, ctx.state.membership.version, expectedVersion);
   const change = new MembershipChange(deps, ctx, caller.actor);
   const m = change.membership;
-  if (!['active', 'pending', 'past_due'].includes(m.status) || m.terminationDate !== null) {
+  change.require('change_term_end');
+  if (m.terminationDate !== null) {
     throw new ConflictError('term_not_changeable', `membership ${m.id} is ${m.status}${m.terminationDate ? ` and terminates on ${m.terminationDate}` : ''}; its term end cannot change`);
   }
   if (m.currentTerm.end === null) throw new ConflictError('no_term_end', `membership ${m.id} is on a plan without a term end`);
@@ -104,8 +97,9 @@ export async function changeTermEnd(deps: MembershipDeps, caller: Caller, member
     throw new ValidationError(`termEnd must be on or after ${earliest}`, [{ field: 'termEnd', message: `on or after ${earliest} (term start or today)` }]);
   }
   const previous = m.currentTerm.end;
-  if (termEnd === previous) return ctx.record;
-  const term = ctx.record.terms.find((t) => t.seq === m.currentTerm.seq);
+  if (termEnd === previous) return (await deps.store.getMembershipRecord(caller.orgId, membershipId))!;
+  change.apply('change_term_end');
+  const term = change.term(m.currentTerm.seq);
   if (term) change.write({ kind: 'term', value: { ...term, end: termEnd, orgId: m.orgId } });
   m.currentTerm = { ...m.currentTerm, end: termEnd };
   m.termAnchor = { date: addDays(termEnd, 1), seq: m.currentTerm.seq + 1 };

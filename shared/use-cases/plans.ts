@@ -1,9 +1,11 @@
-import { NotFoundError } from '../domain/errors.js';
+import { ConcurrencyError, NotFoundError } from '../domain/errors.js';
+import { SYSTEM } from '../domain/timeline.js';
+import { replanMembership } from './membership-change.js';
 import { checkPlanRules, type Plan, planInput, type PlanInput } from '../domain/plan.js';
 import { parseInput } from '../domain/validate.js';
 import type { Deps } from '../deps.js';
-import { committed } from '../ports/store.js';
-import { type Caller, checkExpectedVersion, requireSettings } from './context.js';
+import { committed, type ReplanJob } from '../ports/store.js';
+import { type Caller, checkReadOnly, requireSettings, takeReadOnly } from './context.js';
 
 type PlanDeps = Pick<Deps, 'store' | 'clock' | 'newId'>;
 
@@ -38,17 +40,64 @@ export async function createPlan(deps: PlanDeps, caller: Caller, body: unknown):
   return committed(plan);
 }
 
+/** What GET /api/plans/{id} returns that only the server writes (SPEC §8: accepted back unchanged). */
+const READ_ONLY = ['id', 'version', 'createdAt', 'updatedAt'] as const;
+
 /**
- * Input: the caller, the plan id, the full plan document, the version read (optional).
+ * Input: the caller, the plan id, the full plan document (as GET returns it, or without its
+ * read-only fields), the version read (If-Match, optional).
  * Output: the updated plan. Existing memberships keep their dates; the new rules apply from
  * their next timer plan.
+ * Steps: validate shape; check the read-only fields and the version read; check the rules; write.
  */
 export async function updatePlan(deps: PlanDeps, caller: Caller, planId: string, body: unknown, expectedVersion?: number): Promise<Plan> {
-  const input = parseInput(planInput, body);
+  const taken = takeReadOnly(body, READ_ONLY, expectedVersion);
+  const input = parseInput(planInput, taken.document);
   const existing = await getPlan(deps, caller, planId);
-  checkExpectedVersion('plan', planId, existing.version, expectedVersion);
+  checkReadOnly('plan', planId, taken, existing);
   await checkRules(deps, caller, input, planId);
-  const plan: Plan = { ...input, id: planId, orgId: caller.orgId, version: existing.version, createdAt: existing.createdAt, updatedAt: deps.clock.now().toISOString() };
-  await deps.store.commit([{ kind: 'plan', value: plan }]);
+  const now = deps.clock.now().toISOString();
+  const plan: Plan = { ...input, id: planId, orgId: caller.orgId, version: existing.version, createdAt: existing.createdAt, updatedAt: now };
+  // R-REN-9: the edit and the job that re-plans every live membership of the plan commit together.
+  const job = await deps.store.getJob(caller.orgId, planId);
+  await deps.store.commit([
+    { kind: 'plan', value: plan },
+    {
+      kind: 'job',
+      value: { orgId: caller.orgId, planId, planVersion: plan.version + 1, cursor: null, processed: 0, status: 'running', createdAt: now, updatedAt: now, version: job?.version ?? 0 },
+    },
+  ]);
   return committed(plan);
+}
+
+/** How many memberships one step of a re-plan job takes: a step stays well inside a Lambda's time. */
+export const REPLAN_PAGE = 25;
+
+/**
+ * Input: a plan's re-plan job (a stream record of its write).
+ * Output: whether it moved on, and how far.
+ * Steps (R-REN-9): one page of the plan's live memberships (a sparse index), each re-planned
+ * from its current state (idempotent); then the job records the next cursor, which is itself a
+ * stream record that brings the next page. A newer edit of the plan replaces the job: this one
+ * stops at its next write. Done when the last page is re-planned.
+ */
+export async function runReplanJob(deps: Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'config'>, ref: { orgId: string; planId: string }): Promise<'advanced' | 'done' | 'superseded'> {
+  const job = await deps.store.getJob(ref.orgId, ref.planId);
+  if (!job || job.status === 'done') return 'done';
+  const page = await deps.store.listLiveMembershipsOfPlan(ref.orgId, ref.planId, { limit: REPLAN_PAGE, cursor: job.cursor ?? undefined });
+  for (const id of page.items) await replanMembership(deps, ref.orgId, id, SYSTEM);
+  const next: ReplanJob = {
+    ...job,
+    cursor: page.nextCursor,
+    processed: job.processed + page.items.length,
+    status: page.nextCursor === null ? 'done' : 'running',
+    updatedAt: deps.clock.now().toISOString(),
+  };
+  try {
+    await deps.store.commit([{ kind: 'job', value: next }]);
+  } catch (error) {
+    if (error instanceof ConcurrencyError) return 'superseded';
+    throw error;
+  }
+  return next.status === 'done' ? 'done' : 'advanced';
 }

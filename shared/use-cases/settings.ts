@@ -4,7 +4,7 @@ import { checkSenderRules, type Settings, settingsInput } from '../domain/settin
 import { parseInput } from '../domain/validate.js';
 import type { Deps } from '../deps.js';
 import { committed } from '../ports/store.js';
-import { type Caller, checkExpectedVersion } from './context.js';
+import { type Caller, checkReadOnly, takeReadOnly } from './context.js';
 
 /**
  * Input: the caller. Output: the organisation's settings, or null before they are set.
@@ -13,11 +13,16 @@ export function getSettings(deps: Pick<Deps, 'store'>, caller: Caller): Promise<
   return deps.store.getSettings(caller.orgId);
 }
 
+/** What GET /api/settings returns that only the server writes (SPEC §8: accepted back unchanged). */
+const READ_ONLY = ['version', 'updatedAt'] as const;
+
 /**
- * Input: the caller, the full settings document, the version the client read (optional).
+ * Input: the caller, the full settings document (as GET returns it, or without its read-only
+ * fields), the version the client read (If-Match, optional).
  * Output: the stored settings.
- * Steps: validate shape and sender rules (R-DUN-8); when the jurisdiction changes, check every
- * plan still satisfies its rules (R-REN-8); write with a version check.
+ * Steps: validate shape and sender rules (R-DUN-8); check the read-only fields and the version
+ * read; when the jurisdiction changes, check every plan still satisfies its rules (R-REN-8);
+ * write with a version check.
  */
 export async function putSettings(
   deps: Pick<Deps, 'store' | 'clock'>,
@@ -25,10 +30,11 @@ export async function putSettings(
   body: unknown,
   expectedVersion?: number,
 ): Promise<Settings> {
-  const input = parseInput(settingsInput, body);
+  const taken = takeReadOnly(body, READ_ONLY, expectedVersion);
+  const input = parseInput(settingsInput, taken.document);
   checkSenderRules(input);
   const existing = await deps.store.getSettings(caller.orgId);
-  if (existing) checkExpectedVersion('settings', caller.orgId, existing.version, expectedVersion);
+  checkReadOnly('settings', caller.orgId, taken, existing);
   if (existing?.jurisdiction !== input.jurisdiction) {
     const plans = await deps.store.listPlans(caller.orgId);
     for (const plan of plans) {

@@ -4,18 +4,19 @@ import { timerPlan } from '../domain/timers.js';
 import { SYSTEM } from '../domain/timeline.js';
 import { parseInput } from '../domain/validate.js';
 import type { Deps } from '../deps.js';
-import { armTimer, commitChange, dispatchOutbox, loadContext, MembershipChange, planInputs, retryOnConflict } from './membership-change.js';
+import { armTimer, commitChange, loadContext, MembershipChange, planInputs, retryOnConflict } from './membership-change.js';
 import { act } from './renewal.js';
 
 const payloadSchema = z.object({
-  orgId: z.string().min(1),
-  membershipId: z.string().min(1),
-  name: z.string().min(1),
+  orgId: z.string().min(1).max(64),
+  membershipId: z.string().min(1).max(64),
+  name: z.string().min(1).max(64),
   at: z.iso.datetime(),
 });
 
 export type TimerOutcome =
   | { outcome: 'acted'; kinds: string[] }
+  | { outcome: 'early'; rearmed: string }
   | { outcome: 'stale'; reason: string }
   | { outcome: 'membership_gone' };
 
@@ -26,11 +27,12 @@ const MAX_ATTEMPTS = 5;
 /**
  * Input: a timer payload as the schedule delivers it.
  * Output: what happened.
- * Steps: load the membership; if the delivered timer is not the armed one (stale, duplicate,
- * or a drain request) only send what is left in its outbox and make sure its armed timer
- * exists; otherwise act on every timer of its plan that is due, in order, then commit with a
- * version check (a concurrent delivery that commits first makes this one retry and find
- * nothing due). Throws when an e-mail could not be sent, so the delivery is retried.
+ * Steps: load the membership; a delivery that is not the armed timer (stale, duplicate) only
+ * makes sure the armed timer exists; the armed one acts on every timer of the plan that is due,
+ * in order, and commits with a version check (a concurrent delivery that commits first makes
+ * this one retry and find nothing due). A delivery that arrives before its instant finds
+ * nothing due and re-arms the plan's earliest entry, so the membership never loses its timer.
+ * E-mails and charges are written in the commit and carried out by the worker.
  */
 export async function handleTimer(deps: Deps, input: unknown): Promise<TimerOutcome> {
   const payload = parseInput(payloadSchema, input, 'timer payload');
@@ -42,27 +44,39 @@ export async function handleTimer(deps: Deps, input: unknown): Promise<TimerOutc
       if (error instanceof NotFoundError) return { outcome: 'membership_gone' } as const;
       throw error;
     }
-    const m = ctx.record.membership;
-    const pending = ctx.record.outbox.filter((e) => e.status !== 'sent');
+    const m = ctx.state.membership;
+    const now = deps.clock.now();
     if (m.armed?.name !== payload.name) {
-      const unsent = await dispatchOutbox(deps, pending);
-      if (m.armed) await armTimer(deps, m, m.armed, ctx.settings.timeZone, deps.clock.now());
-      if (unsent > 0) throw new Error(`${unsent} e-mail(s) of membership ${m.id} could not be sent; retrying`);
+      if (m.armed) await armTimer(deps, m, m.armed, ctx.settings.timeZone, now);
       return { outcome: 'stale', reason: m.armed ? `armed timer is ${m.armed.name}` : 'no timer is armed' } as const;
     }
 
-    const change = new MembershipChange(deps, ctx, SYSTEM, payload.name);
+    const change = new MembershipChange(deps, ctx, SYSTEM);
     const kinds: string[] = [];
     for (let i = 0; i < MAX_ACTIONS; i++) {
-      const due = timerPlan(change.membership, planInputs(ctx)).filter((t) => Date.parse(t.at) <= change.now.getTime());
-      const first = due[0];
-      if (!first) break;
-      await act(deps, change, first, due);
-      kinds.push(first.kind);
+      const due = timerPlan(change.membership, planInputs(ctx)).find((t) => Date.parse(t.at) <= change.now.getTime());
+      if (!due) break;
+      act(deps, change, due);
+      kinds.push(due.kind);
     }
-    const { unsent } = await commitChange(deps, change, { skipPastReminders: false });
-    const leftover = await dispatchOutbox(deps, pending);
-    if (unsent + leftover > 0) throw new Error(`${unsent + leftover} e-mail(s) of membership ${m.id} could not be sent; retrying`);
+    if (kinds.length === 0) {
+      // Early: nothing is due yet, and the schedule that fired deletes itself. Arm the earliest
+      // entry again, under a new name (the old one may not be deleted yet).
+      const earliest = timerPlan(change.membership, planInputs(ctx))[0];
+      if (earliest) {
+        const name = rearmedName(earliest.name, m.armed.name);
+        change.event('timer_rearmed', { delivered: payload.name, at: earliest.at, name });
+        await commitChange(deps, change, { skipPastReminders: false, armAs: name });
+        return { outcome: 'early', rearmed: name } as const;
+      }
+    }
+    await commitChange(deps, change, { skipPastReminders: false });
     return { outcome: 'acted', kinds } as const;
   }, MAX_ATTEMPTS);
+}
+
+/** `<plan name>.e<n>`: the n-th re-arming of a timer that was delivered early (≤ 64 characters). */
+export function rearmedName(planName: string, armedName: string): string {
+  const previous = armedName.startsWith(`${planName}.e`) ? Number(armedName.slice(planName.length + 2)) : 0;
+  return `${planName}.e${Number.isInteger(previous) ? previous + 1 : 1}`;
 }

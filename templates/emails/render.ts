@@ -4,6 +4,7 @@ import type { Catalog, EmailContent, Formatters } from './content.js';
 import { en } from './i18n/en.js';
 import { frCA } from './i18n/fr-CA.js';
 import { renderHtml, renderText } from './layout.js';
+import type { EmailRenderer } from '../../shared/ports/mailer.js';
 import type { EmailContext, RenderedEmail, TemplateData, TemplateId } from './types.js';
 
 const CATALOGS: Record<Locale, Catalog> = { 'fr-CA': frCA, en };
@@ -36,3 +37,8 @@ export function renderEmail<T extends TemplateId>(id: T, data: TemplateData[T], 
     text: renderText(content, ctx, catalog.layout),
   };
 }
+
+/** The templates as the mail worker's renderer (shared/ports/mailer.ts). */
+export const emailRenderer: EmailRenderer = {
+  render: (template, data, ctx) => renderEmail(template, data as never, ctx),
+};

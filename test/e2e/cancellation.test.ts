@@ -85,11 +85,11 @@ function invoiceLines(m: { invoices: Invoice[] }): string[] {
 
 /** The amounts the simulated gateway charged to a member, oldest first. */
 async function chargedTo(t: TestCloud, memberId: string): Promise<number[]> {
-  const { items } = (await t.request('GET', '/_local/payments')).body as { items: { customerRef: string; amount: { amount: number }; outcome: { status: string } }[] };
-  return items.filter((c) => c.customerRef === memberId && c.outcome.status === 'succeeded').map((c) => c.amount.amount);
+  const { items } = (await t.request('GET', '/_local/payments')).body as { items: { customerRef: string; amount: { amount: number }; result: { status: string } }[] };
+  return items.filter((c) => c.customerRef === memberId && c.result.status === 'succeeded').map((c) => c.amount.amount);
 }
 
-async function refunds(t: TestCloud): Promise<{ idempotencyKey: string; chargeId: string; amount: { amount: number; currency: string }; refundId: string }[]> {
+async function refunds(t: TestCloud): Promise<{ idempotencyKey: string; chargeReference: string; amount: { amount: number; currency: string }; metadata: { invoiceId: string }; result: { status: string; reference: string } }[]> {
   return (await t.request('GET', '/_local/payments')).body.refunds;
 }
 
@@ -147,7 +147,9 @@ describe('admin cancellation for a month (R-CAN-1, R-CAN-2, R-CAN-4)', () => {
     expect(reply.body).toMatchObject({ status: 'cancel_scheduled', terminationDate: '2027-05-31', nextBillingDate: '2027-02-01', cancellation: { by: 'admin', month: '2027-06' } });
     expect(timersOf(reply.body)).toEqual(['billing@2027-02-01T05:00:00.000Z', 'termination@2027-06-01T04:00:00.000Z']);
     expect(reply.body.timeline.map((e: { type: string }) => e.type)).toContain('cancellation_scheduled');
-    expect(reply.body.emails).toEqual([expect.objectContaining({ template: 'cancellation_by_admin', to: [fixed.email], status: 'sent' })]);
+    // R-MNY-6: the decision wrote the e-mail in its transaction; the mail worker sends it after.
+    expect(reply.body.emails).toEqual([expect.objectContaining({ template: 'cancellation_by_admin', to: [fixed.email], status: 'pending' })]);
+    expect((await read(t, fixed.id)).emails).toEqual([expect.objectContaining({ template: 'cancellation_by_admin', to: [fixed.email], status: 'sent' })]);
     const mails = await t.emails(fixed.email);
     expect(mails).toHaveLength(1);
     expect(mails[0]).toMatchObject({ to: [fixed.email], subject: SUBJECT.cancelledByAdmin, at: '2027-01-15T15:00:00.000Z', from: '"Sophie Gagnon" <sophie@club.example>', replyTo: ['membres@club.example'] });
@@ -223,7 +225,9 @@ describe('admin cancellation for a month (R-CAN-1, R-CAN-2, R-CAN-4)', () => {
 
     const reply = await t.api('POST', `/api/memberships/${fixed.id}/cancel`, { month: '2027-07' });
 
-    expectError(reply, 409, 'membership_not_cancellable');
+    // R-MNY-7: the status table refuses it, naming the status.
+    expectError(reply, 409, 'transition_refused');
+    expect(reply.body.error.message).toContain('is terminated');
     expect(reply.body.error.message).toContain('terminated');
     expect(await snapshot(t, fixed.id)).toEqual(before);
   });
@@ -574,7 +578,7 @@ describe('member cancellation request, confirmed by an admin (R-CAN-5 request, R
     expect(await snapshot(t, ms.id)).toEqual(before);
   });
 
-  it('R-CAN-5, R-CAN-7: sending the request sets cancellation_requested, notifies the main contact and acknowledges to the member; billing goes on', async () => {
+  it('R-CAN-5, R-CAN-7, R-MNY-7: sending the request sets cancellation_requested, notifies the main contact and acknowledges to the member; the next charge and the renewal are held', async () => {
     const done = await postForm(t, pathOf(reminder), { purpose: 'cancel', reason: 'Too far from home' });
 
     expect(done.status).toBe(200);
@@ -586,7 +590,8 @@ describe('member cancellation request, confirmed by an admin (R-CAN-5 request, R
       nextBillingDate: '2027-04-01',
       cancellation: { by: 'member', reason: 'Too far from home', decision: null, previousStatus: 'active' },
     });
-    expect(timersOf(m)).toEqual(['billing@2027-04-01T04:00:00.000Z', 'term_end@2028-01-15T05:00:00.000Z']);
+    // R-MNY-7: a pending request holds the next-period charge and the renewal until staff answer.
+    expect(timersOf(m)).toEqual([]);
     const toStaff = await t.emails(STAFF);
     expect(toStaff.map((e) => e.subject)).toEqual([SUBJECT.requestToStaff(ms.name)]);
     expect(toStaff[0]!.text).toContain(`(${ms.email}) asked to cancel their “Monthly, cancel on request” membership. The request was received on March 20, 2027.`);
@@ -629,19 +634,22 @@ describe('member cancellation request, confirmed by an admin (R-CAN-5 request, R
     expect(await snapshot(t, ms.id)).toEqual(before);
   });
 
-  it('R-CAN-5: while the request waits, the April 1 billing date is charged as usual', async () => {
+  it('R-MNY-7: while the request waits, the April 1 charge is held: no April invoice, nothing charged', async () => {
     await t.setClock('2027-04-02T15:00:00Z');
 
     const m = await read(t, ms.id);
     expect(m.status).toBe('cancellation_requested');
-    expect(m.invoices.map((i: Invoice) => i.periodStart).sort()).toEqual(['2027-01-15', '2027-02-01', '2027-03-01', '2027-04-01']);
+    expect(m.invoices.map((i: Invoice) => i.periodStart).sort()).toEqual(['2027-01-15', '2027-02-01', '2027-03-01']);
+    expect(await chargedTo(t, ms.memberId)).toEqual([FIRST_MONTH_PRORATED, 2500, 2500]);
   });
 
-  it('R-CAN-5, R-CAN-8: the admin confirms with final billing date May 1 → access to May 31; the account owner is told both dates, staff get nothing more', async () => {
+  it('R-CAN-5, R-CAN-8: the admin confirms with final billing date May 1 → access to May 31; the held April charge goes at once; the account owner is told both dates, staff get nothing more', async () => {
     const m = await t.ok('POST', `/api/memberships/${ms.id}/cancellation-request/confirm`, { finalBillingDate: '2027-05-01' });
 
     expect(m).toMatchObject({ status: 'cancel_scheduled', terminationDate: '2027-05-31', cancellation: { by: 'member', decision: 'scheduled', reason: 'Too far from home' } });
-    expect(timersOf(m)).toEqual(['billing@2027-05-01T04:00:00.000Z', 'termination@2027-06-01T04:00:00.000Z']);
+    expect(timersOf(m)).toEqual(['billing@2027-04-01T04:00:00.000Z', 'termination@2027-06-01T04:00:00.000Z']);
+    await t.advance('PT2M');
+    expect(invoiceLines(await read(t, ms.id)).at(-1)).toBe('2027-04-01..2027-04-30 2500 CAD paid');
     const mails = await t.emails(ms.email);
     expect(mails.map((e) => e.subject)).toEqual([SUBJECT.renewsOn('January 15, 2028'), SUBJECT.requestReceived, SUBJECT.requestAccepted]);
     expect(mails[2]).toMatchObject({ to: [ms.email], at: '2027-04-02T15:00:00.000Z' });
@@ -816,7 +824,7 @@ describe('void from the last invoice (R-CAN-6)', () => {
     const reply = await t.api('POST', `/api/invoices/${invoice.id}/void`, { refund: false });
 
     expect(reply.status).toBe(200);
-    expect(reply.body).toMatchObject({ id: invoice.id, status: 'void', credit: { amount: { amount: FIRST_MONTH_PRORATED, currency: 'CAD' }, refundId: null } });
+    expect(reply.body).toMatchObject({ id: invoice.id, status: 'void', credit: { amount: { amount: FIRST_MONTH_PRORATED, currency: 'CAD' }, refund: false }, refunds: [] });
     const m = await read(t, keep.id);
     expect(m).toMatchObject({ status: 'voided', terminationDate: null });
     expect(m.timers).toEqual([]);
@@ -824,7 +832,7 @@ describe('void from the last invoice (R-CAN-6)', () => {
     expect((await t.ok('GET', `/api/members/${keep.memberId}/memberships`)).items).toEqual([]);
     expect(await t.ok('GET', `/api/invoices/${invoice.id}`)).toMatchObject({ status: 'void', membershipId: keep.id });
     expect((await t.ok('GET', '/api/invoices?status=void')).items.map((i: Invoice) => i.id)).toEqual([invoice.id]);
-    expect((await refunds(t)).filter((r) => r.idempotencyKey.startsWith(invoice.id))).toEqual([]);
+    expect((await refunds(t)).filter((r) => r.metadata.invoiceId === invoice.id)).toEqual([]);
     const mails = await t.emails(keep.email);
     expect(mails).toHaveLength(1);
     expect(mails[0]).toMatchObject({ to: [keep.email], subject: SUBJECT.voided(invoice.id), at: '2027-01-15T15:00:00.000Z' });
@@ -839,10 +847,12 @@ describe('void from the last invoice (R-CAN-6)', () => {
 
     const voided = await t.ok('POST', `/api/invoices/${invoice.id}/void`, { refund: true });
 
-    const [made, ...more] = (await refunds(t)).filter((r) => r.idempotencyKey.startsWith(invoice.id));
+    // R-MNY-3: the void wrote the refund as a payment attempt; the worker made it after the commit.
+    expect(voided).toMatchObject({ status: 'void', credit: { amount: { amount: FIRST_MONTH_PRORATED }, refund: true }, refunds: [{ attemptId: `${invoice.id}.r1`, status: 'requires_confirmation' }] });
+    const [made, ...more] = (await refunds(t)).filter((r) => r.metadata.invoiceId === invoice.id);
     expect(more).toEqual([]);
-    expect(made).toMatchObject({ idempotencyKey: `${invoice.id}:refund`, amount: { amount: FIRST_MONTH_PRORATED, currency: 'CAD' }, refundId: expect.stringMatching(/^re_sim_/) });
-    expect(voided).toMatchObject({ status: 'void', credit: { amount: { amount: FIRST_MONTH_PRORATED }, refundId: made!.refundId } });
+    expect(made).toMatchObject({ idempotencyKey: `relance:e2e-club:${invoice.id}.r1`, amount: { amount: FIRST_MONTH_PRORATED, currency: 'CAD' }, result: { status: 'succeeded', reference: expect.stringMatching(/^re_sim_/) } });
+    expect(await t.ok('GET', `/api/invoices/${invoice.id}`)).toMatchObject({ refunds: [{ status: 'succeeded', reference: made!.result.reference }] });
     expect((await read(t, refund.id)).status).toBe('voided');
     const [mail, ...others] = await t.emails(refund.email);
     expect(others).toEqual([]);
@@ -908,7 +918,7 @@ describe('void from the last invoice (R-CAN-6)', () => {
 
     expect(await read(t, several.id)).toMatchObject({ status: 'voided', timers: [] });
     expect(await t.ok('GET', `/api/invoices/${january.id}`)).toMatchObject({ status: 'paid' });
-    expect((await refunds(t)).filter((r) => r.idempotencyKey === `${february.id}:refund`)).toEqual([expect.objectContaining({ amount: PRICE })]);
+    expect((await refunds(t)).filter((r) => r.metadata.invoiceId === february.id)).toEqual([expect.objectContaining({ amount: PRICE, result: expect.objectContaining({ status: 'succeeded' }) })]);
   });
 
   it('R-CAN-6: voided memberships are never billed again', async () => {

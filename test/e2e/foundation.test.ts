@@ -68,7 +68,9 @@ describe('local cloud', () => {
     expect(read.invoices).toEqual([expect.objectContaining({ status: 'paid', amount: { amount: 1371, currency: 'CAD' }, periodStart: '2027-01-15', periodEnd: '2027-01-31' })]);
     expect(read.terms).toEqual([expect.objectContaining({ seq: 1, status: 'active' })]);
     expect(read.timers[0]).toEqual({ kind: 'billing', at: '2027-02-01T05:00:00.000Z', ref: '2027-02-01' });
-    expect(read.timeline.map((e: { type: string }) => e.type)).toEqual(['payment_succeeded', 'invoice_issued', 'membership_started']);
+    // R-MNY-2: the charge was written with the decision (payment_requested), then made by the worker.
+    expect(read.timeline.map((e: { type: string }) => e.type)).toEqual(['payment_succeeded', 'payment_requested', 'invoice_issued', 'membership_started']);
+    expect(read.invoices[0].payments).toEqual([expect.objectContaining({ attemptId: `${read.invoices[0].id}.c1`, status: 'succeeded', reference: expect.stringMatching(/^pi_sim_/) })]);
 
     const item = await dynamodbClient().send(
       new GetItemCommand({ TableName: t.cloud.deps.config.TABLE_NAME, Key: { pk: { S: `ORG#e2e-club#MS#${created.body.id}` }, sk: { S: 'MEMBERSHIP' } } }),
@@ -154,9 +156,9 @@ describe('local cloud', () => {
     const plan = (await t.ok('GET', '/api/plans')).items[0];
     const member = await t.ok('POST', '/api/members', { name: 'Chloé Roy', email: 'chloe@example.org', paymentMethod: { token: 'pm_card_chargeDeclined' } });
     const ms = await t.ok('POST', '/api/memberships', { memberId: member.id, planId: plan.id });
-    const invoice = ms.invoices[0];
-    expect(invoice).toMatchObject({ status: 'open', attempts: 1, lastFailure: expect.objectContaining({ code: 'card_declined' }) });
-    const charges = async () => ((await t.request('GET', '/_local/payments')).body.items as { idempotencyKey: string }[]).filter((c) => c.idempotencyKey.startsWith(invoice.id)).length;
+    const invoice = await t.ok('GET', `/api/invoices/${ms.invoices[0].id}`);
+    expect(invoice).toMatchObject({ status: 'open', chargeAttempts: 1, lastFailure: expect.objectContaining({ code: 'card_declined' }) });
+    const charges = async () => ((await t.request('GET', '/_local/payments')).body.items as { metadata: { invoiceId: string } }[]).filter((c) => c.metadata.invoiceId === invoice.id).length;
 
     const sfn = new SFNClient({ ...LOCAL_AWS, endpoint: t.cloud.urls.stepfunctions });
     const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: t.cloud.deps.config.DUNNING_STATE_MACHINE_ARN, name: invoice.id, input: JSON.stringify({ orgId: 'e2e-club', invoiceId: invoice.id }) }));
@@ -192,7 +194,7 @@ describe('local cloud', () => {
     const member = await t.ok('POST', '/api/members', { name: 'Noé Gagné', email: 'noe@example.org', paymentMethod: { token: 'pm_card_chargeDeclinedInsufficientFunds' } });
     const invoice = (await t.ok('POST', '/api/memberships', { memberId: member.id, planId: plan.id })).invoices[0];
     const charges = async () =>
-      ((await t.request('GET', '/_local/payments')).body.items as { idempotencyKey: string; at: string }[]).filter((c) => c.idempotencyKey.startsWith(invoice.id)).map((c) => c.at);
+      ((await t.request('GET', '/_local/payments')).body.items as { metadata: { invoiceId: string }; at: string }[]).filter((c) => c.metadata.invoiceId === invoice.id).map((c) => c.at);
     const sfn = new SFNClient({ ...LOCAL_AWS, endpoint: t.cloud.urls.stepfunctions });
     const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: t.cloud.deps.config.DUNNING_STATE_MACHINE_ARN, name: invoice.id, input: JSON.stringify({ orgId: 'e2e-club', invoiceId: invoice.id }) }));
 

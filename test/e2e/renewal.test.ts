@@ -147,7 +147,7 @@ describe('renewal lifecycle', () => {
     expect(m).toMatchObject({ status: 'active', currentTerm: { seq: 2, start: '2028-01-15', end: '2029-01-14' }, nextBillingDate: '2029-01-15' });
     const renewal = m.invoices.find((i: { periodStart: string }) => i.periodStart === '2028-01-15');
     expect(renewal).toMatchObject({ status: 'paid', amount: { amount: 12000, currency: 'CAD' }, periodEnd: '2029-01-14' });
-    const charges = (await t.request('GET', '/_local/payments')).body.items.filter((c: { idempotencyKey: string }) => c.idempotencyKey.startsWith(renewal.id));
+    const charges = (await t.request('GET', '/_local/payments')).body.items.filter((c: { metadata: { invoiceId: string } }) => c.metadata.invoiceId === renewal.id);
     expect(charges).toHaveLength(1);
   });
 

@@ -86,12 +86,13 @@ describe('timers, on one clock from 2027-12-15 to 2028-03-15', () => {
     await t.setClock('2028-01-15T05:00:20Z');
     const outcomes = await Promise.all([deliver(payload), deliver(payload), deliver(payload), deliver(payload)]);
     expect(outcomes.filter((o) => o.outcome === 'acted')).toHaveLength(1);
+    await t.settle();
     const m = await membership('dup');
     expect(m.currentTerm).toEqual({ seq: 2, start: '2028-01-15', end: '2029-01-14' });
     const renewal = m.invoices.filter((i: { periodStart: string }) => i.periodStart === '2028-01-15');
     expect(renewal).toHaveLength(1);
     expect(renewal[0].status).toBe('paid');
-    const charges = (await t.request('GET', '/_local/payments')).body.items.filter((c: { idempotencyKey: string }) => c.idempotencyKey.startsWith(renewal[0].id));
+    const charges = (await t.request('GET', '/_local/payments')).body.items.filter((c: { metadata: { invoiceId: string } }) => c.metadata.invoiceId === renewal[0].id);
     expect(charges).toHaveLength(1);
     const confirmations = (await mails('dup')).filter((e) => e.subject.includes('January 14, 2029'));
     expect(confirmations).toHaveLength(1);

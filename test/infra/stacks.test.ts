@@ -15,7 +15,7 @@ function statements(prefix = ''): Statement[] {
 const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 
 describe('stateful stack', () => {
-  it('keeps one single table: retained, deletion-protected, point-in-time recovery, TTL, two GSIs', () => {
+  it('keeps one single table: retained, deletion-protected, point-in-time recovery, TTL, a stream of new images, three GSIs', () => {
     const t = stateful();
     t.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
     t.hasResource('AWS::DynamoDB::GlobalTable', {
@@ -28,7 +28,13 @@ describe('stateful stack', () => {
         ],
         BillingMode: 'PAY_PER_REQUEST',
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
-        GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'gsi1' }), Match.objectLike({ IndexName: 'gsi2' })],
+        StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+        GlobalSecondaryIndexes: [
+          Match.objectLike({ IndexName: 'gsi1', Projection: { ProjectionType: 'ALL' } }),
+          Match.objectLike({ IndexName: 'gsi2', Projection: { ProjectionType: 'ALL' } }),
+          // R-REN-9: the live memberships of a plan, keys only (the fan-out needs only their ids).
+          Match.objectLike({ IndexName: 'gsi3', Projection: { ProjectionType: 'KEYS_ONLY' } }),
+        ],
         Replicas: [Match.objectLike({ DeletionProtectionEnabled: true, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
       }),
     });
@@ -53,11 +59,11 @@ describe('stateless stack', () => {
   it('runs every function on Node.js 22, arm64, with a log group that expires', () => {
     const t = stateless();
     const fns = t.findResources('AWS::Lambda::Function', { Properties: { FunctionName: Match.stringLikeRegexp('^relance-local-') } });
-    expect(Object.keys(fns)).toHaveLength(5);
+    expect(Object.keys(fns)).toHaveLength(7);
     for (const fn of Object.values(fns) as { Properties: Record<string, unknown> }[]) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
     }
-    t.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 6);
+    t.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 8);
   });
 
   it('guards /api with the Cognito JWT authorizer and leaves member links and the console public', () => {
@@ -74,7 +80,7 @@ describe('stateless stack', () => {
     }
   });
 
-  it('lets EventBridge Scheduler (this account only) invoke the timer function and nothing else, with a dead-letter queue', () => {
+  it('lets EventBridge Scheduler (this account only) invoke the timer and worker functions and nothing else, with a dead-letter queue', () => {
     const t = stateless();
     t.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'relance-local' });
     t.hasResourceProperties('AWS::IAM::Role', {
@@ -83,9 +89,11 @@ describe('stateless stack', () => {
       }),
     });
     const schedulerRole = statements('SchedulerInvokeRole');
-    expect(schedulerRole.filter((s) => actionsOf(s).includes('lambda:InvokeFunction')).map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^TimerFunction/), 'Arn'] }]);
+    expect(schedulerRole.filter((s) => actionsOf(s).includes('lambda:InvokeFunction')).map((s) => s.Resource)).toEqual([
+      [{ 'Fn::GetAtt': [expect.stringMatching(/^TimerFunction/), 'Arn'] }, { 'Fn::GetAtt': [expect.stringMatching(/^WorkerFunction/), 'Arn'] }],
+    ]);
     const invokers = statements().filter((s) => actionsOf(s).includes('lambda:InvokeFunction')).map((s) => JSON.stringify(s.Resource));
-    expect(invokers.every((r) => /TimerFunction|DunningFunction/.test(r))).toBe(true);
+    expect(invokers.every((r) => /TimerFunction|WorkerFunction|DunningFunction/.test(r))).toBe(true);
     expect(invokers.filter((r) => r.includes('TimerFunction'))).toHaveLength(1);
     t.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true });
     t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: Match.anyValue() } } });
@@ -123,9 +131,38 @@ describe('stateless stack', () => {
     });
   });
 
+  it('R-MNY-2, R-MNY-6: the worker reads only new e-mails, new payment attempts and running re-plan jobs from the stream, bisects, retries, then dead-letters', () => {
+    const t = stateless();
+    t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: Match.stringLikeRegexp('^WorkerFunction') },
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TimerDeadLetters'), 'Arn'] } } },
+      FilterCriteria: { Filters: Match.arrayWith([{ Pattern: Match.stringLikeRegexp('"outbox","attempt"') }, { Pattern: Match.stringLikeRegexp('replan_job') }]) },
+    });
+    const streamReaders = statements().filter((s) => actionsOf(s).includes('dynamodb:GetRecords'));
+    expect(streamReaders.length).toBeGreaterThan(0);
+    for (const s of streamReaders) expect(JSON.stringify(s.Resource)).toMatch(/StreamArn|Table/);
+    // R-OPS-4: the worker's concurrency is capped, and each instance paces itself to its share of the SES rate.
+    t.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'relance-local-worker', ReservedConcurrentExecutions: 2, Environment: { Variables: Match.objectLike({ MAIL_SEND_RATE: '5' }) } });
+  });
+
+  it('R-MNY-6: SES events of the configuration set reach the feedback function through EventBridge', () => {
+    const t = stateless();
+    t.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({ Enabled: true, MatchingEventTypes: Match.arrayWith(['send']), EventBridgeDestination: Match.anyValue() }),
+    });
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ source: ['aws.ses'], 'detail-type': Match.arrayWith(['Email Sent']) }),
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FeedbackFunction'), 'Arn'] } })],
+    });
+  });
+
   it('raises alarms on dead letters, function errors and failed dunning runs', () => {
     const alarms = Object.values(stateless().findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms.length).toBe(6);
+    expect(alarms.length).toBe(8);
     for (const alarm of alarms as { Properties: { AlarmActions: unknown[] } }[]) expect(alarm.Properties.AlarmActions).toHaveLength(1);
   });
 });

@@ -432,9 +432,9 @@ describe('local EventBridge Scheduler: persistence', () => {
 describe('SchedulerTimers (production adapter) against the local scheduler', () => {
   it('arms a timer in the org time zone, ignores a repeated arm, and disarms idempotently', async () => {
     const h = await harness({ groups: ['relance-test'] });
-    const timers = new SchedulerTimers(h.client, { groupName: 'relance-test', targetArn: h.functions.arnOf('timer'), roleArn: ROLE });
+    const timers = new SchedulerTimers(h.client, { groupName: 'relance-test', targetArn: h.functions.arnOf('timer'), workerArn: h.functions.arnOf('timer'), roleArn: ROLE });
     const payload = { orgId: 'o', membershipId: 'm', name: 'renew-m', at: '2027-03-14T13:00:00.000Z' };
-    const spec = { name: 'renew-m', at: new Date(payload.at), timeZone: 'America/Toronto', payload };
+    const spec = { target: 'timer' as const, name: 'renew-m', at: new Date(payload.at), timeZone: 'America/Toronto', payload };
 
     await timers.arm(spec);
     await timers.arm(spec);

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { documentClient, DynamoStore } from '../../shared/adapters/dynamodb/store.js';
-import { ConcurrencyError, ValidationError } from '../../shared/domain/errors.js';
+import { ConcurrencyError, MembershipExistsError, ValidationError } from '../../shared/domain/errors.js';
 import { newId } from '../../shared/domain/ids.js';
 import type { Invoice } from '../../shared/domain/invoice.js';
 import type { Member } from '../../shared/domain/member.js';
@@ -55,9 +55,13 @@ function invoice(membershipId: string, memberId: string, status: Invoice['status
     periodEnd: null,
     issueDate: dueDate,
     dueDate,
-    attempts: 0,
+    chargeAttempts: 0,
+    openAttemptId: null,
     lastFailure: null,
     payment: null,
+    payments: [],
+    refunds: [],
+    credit: null,
     version: 0,
     createdAt: at.toISOString(),
     updatedAt: at.toISOString(),
@@ -164,20 +168,36 @@ describe('DynamoStore against DynamoDB Local', () => {
     expect((await store.listInvoicesByStatus(org, 'paid', { limit: 10 })).items.map((i) => i.id)).toEqual([b.id]);
   });
 
-  it('lets exactly one sender claim an outbox e-mail, and a crashed claim be taken over after the lease', async () => {
+  it('R-MNY-6: lets exactly one worker claim an outbox e-mail, a crashed claim be taken over after the lease, and SES\'s Send event settle it', async () => {
     const owner = member();
     const ms = membership(owner.id);
     const email: OutboxEmail = {
-      id: 'chg_1.expired', orgId: ORG, membershipId: ms.id, template: 'expired', to: ['lea@example.org'], from: { name: 'Sophie', email: 's@club.example' },
-      replyTo: ['m@club.example'], subject: 's', html: '<p>h</p>', text: 't', status: 'pending', claimedAt: null, sentAt: null, messageId: null, createdAt: at.toISOString(), version: 0,
+      id: newId('eml', at), orgId: ORG, membershipId: ms.id, template: 'expired', data: { memberName: 'Léa', planName: 'Annual', termEnd: '2027-12-31' }, locale: 'en',
+      to: { name: 'Léa', email: 'lea@example.org' }, audience: 'member', notAfter: null, status: 'pending', tries: 0, claimedAt: null, nextTryAt: null, lastError: null,
+      subject: null, sentAt: null, messageId: null, createdAt: at.toISOString(), version: 0,
     };
     await store.commit([{ kind: 'membership', value: ms }, { kind: 'outbox', value: email }]);
-    const claims = await Promise.all([1, 2, 3, 4].map(() => store.claimOutbox(email, at, 60_000)));
+    const claims = await Promise.all([1, 2, 3, 4].map(() => store.claimMail(email, at, 60_000)));
     expect(claims.filter(Boolean)).toHaveLength(1);
-    expect(await store.claimOutbox(email, new Date(at.getTime() + 30_000), 60_000)).toBe(false);
-    expect(await store.claimOutbox(email, new Date(at.getTime() + 61_000), 60_000)).toBe(true);
-    await store.markOutboxSent(email, 'ses-1', at);
-    expect(await store.claimOutbox(email, new Date(at.getTime() + 3_600_000), 60_000)).toBe(false);
+    expect(claims.find(Boolean)).toMatchObject({ status: 'sending', tries: 1 });
+    expect(await store.claimMail(email, new Date(at.getTime() + 30_000), 60_000)).toBeNull();
+    expect(await store.claimMail(email, new Date(at.getTime() + 61_000), 60_000)).toMatchObject({ tries: 2 });
+    expect(await store.markMailSent(email, 'ses-1', at)).toBe(true);
+    expect(await store.markMailSent(email, 'ses-1', at)).toBe(false);
+    expect(await store.claimMail(email, new Date(at.getTime() + 3_600_000), 60_000)).toBeNull();
     expect((await store.getMembershipRecord(ORG, ms.id))?.outbox[0]).toMatchObject({ status: 'sent', messageId: 'ses-1' });
+  });
+
+  it('R-MNY-1: a member\'s place on a plan is taken by one membership at a time, and given back', async () => {
+    const owner = member();
+    const claim = (membershipId: string) => ({ orgId: ORG, memberId: owner.id, planId: 'pln_unique', membershipId });
+    const results = await Promise.allSettled(['ms_1', 'ms_2', 'ms_3'].map((id) => store.commit([{ kind: 'claim', value: claim(id) }])));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof MembershipExistsError)).toBe(true);
+    const winner = ['ms_1', 'ms_2', 'ms_3'][results.findIndex((r) => r.status === 'fulfilled')]!;
+    await expect(store.commit([{ kind: 'release', value: claim('ms_other') }])).rejects.toBeInstanceOf(ConcurrencyError);
+    await store.commit([{ kind: 'release', value: claim(winner) }]);
+    await store.commit([{ kind: 'claim', value: claim('ms_4') }]);
+    await expect(store.commit([{ kind: 'claim', value: claim('ms_5') }])).rejects.toBeInstanceOf(MembershipExistsError);
   });
 });

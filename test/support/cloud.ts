@@ -3,8 +3,10 @@ import { inject } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../infra/local/cloud.js';
 import { testTemplates } from './aws.js';
 
-export type { LocalEmail as Email } from '../../infra/local/ses.js';
-import type { LocalEmail as Email } from '../../infra/local/ses.js';
+import type { LocalEmail } from '../../infra/local/ses.js';
+
+/** A mail as tests read it: `to` holds the bare addresses; `toHeaders` the headers SES got, with names. */
+export type Email = LocalEmail & { toHeaders: string[] };
 
 export interface Reply<T = any> {
   status: number;
@@ -61,9 +63,28 @@ export class TestCloud {
     return this.token;
   }
 
-  /** An admin API call (`path` starts with /api) with a fresh bearer token of the organisation. */
+  /**
+   * An admin API call (`path` starts with /api) with a fresh bearer token of the organisation.
+   * After a call that may change something, the table's stream is worked (the charge the
+   * decision wrote, its e-mails), as the deployed worker does within a second; a GET reads
+   * what is there.
+   */
   async api<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
-    return this.request<T>(method, path, body, { authorization: `Bearer ${await this.freshToken()}`, ...headers });
+    const reply = await this.request<T>(method, path, body, { authorization: `Bearer ${await this.freshToken()}`, ...headers });
+    if (method !== 'GET') await this.settle();
+    return reply;
+  }
+
+  /** Lets the worker take up everything written so far (POST /_local/settle). */
+  async settle(): Promise<void> {
+    await this.request('POST', '/_local/settle');
+  }
+
+  /** A member's link action (POST /l/…), then the worker's share of it. */
+  async post<T = any>(path: string, body: string, headers: Record<string, string> = {}): Promise<Reply<T>> {
+    const reply = await this.request<T>('POST', path, body, { 'content-type': 'application/x-www-form-urlencoded', ...headers });
+    await this.settle();
+    return reply;
   }
 
   /** The admin API call must succeed; answers its body. */
@@ -83,8 +104,10 @@ export class TestCloud {
     return reply.body;
   }
 
+  /** The mail SES accepted, oldest first; `to` holds the bare addresses (the headers, with names, are in `toHeaders`). */
   async emails(to?: string): Promise<Email[]> {
-    return (await this.request('GET', `/_local/emails${to ? `?to=${encodeURIComponent(to)}` : ''}`)).body.items;
+    const items: LocalEmail[] = (await this.request('GET', `/_local/emails${to ? `?to=${encodeURIComponent(to)}` : ''}`)).body.items;
+    return items.map((e) => ({ ...e, to: e.to.map(addressOf), toHeaders: e.to }));
   }
 
   async stop(): Promise<void> {
@@ -107,4 +130,9 @@ export function linkIn(email: Email): string {
   const match = /https?:\/\/[^\s"'<>]+\/l\/[A-Za-z0-9._~%-]+/.exec(email.text);
   if (!match) throw new Error(`no signed link in e-mail "${email.subject}"`);
   return match[0];
+}
+
+/** `"Name" <a@b>` or `=?UTF-8?B?…?= <a@b>` → `a@b`. */
+export function addressOf(mailbox: string): string {
+  return /<([^<>]+)>\s*$/.exec(mailbox)?.[1] ?? mailbox;
 }

@@ -20,6 +20,8 @@ export function membershipFixture(overrides: Partial<Membership> = {}): Membersh
     cancellation: null,
     timers: [],
     armed: null,
+    lastInvoiceId: null,
+    unpaidInvoiceIds: [],
     version: 1,
     createdAt: '2027-01-01T00:00:00Z',
     updatedAt: '2027-01-01T00:00:00Z',

@@ -10,29 +10,52 @@ import {
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ConcurrencyError, ValidationError } from '../../domain/errors.js';
+import { ConcurrencyError, MembershipExistsError } from '../../domain/errors.js';
 import type { Invoice, InvoiceStatus } from '../../domain/invoice.js';
 import type { Member } from '../../domain/member.js';
 import type { Membership, MembershipStatus, Term } from '../../domain/membership.js';
+import type { PaymentAttempt } from '../../domain/payment.js';
 import type { Plan } from '../../domain/plan.js';
 import type { Settings } from '../../domain/settings.js';
 import type { TimelineEvent } from '../../domain/timeline.js';
-import type { LinkUse, MembershipRecord, OutboxEmail, Page, PageRequest, Store, Write } from '../../ports/store.js';
+import type {
+  LinkUse,
+  MembershipRecord,
+  MembershipState,
+  OutboxEmail,
+  Page,
+  PageRequest,
+  ReplanJob,
+  Store,
+  WorkRef,
+  Write,
+} from '../../ports/store.js';
+import { decodeCursor, encodeCursor, keyAttrsOf } from './cursor.js';
 import { invoiceItem, invoiceKey, invoicesByStatus, invoicesOfMembership } from './entities/invoice.js';
+import { jobItem, jobKey } from './entities/job.js';
 import { INDEX, type Item, membershipPk, valueOf } from './entities/keys.js';
 import { memberItem, memberKey, membersOfOrg } from './entities/member.js';
 import {
+  attemptItem,
+  attemptKey,
+  claimKey,
+  EVENT_PREFIX,
   eventItem,
   linkUseItem,
+  linkUseKey,
+  liveMembershipsOfPlan,
   membershipItem,
   membershipKey,
   membershipsByStatus,
   membershipsOfMember,
+  OUTBOX_PREFIX,
   OUTBOX_RETENTION_SECONDS,
   outboxItem,
   outboxKey,
+  TERM_PREFIX,
   termItem,
 } from './entities/membership.js';
 import { PLAN_PREFIX, planItem, planKey } from './entities/plan.js';
@@ -42,59 +65,111 @@ export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
-interface PutSpec {
-  item: Item;
-  condition: string;
-  values?: Record<string, unknown>;
-  describe: string;
+/** How much of a membership's history a staff view shows: the latest, whatever its age. */
+export const RECORD_LIMITS = { terms: 24, invoices: 24, timeline: 100, outbox: 50 } as const;
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+interface Spec {
+  item: TransactItem;
+  /** What failed when this item's condition fails. */
+  conflict: () => Error;
 }
 
-function versioned(item: Item, version: number, describe: string): PutSpec {
+/** Another transaction held one of the items: a plain, retryable concurrency error. */
+function busy(spec: Spec): ConcurrencyError {
+  const error = spec.conflict();
+  return error instanceof ConcurrencyError ? error : new ConcurrencyError('item', 'held by a concurrent transaction');
+}
+
+function versioned(table: string, item: Item, version: number, entity: string, id: string): Spec {
+  const conflict = () => new ConcurrencyError(entity, id);
   return version === 0
-    ? { item: { ...item, version: 1 }, condition: 'attribute_not_exists(pk)', describe }
-    : { item: { ...item, version: version + 1 }, condition: 'version = :expected', values: { ':expected': version }, describe };
+    ? { item: { Put: { TableName: table, Item: { ...item, version: 1 }, ConditionExpression: 'attribute_not_exists(pk)' } }, conflict }
+    : {
+        item: {
+          Put: {
+            TableName: table,
+            Item: { ...item, version: version + 1 },
+            ConditionExpression: 'version = :expected',
+            ExpressionAttributeValues: { ':expected': version },
+          },
+        },
+        conflict,
+      };
 }
 
-function toPut(write: Write): PutSpec {
+function appendOnly(table: string, item: Item, entity: string, id: string): Spec {
+  return { item: { Put: { TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } }, conflict: () => new ConcurrencyError(entity, id) };
+}
+
+function toSpec(table: string, write: Write): Spec {
   switch (write.kind) {
     case 'settings':
-      return versioned(settingsItem(write.value), write.value.version, `settings ${write.value.orgId}`);
+      return versioned(table, settingsItem(write.value), write.value.version, 'settings', write.value.orgId);
     case 'plan':
-      return versioned(planItem(write.value), write.value.version, `plan ${write.value.id}`);
+      return versioned(table, planItem(write.value), write.value.version, 'plan', write.value.id);
     case 'member':
-      return versioned(memberItem(write.value), write.value.version, `member ${write.value.id}`);
+      return versioned(table, memberItem(write.value), write.value.version, 'member', write.value.id);
     case 'membership':
-      return versioned(membershipItem(write.value), write.value.version, `membership ${write.value.id}`);
+      return versioned(table, membershipItem(write.value), write.value.version, 'membership', write.value.id);
     case 'term':
-      return versioned(termItem(write.value), write.value.version, `term ${write.value.membershipId}/${write.value.seq}`);
+      return versioned(table, termItem(write.value), write.value.version, 'term', `${write.value.membershipId}/${write.value.seq}`);
     case 'invoice':
-      return versioned(invoiceItem(write.value), write.value.version, `invoice ${write.value.id}`);
-    case 'event':
-      return { item: eventItem(write.value), condition: 'attribute_not_exists(pk)', describe: `event ${write.value.id}` };
+      return versioned(table, invoiceItem(write.value), write.value.version, 'invoice', write.value.id);
     case 'outbox':
-      return { item: { ...outboxItem(write.value), version: 1 }, condition: 'attribute_not_exists(pk)', describe: `e-mail ${write.value.id}` };
+      return versioned(table, outboxItem(write.value), write.value.version, 'e-mail', write.value.id);
+    case 'attempt':
+      return versioned(table, attemptItem(write.value), write.value.version, 'payment attempt', write.value.id);
+    case 'job':
+      return versioned(table, jobItem(write.value), write.value.version, 're-plan job', write.value.planId);
+    case 'event':
+      return appendOnly(table, eventItem(write.value), 'event', write.value.id);
     case 'link_use':
-      return { item: linkUseItem(write.value), condition: 'attribute_not_exists(pk)', describe: `link ${write.value.jti}` };
+      return appendOnly(table, linkUseItem(write.value), 'link', write.value.jti);
+    case 'claim': {
+      const c = write.value;
+      return {
+        item: {
+          Put: {
+            TableName: table,
+            Item: { ...claimKey(c), entity: 'membership_claim', ...c },
+            // Free, or given back by a membership that stopped being live.
+            ConditionExpression: 'attribute_not_exists(pk) OR attribute_type(membershipId, :null)',
+            ExpressionAttributeValues: { ':null': 'NULL' },
+          },
+        },
+        conflict: () => new MembershipExistsError(c.memberId, c.planId),
+      };
+    }
+    case 'release': {
+      const c = write.value;
+      return {
+        item: {
+          Put: {
+            TableName: table,
+            Item: { ...claimKey(c), entity: 'membership_claim', orgId: c.orgId, memberId: c.memberId, planId: c.planId, membershipId: null, releasedBy: c.membershipId },
+            // Held by this membership (or never written, for a membership older than claims).
+            ConditionExpression: 'attribute_not_exists(pk) OR membershipId = :mine',
+            ExpressionAttributeValues: { ':mine': c.membershipId },
+          },
+        },
+        conflict: () => new ConcurrencyError('membership claim', `${c.memberId}/${c.planId}`),
+      };
+    }
+    case 'plan_check':
+      return {
+        item: {
+          ConditionCheck: {
+            TableName: table,
+            Key: planKey(write.orgId, write.planId),
+            ConditionExpression: 'version = :v',
+            ExpressionAttributeValues: { ':v': write.version },
+          },
+        },
+        conflict: () => new ConcurrencyError('plan', write.planId),
+      };
   }
-}
-
-/** Cursors are the opaque, base64url-encoded LastEvaluatedKey of a Query on a known partition. */
-function encodeCursor(key: Record<string, unknown> | undefined): string | null {
-  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null;
-}
-
-function decodeCursor(cursor: string | undefined, partitionAttr: string, partition: string): Record<string, unknown> | undefined {
-  if (cursor === undefined) return undefined;
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    key = undefined;
-  }
-  if (typeof key !== 'object' || key === null || (key as Item)[partitionAttr] !== partition) {
-    throw new ValidationError('cursor is not valid for this list', [{ field: 'cursor', message: 'use the nextCursor of the previous page' }]);
-  }
-  return key as Record<string, unknown>;
 }
 
 export class DynamoStore implements Store {
@@ -108,13 +183,7 @@ export class DynamoStore implements Store {
     return out.Item ? valueOf<T>(out.Item) : null;
   }
 
-  private async page<T>(
-    index: string,
-    partitionAttr: string,
-    partition: string,
-    page: PageRequest,
-    forward: boolean,
-  ): Promise<Page<T>> {
+  private async page<T>(index: string, partitionAttr: string, partition: string, page: PageRequest, forward: boolean): Promise<Page<T>> {
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -124,7 +193,7 @@ export class DynamoStore implements Store {
         ExpressionAttributeValues: { ':p': partition },
         ScanIndexForward: forward,
         Limit: page.limit,
-        ExclusiveStartKey: decodeCursor(page.cursor, partitionAttr, partition),
+        ExclusiveStartKey: decodeCursor(page.cursor, { partitionAttr, partition, keyAttrs: keyAttrsOf(index) }),
       }),
     );
     return { items: (out.Items ?? []).map((i) => valueOf<T>(i)), nextCursor: encodeCursor(out.LastEvaluatedKey) };
@@ -139,6 +208,21 @@ export class DynamoStore implements Store {
       start = out.LastEvaluatedKey;
     } while (start);
     return items;
+  }
+
+  /** The latest `limit` items of one kind in a membership's collection, newest first: one Query. */
+  private async latest<T>(orgId: string, membershipId: string, prefix: string, limit: number): Promise<T[]> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': membershipPk(orgId, membershipId), ':prefix': prefix },
+        ScanIndexForward: false,
+        Limit: limit,
+        ConsistentRead: true,
+      }),
+    );
+    return (out.Items ?? []).map((i) => valueOf<T>(i));
   }
 
   getSettings(orgId: string): Promise<Settings | null> {
@@ -170,33 +254,37 @@ export class DynamoStore implements Store {
     return this.get(membershipKey(orgId, membershipId));
   }
 
-  async getMembershipRecord(orgId: string, membershipId: string): Promise<MembershipRecord | null> {
-    const [collection, invoiceItems] = await Promise.all([
-      this.queryAll({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': membershipPk(orgId, membershipId) },
-        ConsistentRead: true,
-      }),
-      this.queryAll({
-        TableName: this.tableName,
-        IndexName: INDEX.byParent,
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': invoicesOfMembership(orgId, membershipId) },
-        ScanIndexForward: false,
-      }),
+  async getMembershipState(orgId: string, membershipId: string): Promise<MembershipState | null> {
+    const [membership, terms] = await Promise.all([
+      this.getMembership(orgId, membershipId),
+      this.latest<Term & { version: number }>(orgId, membershipId, TERM_PREFIX, 2),
     ]);
-    const root = collection.find((i) => i.entity === 'membership');
-    if (!root) return null;
-    const of = <T>(entity: string) => collection.filter((i) => i.entity === entity).map((i) => valueOf<T>(i));
-    return {
-      membership: valueOf<Membership>(root),
-      terms: of<Term & { version: number }>('term'),
-      invoices: invoiceItems.map((i) => valueOf<Invoice>(i)),
-      timeline: of<TimelineEvent>('event').reverse(),
-      outbox: of<OutboxEmail>('outbox'),
-      linkUses: of<LinkUse>('link_use'),
-    };
+    return membership ? { membership, terms } : null;
+  }
+
+  async getMembershipRecord(orgId: string, membershipId: string): Promise<MembershipRecord | null> {
+    const [state, timeline, outbox, invoices] = await Promise.all([
+      this.getMembershipState(orgId, membershipId),
+      this.latest<TimelineEvent>(orgId, membershipId, EVENT_PREFIX, RECORD_LIMITS.timeline),
+      this.latest<OutboxEmail>(orgId, membershipId, OUTBOX_PREFIX, RECORD_LIMITS.outbox),
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: INDEX.byParent,
+          KeyConditionExpression: 'gsi1pk = :p',
+          ExpressionAttributeValues: { ':p': invoicesOfMembership(orgId, membershipId) },
+          ScanIndexForward: false,
+          Limit: RECORD_LIMITS.invoices,
+        }),
+      ),
+    ]);
+    if (!state) return null;
+    const terms =
+      state.terms.length < 2
+        ? state.terms
+        : await this.latest<Term & { version: number }>(orgId, membershipId, TERM_PREFIX, RECORD_LIMITS.terms);
+    // Terms oldest first, as staff read a history; the rest newest first.
+    return { ...state, terms: [...terms].reverse(), timeline, outbox, invoices: (invoices.Items ?? []).map((i) => valueOf<Invoice>(i)) };
   }
 
   listMembershipsOfMember(orgId: string, memberId: string, page: PageRequest): Promise<Page<Membership>> {
@@ -207,6 +295,21 @@ export class DynamoStore implements Store {
     return this.page(INDEX.byStatus, 'gsi2pk', membershipsByStatus(orgId, status), page, false);
   }
 
+  async listLiveMembershipsOfPlan(orgId: string, planId: string, page: PageRequest): Promise<Page<string>> {
+    // The index holds keys only: the membership id is its sort key.
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: INDEX.byPlan,
+        KeyConditionExpression: 'gsi3pk = :p',
+        ExpressionAttributeValues: { ':p': liveMembershipsOfPlan(orgId, planId) },
+        Limit: page.limit,
+        ExclusiveStartKey: decodeCursor(page.cursor, { partitionAttr: 'gsi3pk', partition: liveMembershipsOfPlan(orgId, planId), keyAttrs: keyAttrsOf(INDEX.byPlan) }),
+      }),
+    );
+    return { items: (out.Items ?? []).map((i) => String(i.gsi3sk)), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+  }
+
   getInvoice(orgId: string, invoiceId: string): Promise<Invoice | null> {
     return this.get(invoiceKey(orgId, invoiceId));
   }
@@ -215,63 +318,117 @@ export class DynamoStore implements Store {
     return this.page(INDEX.byStatus, 'gsi2pk', invoicesByStatus(orgId, status), page, true);
   }
 
+  getLinkUse(orgId: string, membershipId: string, jti: string): Promise<LinkUse | null> {
+    return this.get(linkUseKey(orgId, membershipId, jti));
+  }
+
+  getAttempt(ref: WorkRef): Promise<PaymentAttempt | null> {
+    return this.get(attemptKey(ref));
+  }
+
+  getMail(ref: WorkRef): Promise<OutboxEmail | null> {
+    return this.get(outboxKey(ref));
+  }
+
+  getJob(orgId: string, planId: string): Promise<ReplanJob | null> {
+    return this.get(jobKey(orgId, planId));
+  }
+
   async commit(writes: Write[]): Promise<void> {
     if (writes.length === 0) return;
-    const puts = writes.map(toPut);
-    if (puts.length === 1) {
-      const [put] = puts as [PutSpec];
+    const specs = writes.map((w) => toSpec(this.tableName, w));
+    if (specs.length === 1 && specs[0]!.item.Put) {
+      const [spec] = specs as [Spec];
       try {
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: put.item,
-            ConditionExpression: put.condition,
-            ExpressionAttributeValues: put.values,
-          }),
-        );
+        await this.doc.send(new PutCommand(spec.item.Put!));
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) throw new ConcurrencyError(...splitDescribe(put.describe));
+        if (error instanceof ConditionalCheckFailedException) throw spec.conflict();
         throw error;
       }
       return;
     }
     try {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: puts.map((p) => ({
-            Put: {
-              TableName: this.tableName,
-              Item: p.item,
-              ConditionExpression: p.condition,
-              ExpressionAttributeValues: p.values,
-            },
-          })),
-        }),
-      );
+      await this.doc.send(new TransactWriteCommand({ TransactItems: specs.map((s) => s.item) }));
     } catch (error) {
       if (error instanceof TransactionCanceledException) {
         const reasons = error.CancellationReasons ?? [];
-        const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict');
-        if (failed >= 0) throw new ConcurrencyError(...splitDescribe(puts[failed]!.describe));
+        const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
+        if (failed >= 0) throw specs[failed]!.conflict();
+        const conflicted = reasons.findIndex((r) => r.Code === 'TransactionConflict');
+        if (conflicted >= 0) throw busy(specs[conflicted]!);
       }
       throw error;
     }
   }
 
-  async claimOutbox(email: OutboxEmail, now: Date, leaseMs: number): Promise<boolean> {
+  async claimAttempt(ref: WorkRef, now: Date, leaseMs: number): Promise<PaymentAttempt | null> {
+    return this.claim<PaymentAttempt>(attemptKey(ref), {
+      condition: '(#s = :created OR (#s = :processing AND (attribute_type(claimedAt, :null) OR claimedAt < :lapsed)))',
+      values: { ':created': 'requires_confirmation', ':processing': 'processing' },
+      set: 'SET #s = :processing, claimedAt = :now, updatedAt = :now',
+      now,
+      leaseMs,
+    });
+  }
+
+  async claimMail(ref: WorkRef, now: Date, leaseMs: number): Promise<OutboxEmail | null> {
+    return this.claim<OutboxEmail>(outboxKey(ref), {
+      condition:
+        '(#s = :pending OR (#s = :sending AND claimedAt < :lapsed) OR (#s = :unknown AND nextTryAt <= :nowIso)) AND (attribute_type(nextTryAt, :null) OR nextTryAt <= :nowIso OR #s = :sending)',
+      values: { ':pending': 'pending', ':sending': 'sending', ':unknown': 'unknown', ':nowIso': now.toISOString() },
+      set: 'SET #s = :sending, claimedAt = :now',
+      now,
+      leaseMs,
+    });
+  }
+
+  private async claim<T>(
+    key: { pk: string; sk: string },
+    spec: { condition: string; values: Record<string, unknown>; set: string; now: Date; leaseMs: number },
+  ): Promise<T | null> {
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: `${spec.set} ADD tries :one, version :one`,
+          ConditionExpression: `attribute_exists(pk) AND ${spec.condition}`,
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: {
+            ...spec.values,
+            ':now': spec.now.toISOString(),
+            ':lapsed': new Date(spec.now.getTime() - spec.leaseMs).toISOString(),
+            ':null': 'NULL',
+            ':one': 1,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes ? valueOf<T>(out.Attributes) : null;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return null;
+      throw error;
+    }
+  }
+
+  async markMailSent(ref: WorkRef, messageId: string, at: Date): Promise<boolean> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: outboxKey(email),
-          UpdateExpression: 'SET #s = :sending, claimedAt = :now ADD version :one',
-          ConditionExpression: '#s = :pending OR (#s = :sending AND claimedAt < :abandoned)',
+          Key: outboxKey(ref),
+          UpdateExpression: 'SET #s = :sent, sentAt = :at, messageId = :id, expiresAt = :exp, claimedAt = :null, nextTryAt = :null ADD version :one',
+          ConditionExpression: 'attribute_exists(pk) AND #s IN (:pending, :sending, :unknown)',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: {
-            ':sending': 'sending',
+            ':sent': 'sent',
             ':pending': 'pending',
-            ':now': now.toISOString(),
-            ':abandoned': new Date(now.getTime() - leaseMs).toISOString(),
+            ':sending': 'sending',
+            ':unknown': 'unknown',
+            ':at': at.toISOString(),
+            ':id': messageId,
+            ':exp': Math.floor(at.getTime() / 1000) + OUTBOX_RETENTION_SECONDS,
+            ':null': null,
             ':one': 1,
           },
         }),
@@ -282,27 +439,4 @@ export class DynamoStore implements Store {
       throw error;
     }
   }
-
-  async markOutboxSent(email: OutboxEmail, messageId: string, now: Date): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: outboxKey(email),
-        UpdateExpression: 'SET #s = :sent, sentAt = :now, messageId = :id, expiresAt = :exp ADD version :one',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: {
-          ':sent': 'sent',
-          ':now': now.toISOString(),
-          ':id': messageId,
-          ':exp': Math.floor(now.getTime() / 1000) + OUTBOX_RETENTION_SECONDS,
-          ':one': 1,
-        },
-      }),
-    );
-  }
-}
-
-function splitDescribe(describe: string): [string, string] {
-  const space = describe.indexOf(' ');
-  return [describe.slice(0, space), describe.slice(space + 1)];
 }

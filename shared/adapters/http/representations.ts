@@ -38,10 +38,11 @@ export function membershipView({ orgId: _org, timers, armed: _armed, ...m }: Mem
 export function membershipRecordView(r: MembershipRecord) {
   return {
     ...membershipView(r.membership),
-    terms: r.terms.map(({ version: _v, membershipId: _m, ...t }) => t),
+    // A voided membership's older terms are not rewritten (R-CAN-6 stays a bounded write): they read as voided.
+    terms: r.terms.map(({ version: _v, membershipId: _m, ...t }) => (r.membership.status === 'voided' ? { ...t, status: 'voided' as const } : t)),
     invoices: r.invoices.map(invoiceView),
     timeline: r.timeline,
-    emails: r.outbox.map((e) => ({ id: e.id, template: e.template, to: e.to, subject: e.subject, status: e.status, sentAt: e.sentAt })),
+    emails: r.outbox.map((e) => ({ id: e.id, template: e.template, to: [e.to.email], subject: e.subject, status: e.status, sentAt: e.sentAt, notAfter: e.notAfter })),
   };
 }
 

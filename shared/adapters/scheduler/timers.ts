@@ -15,8 +15,10 @@ dayjs.extend(timezone);
 
 export interface SchedulerTimersConfig {
   groupName: string;
-  /** The Lambda function the schedules invoke (the timer handler). */
+  /** The Lambda function membership timers invoke (the timer handler). */
   targetArn: string;
+  /** The Lambda function retry schedules invoke (the worker). */
+  workerArn: string;
   /** The role EventBridge Scheduler assumes to invoke it. */
   roleArn: string;
   /** Where Scheduler sends an invocation it could not deliver after its retries. */
@@ -46,7 +48,7 @@ export class SchedulerTimers implements Timers {
           FlexibleTimeWindow: { Mode: 'OFF' },
           ActionAfterCompletion: 'DELETE',
           Target: {
-            Arn: this.config.targetArn,
+            Arn: spec.target === 'worker' ? this.config.workerArn : this.config.targetArn,
             RoleArn: this.config.roleArn,
             Input: JSON.stringify(spec.payload),
             RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },

@@ -3,13 +3,15 @@
  * reach its own tenant's items. Generic attribute names; indexes are named after what they
  * serve (see README "Data model").
  */
-export const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entity', 'expiresAt'] as const;
+export const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'entity', 'expiresAt'] as const;
 
 export const INDEX = {
   /** gsi1 "byParent": the children of a parent, newest first (members of an org, memberships of a member, invoices of a membership). */
   byParent: 'gsi1',
   /** gsi2 "byStatus": sparse status lists (open invoices, memberships by status, dashboards). */
   byStatus: 'gsi2',
+  /** gsi3 "byPlan": the live memberships of a plan (sparse), for re-planning after a plan edit. */
+  byPlan: 'gsi3',
 } as const;
 
 export const orgPk = (orgId: string) => `ORG#${orgId}`;

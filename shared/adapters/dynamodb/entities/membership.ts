@@ -1,11 +1,14 @@
 import type { Membership, MembershipStatus, Term } from '../../../domain/membership.js';
+import type { PaymentAttempt } from '../../../domain/payment.js';
+import { LIVE_STATUSES } from '../../../domain/status.js';
 import type { TimelineEvent } from '../../../domain/timeline.js';
-import type { LinkUse, OutboxEmail } from '../../../ports/store.js';
-import { type Item, membershipPk } from './keys.js';
+import type { LinkUse, MembershipClaim, OutboxEmail, WorkRef } from '../../../ports/store.js';
+import { type Item, memberPk, membershipPk } from './keys.js';
 
 /**
- * A membership's item collection holds the membership, its terms, its timeline and its outbox,
- * so reading it whole is one Query.
+ * A membership's item collection holds the membership, its terms, its timeline, its outbox, its
+ * payment attempts and its used links. Changes read the membership and its latest terms by key;
+ * staff views read the latest of each kind, so no read grows with the membership's age.
  */
 export const membershipKey = (orgId: string, id: string) => ({ pk: membershipPk(orgId, id), sk: 'MEMBERSHIP' });
 
@@ -13,6 +16,8 @@ export const membershipKey = (orgId: string, id: string) => ({ pk: membershipPk(
 export const membershipsOfMember = (orgId: string, memberId: string) => `ORG#${orgId}#MBR#${memberId}#MS`;
 /** Memberships by status (gsi2), most recently changed first. */
 export const membershipsByStatus = (orgId: string, status: MembershipStatus) => `ORG#${orgId}#MS#STATUS#${status}`;
+/** Live memberships of a plan (gsi3, sparse: only live ones), for re-planning after a plan edit. */
+export const liveMembershipsOfPlan = (orgId: string, planId: string) => `ORG#${orgId}#PLAN#${planId}#LIVE`;
 
 export const membershipItem = (m: Membership): Item => ({
   ...membershipKey(m.orgId, m.id),
@@ -20,19 +25,22 @@ export const membershipItem = (m: Membership): Item => ({
   ...(m.status === 'voided' ? {} : { gsi1pk: membershipsOfMember(m.orgId, m.memberId), gsi1sk: m.id }),
   gsi2pk: membershipsByStatus(m.orgId, m.status),
   gsi2sk: `${m.updatedAt}#${m.id}`,
+  ...(LIVE_STATUSES.has(m.status) ? { gsi3pk: liveMembershipsOfPlan(m.orgId, m.planId), gsi3sk: m.id } : {}),
   ...m,
 });
 
+export const TERM_PREFIX = 'TERM#';
 export const termItem = (t: Term & { orgId: string; version: number }): Item => ({
   pk: membershipPk(t.orgId, t.membershipId),
-  sk: `TERM#${String(t.seq).padStart(4, '0')}`,
+  sk: `${TERM_PREFIX}${String(t.seq).padStart(4, '0')}`,
   entity: 'term',
   ...t,
 });
 
+export const EVENT_PREFIX = 'EVT#';
 export const eventItem = (e: TimelineEvent & { orgId: string; membershipId: string }): Item => ({
   pk: membershipPk(e.orgId, e.membershipId),
-  sk: `EVT#${e.at}#${e.id}`,
+  sk: `${EVENT_PREFIX}${e.at}#${e.id}`,
   entity: 'event',
   ...e,
 });
@@ -40,16 +48,22 @@ export const eventItem = (e: TimelineEvent & { orgId: string; membershipId: stri
 /** Sent e-mails are kept 400 days for support, then expire through the table's TTL. */
 export const OUTBOX_RETENTION_SECONDS = 400 * 86_400;
 
-export const outboxKey = (e: Pick<OutboxEmail, 'orgId' | 'membershipId' | 'id'>) => ({
-  pk: membershipPk(e.orgId, e.membershipId),
-  sk: `OUT#${e.id}`,
+/** Outbox ids are time-sortable, so the latest e-mails are one Query. */
+export const OUTBOX_PREFIX = 'OUT#';
+export const outboxKey = (e: WorkRef) => ({ pk: membershipPk(e.orgId, e.membershipId), sk: `${OUTBOX_PREFIX}${e.id}` });
+export const outboxItem = (e: OutboxEmail): Item => ({
+  ...outboxKey(e),
+  entity: 'outbox',
+  ...(e.status === 'sent' && e.sentAt ? { expiresAt: Math.floor(Date.parse(e.sentAt) / 1000) + OUTBOX_RETENTION_SECONDS } : {}),
+  ...e,
 });
 
-export const outboxItem = (e: OutboxEmail): Item => ({ ...outboxKey(e), entity: 'outbox', ...e });
+export const ATTEMPT_PREFIX = 'PAY#';
+export const attemptKey = (a: WorkRef) => ({ pk: membershipPk(a.orgId, a.membershipId), sk: `${ATTEMPT_PREFIX}${a.id}` });
+export const attemptItem = (a: PaymentAttempt): Item => ({ ...attemptKey(a), entity: 'attempt', ...a });
 
-export const linkUseItem = (u: LinkUse): Item => ({
-  pk: membershipPk(u.orgId, u.membershipId),
-  sk: `LINK#${u.jti}`,
-  entity: 'link_use',
-  ...u,
-});
+export const linkUseKey = (orgId: string, membershipId: string, jti: string) => ({ pk: membershipPk(orgId, membershipId), sk: `LINK#${jti}` });
+export const linkUseItem = (u: LinkUse): Item => ({ ...linkUseKey(u.orgId, u.membershipId, u.jti), entity: 'link_use', ...u });
+
+/** R-MNY-1: one item per (member, plan), naming its live membership; a conditional write takes it. */
+export const claimKey = (c: Pick<MembershipClaim, 'orgId' | 'memberId' | 'planId'>) => ({ pk: memberPk(c.orgId, c.memberId), sk: `PLAN#${c.planId}` });

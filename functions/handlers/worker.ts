@@ -1,0 +1,96 @@
+import middy from '@middy/core';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import * as z from 'zod';
+import type { Deps } from '../../shared/deps.js';
+import { parseInput } from '../../shared/domain/validate.js';
+import type { EmailRenderer } from '../../shared/ports/mailer.js';
+import { deliverMail } from '../../shared/use-cases/mail.js';
+import { executeAttempt } from '../../shared/use-cases/payments.js';
+import { runReplanJob } from '../../shared/use-cases/plans.js';
+
+/**
+ * The worker: the table's stream (new outbox e-mails, new payment attempts, re-plan jobs) and
+ * the retry schedules that hand an e-mail or an attempt back to it. Each record calls one use
+ * case; every use case is idempotent, so a record delivered twice acts once. A record that
+ * throws is reported as a batch item failure: Lambda retries from it (bisecting), and sends it
+ * to the on-failure destination after its retries.
+ */
+type WorkerEvent = DynamoDBStreamEvent | unknown;
+
+const retryPayload = z.strictObject({
+  work: z.enum(['mail', 'payment']),
+  orgId: z.string().min(1).max(64),
+  membershipId: z.string().min(1).max(64),
+  id: z.string().min(1).max(128),
+});
+
+type Work = { kind: 'mail' | 'payment'; orgId: string; membershipId: string; id: string } | { kind: 'replan'; orgId: string; planId: string };
+
+/** What a stream record asks for, from the keys and attributes of its new image; null for anything else. */
+export function workOf(record: DynamoDBRecord): Work | null {
+  const image = record.dynamodb?.NewImage;
+  const text = (name: string) => image?.[name]?.S;
+  const entity = text('entity');
+  const orgId = text('orgId');
+  if (!orgId) return null;
+  if ((entity === 'outbox' || entity === 'attempt') && record.eventName === 'INSERT') {
+    const membershipId = text('membershipId');
+    const id = text('id');
+    return membershipId && id ? { kind: entity === 'outbox' ? 'mail' : 'payment', orgId, membershipId, id } : null;
+  }
+  if (entity === 'replan_job' && text('status') === 'running') {
+    const planId = text('planId');
+    return planId ? { kind: 'replan', orgId, planId } : null;
+  }
+  return null;
+}
+
+async function perform(deps: Deps, renderer: EmailRenderer, work: Work): Promise<string> {
+  switch (work.kind) {
+    case 'mail':
+      return deliverMail({ ...deps, renderer }, work);
+    case 'payment':
+      return executeAttempt(deps, work);
+    case 'replan':
+      return runReplanJob(deps, work);
+  }
+}
+
+function isStreamEvent(event: WorkerEvent): event is DynamoDBStreamEvent {
+  return typeof event === 'object' && event !== null && Array.isArray((event as { Records?: unknown }).Records);
+}
+
+export function workerHandler(deps: Deps, renderer: EmailRenderer) {
+  return middy<WorkerEvent, DynamoDBBatchResponse | { result: string }>().handler(async (event) => {
+    if (!isStreamEvent(event)) {
+      const retry = parseInput(retryPayload, event, 'retry payload');
+      const result = await perform(deps, renderer, { kind: retry.work, orgId: retry.orgId, membershipId: retry.membershipId, id: retry.id });
+      console.info(JSON.stringify({ level: 'info', msg: 'retry', work: retry, result }));
+      return { result };
+    }
+    const failures: { itemIdentifier: string }[] = [];
+    // Records of one membership in order; memberships side by side.
+    const lanes = new Map<string, { record: DynamoDBRecord; work: Work }[]>();
+    for (const record of event.Records) {
+      const work = workOf(record);
+      if (!work) continue;
+      const lane = work.kind === 'replan' ? `plan:${work.planId}` : `ms:${work.membershipId}`;
+      lanes.set(lane, [...(lanes.get(lane) ?? []), { record, work }]);
+    }
+    await Promise.all(
+      [...lanes.values()].map(async (items) => {
+        for (const { record, work } of items) {
+          try {
+            const result = await perform(deps, renderer, work);
+            console.info(JSON.stringify({ level: 'info', msg: 'stream record', work, result }));
+          } catch (error) {
+            console.error(JSON.stringify({ level: 'error', msg: 'stream record failed', work, error: String(error), stack: (error as Error)?.stack }));
+            failures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? record.eventID ?? '' });
+            return;
+          }
+        }
+      }),
+    );
+    return { batchItemFailures: failures };
+  });
+}

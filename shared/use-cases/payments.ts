@@ -1,0 +1,336 @@
+import { ConcurrencyError } from '../domain/errors.js';
+import type { Invoice } from '../domain/invoice.js';
+import {
+  type AttemptOutcome,
+  type AttemptPurpose,
+  attemptId,
+  backoffMs,
+  idempotencyKeyOf,
+  type InvoiceMoney,
+  isSettled,
+  type PaymentAttempt,
+  WORK_LEASE_MS,
+} from '../domain/payment.js';
+import { SYSTEM } from '../domain/timeline.js';
+import type { Deps } from '../deps.js';
+import type { ChargeRequest, ChargeResult, RefundRequest, RefundResult } from '../ports/payments.js';
+import type { WorkRef } from '../ports/store.js';
+import { commitChange, loadContext, MembershipChange, retryOnConflict } from './membership-change.js';
+import { armRetry } from './retries.js';
+
+/**
+ * Money that moves (R-MNY-2…5). A decision that wants money moved writes a payment attempt in
+ * its own transaction (`requestCharge`, `requestRefund`); the payment worker carries it out
+ * after the commit (`executeAttempt`) and records the outcome in a membership change
+ * (`recordOutcome`). An outcome that does not come back is asked of the gateway, with the same
+ * key, before anything else; no other attempt starts on the invoice until it is known.
+ */
+type PayDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'config' | 'payments'>;
+
+function newAttempt(change: MembershipChange, spec: Pick<PaymentAttempt, 'id' | 'invoiceId' | 'kind' | 'purpose' | 'amount' | 'paymentMethod' | 'card' | 'chargeReference' | 'description'>): PaymentAttempt {
+  const now = change.now.toISOString();
+  return {
+    ...spec,
+    orgId: change.orgId,
+    membershipId: change.membership.id,
+    memberId: change.membership.memberId,
+    idempotencyKey: idempotencyKeyOf(change.orgId, spec.id),
+    status: 'requires_confirmation',
+    reference: null,
+    failure: null,
+    tries: 0,
+    claimedAt: null,
+    nextCheckAt: null,
+    lastError: null,
+    settledAt: null,
+    createdAt: now,
+    updatedAt: now,
+    version: 0,
+  };
+}
+
+function entry(attempt: PaymentAttempt): InvoiceMoney {
+  return { attemptId: attempt.id, reference: attempt.reference, status: attempt.status, amount: attempt.amount, at: attempt.updatedAt };
+}
+
+/**
+ * Writes a charge of an open invoice to the member's card on file, as the invoice's next
+ * attempt, in the change that decides it. Nothing is written when there is no card, nothing is
+ * owed, or an earlier attempt of the invoice is still unsettled (it must be known first).
+ */
+export function requestCharge(change: MembershipChange, invoice: Invoice, purpose: AttemptPurpose): Invoice {
+  const card = change.ctx.member.paymentMethod;
+  if (!card || invoice.status !== 'open' || invoice.amount.amount === 0 || invoice.openAttemptId !== null) return invoice;
+  const n = invoice.chargeAttempts + 1;
+  const attempt = newAttempt(change, {
+    id: attemptId(invoice.id, 'charge', n),
+    invoiceId: invoice.id,
+    kind: 'charge',
+    purpose,
+    amount: invoice.amount,
+    paymentMethod: card.gatewayRef,
+    card: { brand: card.brand, last4: card.last4 },
+    chargeReference: null,
+    description: invoice.description,
+  });
+  change.write({ kind: 'attempt', value: attempt });
+  const updated: Invoice = { ...invoice, chargeAttempts: n, openAttemptId: attempt.id, payments: [...invoice.payments, entry(attempt)], updatedAt: attempt.createdAt };
+  change.write({ kind: 'invoice', value: updated });
+  change.event('payment_requested', { invoiceId: invoice.id, attemptId: attempt.id, amount: invoice.amount, purpose });
+  return updated;
+}
+
+/**
+ * Writes the refund of one succeeded charge of the invoice, in the change that decides it
+ * (R-MNY-3: it is made only once that change has committed). One refund per charge, ever.
+ */
+export function requestRefund(change: MembershipChange, invoice: Invoice, payment: InvoiceMoney, purpose: AttemptPurpose): Invoice {
+  // The refund of charge n is refund n: a second decision to refund the same charge finds it taken.
+  const id = attemptId(invoice.id, 'refund', chargeOrdinal(payment.attemptId));
+  if (payment.status !== 'succeeded' || payment.reference === null || invoice.refunds.some((r) => r.attemptId === id)) return invoice;
+  const attempt = newAttempt(change, {
+    id,
+    invoiceId: invoice.id,
+    kind: 'refund',
+    purpose,
+    amount: payment.amount,
+    paymentMethod: null,
+    card: null,
+    chargeReference: payment.reference,
+    description: `Refund of ${invoice.description}`,
+  });
+  change.write({ kind: 'attempt', value: attempt });
+  const updated: Invoice = { ...invoice, refunds: [...invoice.refunds, entry(attempt)], updatedAt: attempt.createdAt };
+  change.write({ kind: 'invoice', value: updated });
+  change.event('refund_requested', { invoiceId: invoice.id, attemptId: attempt.id, amount: payment.amount, chargeReference: payment.reference, purpose });
+  return updated;
+}
+
+function chargeOrdinal(chargeAttemptId: string): number {
+  const n = Number(/\.c(\d+)$/.exec(chargeAttemptId)?.[1]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`not a charge attempt id: ${chargeAttemptId}`);
+  return n;
+}
+
+export type ExecutionResult = 'settled' | 'busy' | 'retry_scheduled' | 'gone';
+
+function chargeRequest(a: PaymentAttempt): ChargeRequest {
+  return {
+    idempotencyKey: a.idempotencyKey,
+    amount: a.amount,
+    paymentMethod: a.paymentMethod!,
+    customerRef: a.memberId,
+    description: a.description,
+    metadata: { orgId: a.orgId, invoiceId: a.invoiceId, attemptId: a.id },
+  };
+}
+
+function refundRequest(a: PaymentAttempt): RefundRequest {
+  return { idempotencyKey: a.idempotencyKey, chargeReference: a.chargeReference!, amount: a.amount, metadata: { orgId: a.orgId, invoiceId: a.invoiceId, attemptId: a.id } };
+}
+
+/** The attempt's outcome from a gateway answer, or null while the gateway has not settled it. */
+function outcomeOf(result: ChargeResult | RefundResult): AttemptOutcome | null {
+  switch (result.status) {
+    case 'succeeded':
+      return { status: 'succeeded', reference: result.reference };
+    case 'declined':
+      return { status: 'requires_payment_method', reference: result.reference, failure: result.failure };
+    case 'requires_action':
+      return { status: 'requires_action', reference: result.reference, failure: result.failure };
+    case 'failed':
+      return { status: 'failed', reference: result.reference, failure: result.failure };
+    case 'processing':
+    case 'pending':
+      return null;
+  }
+}
+
+/**
+ * Input: a payment attempt's reference (a stream record, a retry schedule, a dunning step).
+ * Output: what became of it.
+ * Steps: a charge not yet sent whose invoice is no longer owed is canceled (nothing moves);
+ * otherwise take it up (a lease, so two workers never send it together); if an earlier try
+ * may have reached the gateway, ask the gateway for its outcome first; send it with its key;
+ * record a known outcome; an unknown one is left for a later try, armed as a retry schedule.
+ */
+export async function executeAttempt(deps: PayDeps, ref: WorkRef): Promise<ExecutionResult> {
+  const current = await deps.store.getAttempt(ref);
+  if (!current) return 'gone';
+  if (isSettled(current)) return 'settled';
+  if (current.kind === 'charge' && current.status === 'requires_confirmation') {
+    const moot = await mootReason(deps, current);
+    if (moot) {
+      await recordOutcome(deps, ref, { status: 'canceled', reason: moot });
+      return 'settled';
+    }
+  }
+  const now = deps.clock.now();
+  const claimed = await deps.store.claimAttempt(ref, now, WORK_LEASE_MS);
+  if (!claimed) {
+    const again = await deps.store.getAttempt(ref);
+    if (!again || isSettled(again)) return 'settled';
+    // Another worker holds it: look again when its lease ends, in case it never comes back.
+    const leaseEnd = Math.max(Date.parse(again.claimedAt ?? now.toISOString()) + WORK_LEASE_MS, now.getTime());
+    await armRetry(deps, 'payment', ref, new Date(leaseEnd), again.tries);
+    return 'busy';
+  }
+  let result: ChargeResult | RefundResult | null = null;
+  try {
+    if (claimed.tries > 1) {
+      result = claimed.kind === 'charge' ? await deps.payments.findCharge(chargeRequest(claimed)) : await deps.payments.findRefund(refundRequest(claimed));
+    }
+    result ??= claimed.kind === 'charge' ? await deps.payments.charge(chargeRequest(claimed)) : await deps.payments.refund(refundRequest(claimed));
+  } catch (error) {
+    await leaveForLater(deps, claimed, now, `outcome unknown: ${error instanceof Error ? error.message : String(error)}`, null);
+    return 'retry_scheduled';
+  }
+  const outcome = outcomeOf(result);
+  if (outcome === null) {
+    await leaveForLater(deps, claimed, now, `the gateway is still processing it (${result.status})`, result.reference);
+    return 'retry_scheduled';
+  }
+  await recordOutcome(deps, ref, outcome);
+  return 'settled';
+}
+
+/** Why a charge written earlier should no longer be sent (R-MNY-4), or null when it is still owed. */
+async function mootReason(deps: PayDeps, attempt: PaymentAttempt): Promise<string | null> {
+  const [invoice, membership] = await Promise.all([
+    deps.store.getInvoice(attempt.orgId, attempt.invoiceId),
+    deps.store.getMembership(attempt.orgId, attempt.membershipId),
+  ]);
+  if (!invoice || invoice.status !== 'open') return `invoice ${attempt.invoiceId} is ${invoice?.status ?? 'gone'}`;
+  if (!membership || membership.status === 'voided' || membership.status === 'terminated') return `membership is ${membership?.status ?? 'gone'}`;
+  return null;
+}
+
+/** Releases the attempt for a later try (its outcome is not known yet) and arms that try. */
+async function leaveForLater(deps: PayDeps, claimed: PaymentAttempt, now: Date, reason: string, reference: string | null): Promise<void> {
+  const nextCheckAt = new Date(now.getTime() + backoffMs(claimed.tries));
+  try {
+    await deps.store.commit([
+      {
+        kind: 'attempt',
+        value: { ...claimed, claimedAt: null, nextCheckAt: nextCheckAt.toISOString(), lastError: reason, reference: reference ?? claimed.reference, updatedAt: now.toISOString() },
+      },
+    ]);
+  } catch (error) {
+    // Another worker recorded it meanwhile: nothing is left for later.
+    if (error instanceof ConcurrencyError) return;
+    throw error;
+  }
+  console.warn(JSON.stringify({ level: 'warn', msg: 'payment attempt left for a later try', attemptId: claimed.id, tries: claimed.tries, reason, nextCheckAt }));
+  await armRetry(deps, 'payment', claimed, nextCheckAt, claimed.tries);
+}
+
+/**
+ * Records a known outcome of an attempt in a change of its membership: the attempt, its invoice,
+ * the membership's status (R-MNY-7), the timeline and the mail that follows. A success on an
+ * invoice no longer owed (voided meanwhile) is refunded in the same change (R-MNY-4).
+ */
+export function recordOutcome(deps: PayDeps, ref: WorkRef, outcome: AttemptOutcome): Promise<void> {
+  return retryOnConflict(async () => {
+    const [ctx, attempt] = await Promise.all([loadContext(deps, ref.orgId, ref.membershipId), deps.store.getAttempt(ref)]);
+    if (!attempt || isSettled(attempt)) return;
+    const invoice = await deps.store.getInvoice(ref.orgId, attempt.invoiceId);
+    if (!invoice) throw new Error(`payment attempt ${attempt.id} names a missing invoice`);
+    const change = new MembershipChange(deps, ctx, SYSTEM);
+    const now = change.now.toISOString();
+    const settled: PaymentAttempt = {
+      ...attempt,
+      status: outcome.status,
+      reference: 'reference' in outcome ? (outcome.reference ?? attempt.reference) : attempt.reference,
+      failure: 'failure' in outcome ? outcome.failure : null,
+      lastError: outcome.status === 'canceled' ? outcome.reason : attempt.lastError,
+      claimedAt: null,
+      nextCheckAt: null,
+      settledAt: now,
+      updatedAt: now,
+    };
+    change.write({ kind: 'attempt', value: settled });
+    if (attempt.kind === 'charge') applyCharge(change, invoice, settled);
+    else applyRefund(change, invoice, settled);
+    await commitChange(deps, change, { skipPastReminders: true });
+  });
+}
+
+function withEntry(list: InvoiceMoney[], attempt: PaymentAttempt): InvoiceMoney[] {
+  return list.map((p) => (p.attemptId === attempt.id ? entry(attempt) : p));
+}
+
+function applyCharge(change: MembershipChange, stored: Invoice, attempt: PaymentAttempt): void {
+  const m = change.membership;
+  const now = change.now.toISOString();
+  let invoice: Invoice = { ...stored, payments: withEntry(stored.payments, attempt), openAttemptId: stored.openAttemptId === attempt.id ? null : stored.openAttemptId, updatedAt: now };
+  const data = { invoiceId: invoice.id, attemptId: attempt.id, amount: attempt.amount, reference: attempt.reference };
+  if (attempt.status === 'canceled') {
+    change.write({ kind: 'invoice', value: invoice });
+    change.event('payment_canceled', { ...data, reason: attempt.lastError });
+    return;
+  }
+  if (attempt.status === 'succeeded') {
+    if (invoice.status !== 'open') {
+      // R-MNY-4: a charge that raced a void is never kept.
+      change.event('payment_succeeded_not_owed', { ...data, invoiceStatus: invoice.status });
+      invoice = requestRefund(change, invoice, entry(attempt), 'race_refund');
+      change.write({ kind: 'invoice', value: invoice });
+      return;
+    }
+    invoice = { ...invoice, status: 'paid', payment: { reference: attempt.reference!, paidAt: now, method: 'card' } };
+    change.write({ kind: 'invoice', value: invoice });
+    change.event('payment_succeeded', data);
+    if (m.unpaidInvoiceIds.includes(invoice.id)) {
+      m.unpaidInvoiceIds = m.unpaidInvoiceIds.filter((id) => id !== invoice.id);
+      if (m.unpaidInvoiceIds.length === 0) change.apply('payment_recovered');
+    }
+    if (attempt.purpose === 'renewal' && attempt.card) {
+      change.emailMember('renewal_confirmation', {
+        memberName: change.ctx.member.name,
+        planName: change.ctx.plan.name,
+        newTermStart: invoice.periodStart,
+        newTermEnd: invoice.periodEnd ?? invoice.periodStart,
+        charged: { amount: invoice.amount, brand: attempt.card.brand, last4: attempt.card.last4 },
+        cadence: m.billing.cadence,
+      });
+    }
+    return;
+  }
+  // Declined, or the card needs authentication.
+  const failure = attempt.failure!;
+  invoice = { ...invoice, lastFailure: { ...failure, at: now } };
+  change.write({ kind: 'invoice', value: invoice });
+  change.event('payment_failed', { ...data, code: failure.code, hard: failure.hard });
+  if (invoice.status !== 'open') return;
+  if (!m.unpaidInvoiceIds.includes(invoice.id)) m.unpaidInvoiceIds = [...m.unpaidInvoiceIds, invoice.id];
+  change.apply('payment_failed');
+  if (chargeOrdinal(attempt.id) === 1 && attempt.card) {
+    const { member, plan } = change.ctx;
+    change.emailMember('payment_failed', {
+      memberName: member.name,
+      planName: plan.name,
+      invoiceId: invoice.id,
+      amount: invoice.amount,
+      card: attempt.card,
+      hardDecline: failure.hard,
+    });
+    change.emailOrganisation('payment_failed_org', {
+      memberName: member.name,
+      memberEmail: member.email,
+      planName: plan.name,
+      invoiceId: invoice.id,
+      amount: invoice.amount,
+      declineCode: failure.code,
+      hardDecline: failure.hard,
+      membershipUrl: change.membershipUrl(),
+    });
+  }
+}
+
+function applyRefund(change: MembershipChange, stored: Invoice, attempt: PaymentAttempt): void {
+  const invoice: Invoice = { ...stored, refunds: withEntry(stored.refunds, attempt), updatedAt: change.now.toISOString() };
+  change.write({ kind: 'invoice', value: invoice });
+  const data = { invoiceId: invoice.id, attemptId: attempt.id, amount: attempt.amount, reference: attempt.reference, chargeReference: attempt.chargeReference };
+  if (attempt.status === 'succeeded') change.event('refund_succeeded', data);
+  else change.event('refund_failed', { ...data, code: attempt.failure?.code ?? null, reason: attempt.failure?.message ?? attempt.lastError });
+}

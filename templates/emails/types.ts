@@ -1,0 +1,2 @@
+/** The e-mail contract lives with the use cases that decide the mail (shared/ports/emails.ts). */
+export type * from '../../shared/ports/emails.js';
