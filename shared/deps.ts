@@ -55,7 +55,9 @@ export function awsClients(options: ClientOptions = {}): AwsClients {
   return {
     dynamodb: new DynamoDBClient(at(options.endpoints?.dynamodb)),
     scheduler: new SchedulerClient(at(options.endpoints?.scheduler)),
-    sesv2: new SESv2Client(at(options.endpoints?.sesv2)),
+    // SendEmail has no idempotency key: the SDK must not resend it after a lost answer. The mail
+    // worker retries instead, after SES's Send event had time to tell whether it was sent.
+    sesv2: new SESv2Client({ ...at(options.endpoints?.sesv2), maxAttempts: 1 }),
     sfn: new SFNClient(at(options.endpoints?.sfn)),
   };
 }

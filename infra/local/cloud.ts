@@ -13,6 +13,7 @@ import { emailRenderer } from '../../templates/emails/render.js';
 import { SimulatedGateway } from '../../shared/adapters/payments/simulated.js';
 import { documentClient } from '../../shared/adapters/dynamodb/store.js';
 import type { Config } from '../../shared/config.js';
+import type { PaymentGateway } from '../../shared/ports/payments.js';
 import { awsClients, buildDeps, type Deps } from '../../shared/deps.js';
 import { generateLinkKeys, parseLinkKeys } from '../../shared/domain/links.js';
 import type { FunctionName } from '../constructs/bundling.js';
@@ -46,6 +47,8 @@ export interface LocalCloudOptions {
   templates?: Templates;
   /** Fault injection for tests: SES answers, and duplicate stream deliveries. */
   faults?: { ses?: { next(): SesFault }; duplicateStreamBatch?: () => boolean };
+  /** Wraps the payment gateway the functions use (tests inject gateway faults here). */
+  wrapPayments?: (gateway: PaymentGateway) => PaymentGateway;
 }
 
 export interface LocalCloud {
@@ -146,11 +149,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       SCHEDULER_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT}:role/relance-${stage}-scheduler`,
       DUNNING_STATE_MACHINE_ARN: dunning.arn,
       SES_CONFIGURATION_SET: `relance-${stage}`,
+      // One local worker: it paces itself to the share the deployed worker instances each get.
+      MAIL_SEND_RATE: LOCAL_DEPLOY_CONFIG.mailSendRate / LOCAL_DEPLOY_CONFIG.workerConcurrency,
       PUBLIC_BASE_URL: url,
       PAYMENT_GATEWAY: 'simulated',
       LINK_KEYS: linkKeysJson,
     };
-    const deps = buildDeps(
+    const built = buildDeps(
       config,
       awsClients({
         region: LOCAL_REGION,
@@ -160,6 +165,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       parseLinkKeys(linkKeysJson),
       clock,
     );
+    const deps: Deps = options.wrapPayments ? { ...built, payments: options.wrapPayments(built.payments) } : built;
 
     for (const [logicalId, resource] of Object.entries(templates.stateless.Resources)) {
       if (resource.Type !== 'AWS::Lambda::Function') continue;

@@ -129,33 +129,42 @@ export function terminationForMonth(
   s: BillingSchedule,
   month: string,
   today: LocalDate,
-  nextUnbilled: LocalDate | null = null,
+  /** The first billing date not invoiced yet; null when every billing date is invoiced; undefined when unknown. */
+  nextUnbilled?: LocalDate | null,
 ): { terminationDate: LocalDate; firstUnbilled: LocalDate } | CancellationMonthRefusal {
   if (month < today.slice(0, 7)) return { reason: 'month_in_past' };
   const firstUnbilled = billingDateOnOrAfter(s, `${month}-01`);
   if (firstUnbilled === null) return { reason: 'no_billing_date' };
   const terminationDate = billingEve(firstUnbilled);
   if (terminationDate < today) return { reason: 'billing_date_passed', billingDate: firstUnbilled };
-  if (nextUnbilled !== null && firstUnbilled < nextUnbilled) return { reason: 'already_invoiced', billingDate: firstUnbilled };
+  if (nextUnbilled !== undefined && (nextUnbilled === null || firstUnbilled < nextUnbilled)) return { reason: 'already_invoiced', billingDate: firstUnbilled };
   return { terminationDate, firstUnbilled };
 }
 
 /**
  * R-CAN-1, R-CAN-5 (immediate): no further charge; access ends on the eve of the next billing
- * date after today (today itself when that date is tomorrow or there is none).
+ * date still to be invoiced (today itself when none follows). `nextUnbilled` is the first
+ * billing date not invoiced yet: a membership bought ahead of its start has its start invoiced,
+ * so it ends at the end of that first period, never before what was paid (R-MNY-4). A billing
+ * date due today but not yet run is billed as usual. Without `nextUnbilled`, the billing date
+ * after today.
  */
-export function terminationAfterToday(s: BillingSchedule, today: LocalDate): LocalDate {
-  const next = nextBillingDate(s, today);
+export function terminationAfterToday(s: BillingSchedule, today: LocalDate, nextUnbilled?: LocalDate | null): LocalDate {
+  if (nextUnbilled === null) return today > s.startDate ? today : s.startDate;
+  const next = nextUnbilled !== undefined && nextUnbilled > today ? nextUnbilled : nextBillingDate(s, today);
   return next === null ? today : billingEve(next);
 }
 
 /**
  * R-CAN-5 (request confirmed): the membership terminates on the eve of the next billing date
- * after the final billing date the admin picked.
+ * after the final billing date the admin picked; with none after it, today (or the start of a
+ * membership bought ahead, whose start is paid).
  */
-export function terminationAfterFinalBilling(s: BillingSchedule, finalBillingDate: LocalDate): LocalDate | null {
+export function terminationAfterFinalBilling(s: BillingSchedule, finalBillingDate: LocalDate, today: LocalDate): LocalDate {
   const next = nextBillingDate(s, finalBillingDate);
-  return next === null ? null : billingEve(next);
+  if (next !== null) return billingEve(next);
+  // Nothing is billed after it (a one-time plan): today, but never before the paid start (R-MNY-4).
+  return today > s.startDate ? today : s.startDate;
 }
 
 /** Whether `date` is one of the schedule's billing dates. */

@@ -110,12 +110,12 @@ export function memberCancellationOutlook(change: Pick<MembershipChange, 'member
   const mode = change.ctx.plan.cancellation.memberMode;
   if (m.terminationDate !== null) {
     // Already cancelled to a later date: an immediate cancellation may still bring it earlier (R-CAN-3).
-    const earlier = terminationAfterToday(billingScheduleOf(m), change.today);
+    const earlier = terminationAfterToday(billingScheduleOf(m), change.today, m.nextBillingDate);
     return mode === 'immediate' && allows(m.status, 'cancel') && earlier < m.terminationDate ? { allowed: true, mode, terminationDate: earlier } : { allowed: false };
   }
   const event = mode === 'immediate' ? 'cancel' : 'request_cancellation';
   if (!allows(m.status, event) || m.status === 'cancellation_requested') return { allowed: false };
-  return { allowed: true, mode, terminationDate: mode === 'immediate' ? terminationAfterToday(billingScheduleOf(m), change.today) : null };
+  return { allowed: true, mode, terminationDate: mode === 'immediate' ? terminationAfterToday(billingScheduleOf(m), change.today, m.nextBillingDate) : null };
 }
 
 /**
@@ -195,7 +195,7 @@ export async function confirmCancellationRequest(deps: CancelDeps, caller: Calle
     throw refuse(`${finalBillingDate} is not one of the membership's billing dates${next ? ` (the next one is ${next})` : ''}`);
   }
   if (finalBillingDate < current) throw refuse(`the final billing date cannot be before the current period's billing date ${current}`);
-  const terminationDate = terminationAfterFinalBilling(schedule, finalBillingDate) ?? change.today;
+  const terminationDate = terminationAfterFinalBilling(schedule, finalBillingDate, change.today);
   change.apply('accept_request');
   m.terminationDate = terminationDate;
   m.cancellation = { ...m.cancellation!, decidedAt: change.now.toISOString(), decision: 'scheduled', previousStatus: null };

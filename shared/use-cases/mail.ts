@@ -79,7 +79,8 @@ export async function deliverMail(deps: MailDeps, ref: WorkRef): Promise<Deliver
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     if (error instanceof MailRejectedError) return fail(deps, claimed, now, reason);
     const known = error instanceof MailNotSentError;
-    const nextTryAt = new Date(now.getTime() + (known ? backoffMs(claimed.tries) : SEND_EVENT_WAIT_MS));
+    // Unknown: wait at least for SES's Send event to have had time to arrive, and back off too.
+    const nextTryAt = new Date(now.getTime() + (known ? backoffMs(claimed.tries) : Math.max(SEND_EVENT_WAIT_MS, backoffMs(claimed.tries))));
     const saved = await save(deps, { ...claimed, status: known ? 'pending' : 'unknown', claimedAt: null, nextTryAt: nextTryAt.toISOString(), lastError: reason, subject: rendered.subject });
     if (saved) {
       console.warn(JSON.stringify({ level: 'warn', msg: 'e-mail not sent yet', emailId: claimed.id, tries: claimed.tries, reason, nextTryAt }));

@@ -147,6 +147,7 @@ textarea { resize: vertical; }
 .fired-list { margin: .3rem 0; padding-left: 1.1rem; }
 .fired-list .failed { color: var(--danger); }
 .email-list { list-style: none; margin: .5rem 0; padding: 0; }
+.plain { list-style: none; margin: 0; padding: 0; }
 .email-list li { border-bottom: 1px solid var(--line); padding: .4rem 0; }
 .email-list summary { cursor: pointer; display: flex; flex-direction: column; }
 .email-subject { font-weight: 500; }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { type LocalCloud, startLocalCloud } from '../../infra/local/cloud.js';
+import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../../infra/local/cloud.js';
 import { testTemplates } from './aws.js';
 
 import type { LocalEmail } from '../../infra/local/ses.js';
@@ -26,8 +26,10 @@ export class TestCloud {
     private readonly orgId: string,
   ) {}
 
-  static async start(options: { at: string; orgId?: string; seed?: boolean }): Promise<TestCloud> {
+  static async start(options: { at: string; orgId?: string; seed?: boolean } & Pick<LocalCloudOptions, 'faults' | 'wrapPayments'>): Promise<TestCloud> {
     const cloud = await startLocalCloud({
+      faults: options.faults,
+      wrapPayments: options.wrapPayments,
       port: 0,
       clock: { start: new Date(options.at), mode: 'frozen' },
       dynamodbEndpoint: inject('dynamodbEndpoint'),

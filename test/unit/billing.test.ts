@@ -66,6 +66,14 @@ describe('cancellation calendar (R-CAN-1, R-CAN-2)', () => {
     expect(terminationForMonth(fixed(25, '2027-01-01'), '2027-03', '2027-03-20')).toEqual({ terminationDate: '2027-03-24', firstUnbilled: '2027-03-25' });
   });
 
+  it('R-CAN-1, R-MNY-4: a month whose billing date is already invoiced is refused, including a one-time plan bought ahead of its start (nothing left to bill)', () => {
+    const once = { cadence: 'upfront' as const, anchor: { type: 'fixedDay' as const, day: 20 }, startDate: '2028-12-01' };
+    // Found by the model-based test: bought on 2028-11-26 to start 2028-12-01, cancelled "in December".
+    expect(terminationForMonth(once, '2028-12', '2028-11-26', null)).toEqual({ reason: 'already_invoiced', billingDate: '2028-12-01' });
+    expect(terminationForMonth(fixed(1, '2027-01-01'), '2027-06', '2027-03-20', '2027-07-01')).toEqual({ reason: 'already_invoiced', billingDate: '2027-06-01' });
+    expect(terminationForMonth(fixed(1, '2027-01-01'), '2027-06', '2027-03-20', '2027-04-01')).toEqual({ terminationDate: '2027-05-31', firstUnbilled: '2027-06-01' });
+  });
+
   it('R-CAN-2: an upfront plan terminates at the end of the paid term', () => {
     expect(terminationForMonth(upfront('2027-03-10'), '2027-06', '2027-04-01')).toEqual({ terminationDate: '2028-03-09', firstUnbilled: '2028-03-10' });
   });
@@ -74,10 +82,20 @@ describe('cancellation calendar (R-CAN-1, R-CAN-2)', () => {
     expect(terminationAfterToday(fixed(1, '2027-01-01'), '2027-03-20')).toBe('2027-03-31');
     expect(terminationAfterToday(fixed(1, '2027-01-01'), '2027-03-31')).toBe('2027-03-31');
     expect(terminationAfterToday({ cadence: 'upfront', anchor: { type: 'purchaseDate' }, startDate: '2027-01-01' }, '2027-03-20')).toBe('2027-03-20');
+    // Found by the model-based test: bought on June 11 to start June 16, cancelled at once on June 11.
+    const ahead = { cadence: 'monthly' as const, anchor: { type: 'purchaseDate' as const }, startDate: '2036-06-16' };
+    expect(terminationAfterToday(ahead, '2036-06-11', '2036-07-16')).toBe('2036-07-15');
+    expect(terminationAfterToday({ cadence: 'upfront', anchor: { type: 'purchaseDate' }, startDate: '2036-06-16' }, '2036-06-11', null)).toBe('2036-06-16');
+    // A billing date due today but not run yet is billed as usual.
+    expect(terminationAfterToday(fixed(1, '2027-01-01'), '2027-04-01', '2027-04-01')).toBe('2027-04-30');
   });
 
   it('R-CAN-5: a confirmed request ends on the eve of the billing date after the final one', () => {
-    expect(terminationAfterFinalBilling(fixed(1, '2027-01-01'), '2027-05-01')).toBe('2027-05-31');
+    expect(terminationAfterFinalBilling(fixed(1, '2027-01-01'), '2027-05-01', '2027-04-20')).toBe('2027-05-31');
+    // Found by the model-based test: a one-time plan bought to start April 26, its request confirmed on April 21.
+    const once = { cadence: 'upfront' as const, anchor: { type: 'purchaseDate' as const }, startDate: '2071-04-26' };
+    expect(terminationAfterFinalBilling(once, '2071-04-26', '2071-04-21')).toBe('2071-04-26');
+    expect(terminationAfterFinalBilling(once, '2071-04-26', '2071-05-03')).toBe('2071-05-03');
     expect(isBillingDate(fixed(1, '2027-01-01'), '2027-05-01')).toBe(true);
     expect(isBillingDate(fixed(1, '2027-01-01'), '2027-05-02')).toBe(false);
   });

@@ -225,6 +225,8 @@ export class SesMailer implements Mailer {
  * again; refused for good (malformed request, rejected message) → MailRejectedError. Anything
  * else (a 5xx, a timeout, a lost connection) leaves it unknown whether SES sent it: rethrown.
  */
+const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 async function sendClassified(client: SESv2Client, command: SendEmailCommand): Promise<SendEmailCommandOutput> {
   try {
     return await client.send(command);
@@ -238,6 +240,10 @@ async function sendClassified(client: SESv2Client, command: SendEmailCommand): P
       error instanceof NotFoundException
     ) {
       throw new MailNotSentError(`SES did not take the e-mail: ${error.name}: ${error.message}`, { cause: error });
+    }
+    // The connection was never made: nothing reached SES.
+    if (NEVER_CONNECTED.has((error as NodeJS.ErrnoException)?.code ?? '')) {
+      throw new MailNotSentError(`SES could not be reached: ${(error as Error).message}`, { cause: error });
     }
     if (error instanceof BadRequestException || error instanceof MessageRejected) {
       throw new MailRejectedError(`SES refused the e-mail: ${error.name}: ${error.message}`, { cause: error });

@@ -68,10 +68,21 @@ function invoiceColumns(options) {
     { label: 'Status', cell: (i) => badge(i.status) },
     { label: 'Issued', cell: (i) => i.issueDate },
     { label: 'Due', cell: (i) => i.dueDate },
-    { label: 'Attempts', cell: (i) => String(i.attempts) },
+    { label: 'Payments', cell: (i) => moneyMoves(i.payments) },
+    { label: 'Refunds', cell: (i) => moneyMoves(i.refunds) },
     { label: 'Last failure', cell: (i) => (i.lastFailure ? i.lastFailure.code + ': ' + i.lastFailure.message : '') },
     { label: 'Paid', cell: (i) => (i.payment ? instant(i.payment.paidAt) : '') },
   ].filter(Boolean);
+}
+
+/** Each payment or refund attempt: its status and the gateway's reference, to find it in the gateway's dashboard. */
+function moneyMoves(list) {
+  if (!list || list.length === 0) return '';
+  return h(
+    'ul',
+    { class: 'plain' },
+    list.map((p) => h('li', null, badge(p.status), ' ', formatMoney(p.amount), ' ', p.reference ? h('code', { class: 'small' }, p.reference) : '')),
+  );
 }
 
 function invoicesTable(invoices, options) {

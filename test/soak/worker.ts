@@ -1,0 +1,114 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import { readFileSync } from 'node:fs';
+import { apiHandler } from '../../functions/handlers/api.js';
+import { lambdaContext } from '../../infra/local/functions.js';
+import type { Templates } from '../../infra/local/template.js';
+import type { ApiEvent } from '../../shared/adapters/http/request.js';
+import { createMember } from '../../shared/use-cases/members.js';
+import { createMembership } from '../../shared/use-cases/memberships.js';
+import { createPlan } from '../../shared/use-cases/plans.js';
+import { putSettings } from '../../shared/use-cases/settings.js';
+import { fuzzAdminApi, type FuzzReport } from '../support/fuzz.js';
+import { type FaultRates, seededRandom } from '../support/model/fakes.js';
+import { InvariantError } from '../support/model/invariants.js';
+import { emptyStats, type ModelStats, runSequences } from '../support/model/run.js';
+import { createWorld } from '../support/model/world.js';
+
+/**
+ * One soak process: runs its share of model-based sequences in worlds of at most BATCH
+ * sequences (a fresh table each), counting every violation and carrying on after one; then,
+ * when asked, fuzzes the admin API. Reports to the parent over IPC.
+ */
+const BATCH = 50;
+
+export interface WorkerTask {
+  endpoint: string;
+  templatesPath: string;
+  sequences: number;
+  seed: number;
+  faults: FaultRates | null;
+  fuzz: number;
+}
+
+export interface WorkerReport {
+  stats: ModelStats;
+  failures: { violation: string; message: string }[];
+  fuzz: FuzzReport | null;
+  ms: number;
+}
+
+async function fuzz(ddb: DynamoDBClient, task: WorkerTask, templates: Templates): Promise<FuzzReport> {
+  const world = await createWorld({ ddb, endpoint: task.endpoint, templates, start: new Date('2027-01-15T15:00:00Z'), random: seededRandom(task.seed) });
+  try {
+    const caller = { orgId: 'soak-fuzz', actor: { type: 'admin' as const, id: 'fuzz' } };
+    await putSettings(world.deps, caller, {
+      name: 'Fuzz club',
+      mainContactEmail: 'staff@club.example',
+      sender: { name: 'Sophie Gagnon', email: 'sophie@club.example' },
+      replyTo: 'membres@club.example',
+      timeZone: 'America/Toronto',
+      locale: 'fr-CA',
+      jurisdiction: 'QC',
+    });
+    const plan = await createPlan(world.deps, caller, {
+      name: 'Annual',
+      price: { amount: 2500, currency: 'CAD' },
+      termMonths: 12,
+      billing: { cadence: 'monthly', anchor: { type: 'fixedDay', day: 1 } },
+      renewal: { policy: 'automatic', reminderDays: [30] },
+    });
+    const member = await createMember(world.deps, caller, { name: 'Léa Tremblay', email: 'lea@example.org', paymentMethod: { token: 'pm_card_visa' } });
+    const ms = await createMembership(world.deps, caller, { memberId: member.id, planId: plan.id });
+    const handler = apiHandler(world.deps);
+    return await fuzzAdminApi({
+      invoke: async (event: ApiEvent) => (await handler(event, lambdaContext('api'))) as APIGatewayProxyResultV2,
+      count: task.fuzz,
+      seed: task.seed,
+      orgId: caller.orgId,
+      ids: { memberId: member.id, planId: plan.id, membershipId: ms.membership.id, invoiceId: ms.membership.lastInvoiceId! },
+    });
+  } finally {
+    await world.stop();
+  }
+}
+
+async function main(task: WorkerTask): Promise<WorkerReport> {
+  const began = Date.now();
+  const templates = JSON.parse(readFileSync(task.templatesPath, 'utf8')) as Templates;
+  const ddb = new DynamoDBClient({ region: 'ca-central-1', endpoint: task.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const stats = emptyStats();
+  const failures: WorkerReport['failures'] = [];
+  let batch = 0;
+  while (stats.sequences < task.sequences) {
+    const seed = task.seed * 1000 + batch++;
+    const world = await createWorld({ ddb, endpoint: task.endpoint, templates, start: new Date(Date.UTC(2027, 0, 10 + (batch % 365), 12)), random: seededRandom(seed) });
+    try {
+      await runSequences(world, {
+        numRuns: Math.min(BATCH, task.sequences - stats.sequences),
+        seed,
+        faults: task.faults ?? undefined,
+        stats,
+        endOnFailure: true,
+        onSequence: (s) => process.send?.({ progress: s.sequences }),
+      });
+    } catch (error) {
+      const cause = (error as { cause?: unknown }).cause ?? error;
+      const violation = cause instanceof InvariantError ? cause.violation : 'error';
+      if (!(cause instanceof InvariantError)) stats.violations.error = (stats.violations.error ?? 0) + 1;
+      failures.push({ violation, message: `seed ${seed}: ${String((error as Error).message).slice(0, 4000)}` });
+    } finally {
+      await world.stop();
+    }
+  }
+  const fuzzReport = task.fuzz > 0 ? await fuzz(ddb, task, templates) : null;
+  return { stats, failures, fuzz: fuzzReport, ms: Date.now() - began };
+}
+
+process.once('message', (task: WorkerTask) => {
+  main(task)
+    .then((report) => process.send?.({ report }, () => process.exit(0)))
+    .catch((error: unknown) => {
+      process.send?.({ fatal: String((error as Error)?.stack ?? error) }, () => process.exit(1));
+    });
+});

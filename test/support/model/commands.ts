@@ -1,0 +1,318 @@
+import * as fc from 'fast-check';
+import { billingDateOnOrBefore, nextBillingDate } from '../../../shared/domain/billing.js';
+import { addDays, localDateOf } from '../../../shared/domain/calendar.js';
+import { DomainError } from '../../../shared/domain/errors.js';
+import { signLink } from '../../../shared/domain/links.js';
+import type { Member } from '../../../shared/domain/member.js';
+import { billingScheduleOf } from '../../../shared/domain/membership.js';
+import type { Plan } from '../../../shared/domain/plan.js';
+import type { Caller } from '../../../shared/use-cases/context.js';
+import { cancelByAdmin, confirmCancellationRequest, declineCancellationRequest, voidInvoice } from '../../../shared/use-cases/cancellation.js';
+import { actOnLink } from '../../../shared/use-cases/links.js';
+import { patchMember } from '../../../shared/use-cases/members.js';
+import { changeTermEnd, createMembership } from '../../../shared/use-cases/memberships.js';
+import { updatePlan } from '../../../shared/use-cases/plans.js';
+import { checkSafety, snapshot, type Tracked } from './invariants.js';
+import type { World } from './world.js';
+
+/**
+ * The actions of the model-based test: what staff do in the API, what members do with their
+ * links, card changes, and time passing. Each runs the real use case; a refusal (a domain
+ * error: 4xx) is a legitimate answer and changes nothing; anything else fails the test. After
+ * each, the world settles and the safety invariants are checked.
+ */
+export interface Real {
+  world: World;
+  caller: Caller;
+  tracked: Tracked;
+  plans: Plan[];
+  members: Member[];
+  stats: Record<string, number>;
+}
+
+export interface Model {
+  memberships: number;
+}
+
+const CARDS = ['pm_card_visa', 'pm_card_mastercard', 'pm_card_chargeDeclined', 'pm_card_chargeDeclinedInsufficientFunds', 'pm_card_chargeDeclinedLostCard', 'pm_card_authenticationRequired'];
+
+async function refusalsAllowed(real: Real, name: string, action: () => Promise<unknown>): Promise<void> {
+  try {
+    await action();
+    real.stats[`${name}:ok`] = (real.stats[`${name}:ok`] ?? 0) + 1;
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    real.stats[`${name}:refused`] = (real.stats[`${name}:refused`] ?? 0) + 1;
+  }
+}
+
+async function after(real: Real): Promise<void> {
+  await real.world.settle();
+  await checkSafety(real.world, real.tracked, await snapshot(real.world, real.tracked));
+}
+
+function pick<T>(list: T[], k: number): T | undefined {
+  return list.length === 0 ? undefined : list[k % list.length];
+}
+
+abstract class Step implements fc.AsyncCommand<Model, Real> {
+  check(_m: Readonly<Model>): boolean {
+    return true;
+  }
+  abstract act(m: Model, r: Real): Promise<void>;
+  abstract toString(): string;
+  async run(m: Model, r: Real): Promise<void> {
+    await this.act(m, r);
+    await after(r);
+  }
+}
+
+export class CreateMembership extends Step {
+  constructor(
+    readonly member: number,
+    readonly plan: number,
+    readonly startInDays: number,
+    readonly copies: number,
+  ) {
+    super();
+  }
+  async act(m: Model, r: Real): Promise<void> {
+    const member = pick(r.members, this.member)!;
+    const plan = pick(r.plans, this.plan)!;
+    const today = localDateOf(r.world.clock.now(), r.tracked.timeZone);
+    const body = { memberId: member.id, planId: plan.id, startDate: addDays(today, this.startInDays) };
+    // R-MNY-1: concurrent purchases of the same member and plan: one wins, the others are refused.
+    const results = await Promise.allSettled(Array.from({ length: this.copies }, () => createMembership(r.world.deps, r.caller, body)));
+    for (const result of results) {
+      if (result.status === 'rejected') {
+        if (!(result.reason instanceof DomainError)) throw result.reason;
+        r.stats['create:refused'] = (r.stats['create:refused'] ?? 0) + 1;
+        continue;
+      }
+      r.stats['create:ok'] = (r.stats['create:ok'] ?? 0) + 1;
+      const id = result.value.membership.id;
+      r.tracked.membershipIds.push(id);
+      if (member.communicationsOptIn) r.tracked.reminderWatch.set(id, { planId: plan.id, createdAt: r.world.clock.now().getTime() });
+      m.memberships++;
+    }
+    if (results.filter((x) => x.status === 'fulfilled').length > 1) throw new Error('R-MNY-1: two concurrent purchases both succeeded');
+  }
+  toString() {
+    return `create(member ${this.member}, plan ${this.plan}, +${this.startInDays}d ×${this.copies})`;
+  }
+}
+
+function membershipOf(r: Real, k: number): string | undefined {
+  return pick(r.tracked.membershipIds, k);
+}
+
+/** A change a membership's reminder check cannot follow: it leaves the watch. */
+function unwatch(r: Real, id: string): void {
+  r.tracked.reminderWatch.delete(id);
+}
+
+class AdminCancel extends Step {
+  constructor(
+    readonly k: number,
+    readonly monthsAhead: number,
+  ) {
+    super();
+  }
+  async act(_m: Model, r: Real): Promise<void> {
+    const id = membershipOf(r, this.k);
+    if (!id) return;
+    unwatch(r, id);
+    const month = localDateOf(r.world.clock.now(), r.tracked.timeZone).slice(0, 7);
+    const [y, mo] = month.split('-').map(Number) as [number, number];
+    const index = y * 12 + (mo - 1) + this.monthsAhead;
+    const target = `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+    await refusalsAllowed(r, 'cancel', () => cancelByAdmin(r.world.deps, r.caller, id, { month: target }));
+  }
+  toString() {
+    return `adminCancel(${this.k}, +${this.monthsAhead} months)`;
+  }
+}
+
+class MemberLink extends Step {
+  constructor(
+    readonly k: number,
+    readonly purpose: 'cancel' | 'renew',
+  ) {
+    super();
+  }
+  async act(_m: Model, r: Real): Promise<void> {
+    const id = membershipOf(r, this.k);
+    if (!id) return;
+    if (this.purpose === 'cancel') unwatch(r, id);
+    const token = signLink(r.world.deps.linkKeys, {
+      purpose: this.purpose,
+      orgId: r.tracked.orgId,
+      membershipId: id,
+      exp: Math.floor(r.world.clock.now().getTime() / 1000) + 86_400,
+    });
+    const page = await actOnLink(r.world.deps, token, { purpose: this.purpose, reason: 'model' });
+    r.stats[`link:${this.purpose}:${page.status}`] = (r.stats[`link:${this.purpose}:${page.status}`] ?? 0) + 1;
+    if (page.status >= 500) throw new Error(`link page answered ${page.status}`);
+  }
+  toString() {
+    return `memberLink(${this.k}, ${this.purpose})`;
+  }
+}
+
+class AnswerRequest extends Step {
+  constructor(
+    readonly k: number,
+    readonly accept: boolean,
+    readonly periodsAhead: number,
+  ) {
+    super();
+  }
+  async act(_m: Model, r: Real): Promise<void> {
+    const id = membershipOf(r, this.k);
+    if (!id) return;
+    const m = await r.world.deps.store.getMembership(r.tracked.orgId, id);
+    if (!m) return;
+    if (!this.accept) return refusalsAllowed(r, 'decline', () => declineCancellationRequest(r.world.deps, r.caller, id, {}));
+    // The last invoiced billing date, then a few periods on.
+    let date = m.nextBillingDate ?? m.currentTerm.start;
+    date = m.nextBillingDate ? addDays(date, -1) : date;
+    const schedule = billingScheduleOf(m);
+    let finalDate = billingDateOnOrBefore(schedule, date) ?? m.startDate;
+    for (let i = 0; i < this.periodsAhead; i++) finalDate = nextBillingDate(schedule, finalDate) ?? finalDate;
+    await refusalsAllowed(r, 'confirm', () => confirmCancellationRequest(r.world.deps, r.caller, id, { finalBillingDate: finalDate }));
+  }
+  toString() {
+    return `answerRequest(${this.k}, ${this.accept ? `accept +${this.periodsAhead}` : 'decline'})`;
+  }
+}
+
+class Void extends Step {
+  constructor(
+    readonly k: number,
+    readonly refund: boolean,
+  ) {
+    super();
+  }
+  async act(_m: Model, r: Real): Promise<void> {
+    const id = membershipOf(r, this.k);
+    if (!id) return;
+    const m = await r.world.deps.store.getMembership(r.tracked.orgId, id);
+    if (!m?.lastInvoiceId) return;
+    unwatch(r, id);
+    await refusalsAllowed(r, 'void', () => voidInvoice(r.world.deps, r.caller, m.lastInvoiceId!, { refund: this.refund }));
+  }
+  toString() {
+    return `void(${this.k}, refund ${this.refund})`;
+  }
+}
+
+class ChangeCard extends Step {
+  constructor(
+    readonly member: number,
+    readonly card: number,
+  ) {
+    super();
+  }
+  async act(_m: Model, r: Real): Promise<void> {
+    const member = pick(r.members, this.member)!;
+    const token = CARDS[this.card % CARDS.length]!;
+    await refusalsAllowed(r, 'card', () => patchMember(r.world.deps, r.caller, member.id, { paymentMethod: { token } }));
+  }
+  toString() {
+    return `changeCard(member ${this.member}, ${CARDS[this.card % CARDS.length]})`;
+  }
+}
+
+class ToggleOptIn extends Step {
+  constructor(readonly member: number) {
+    super();
+  }
+  async act(_m: Model, r: Real): Promise<void> {
+    const member = pick(r.members, this.member)!;
+    const current = await r.world.deps.store.getMember(r.tracked.orgId, member.id);
+    if (!current) return;
+    for (const [id] of r.tracked.reminderWatch) {
+      const ms = await r.world.deps.store.getMembership(r.tracked.orgId, id);
+      if (ms?.memberId === member.id) unwatch(r, id);
+    }
+    await refusalsAllowed(r, 'optin', () => patchMember(r.world.deps, r.caller, member.id, { communicationsOptIn: !current.communicationsOptIn }));
+  }
+  toString() {
+    return `toggleOptIn(member ${this.member})`;
+  }
+}
+
+class EditReminders extends Step {
+  constructor(
+    readonly plan: number,
+    readonly days: number[],
+  ) {
+    super();
+  }
+  async act(_m: Model, r: Real): Promise<void> {
+    const plan = pick(r.plans, this.plan)!;
+    const stored = await r.world.deps.store.getPlan(r.tracked.orgId, plan.id);
+    if (!stored?.renewal || stored.renewal.policy === 'none') return;
+    const { id: _id, orgId: _org, version: _v, createdAt: _c, updatedAt: _u, ...input } = stored;
+    r.tracked.plans.get(plan.id)!.editedAt = r.world.clock.now().getTime();
+    await refusalsAllowed(r, 'editPlan', () => updatePlan(r.world.deps, r.caller, plan.id, { ...input, renewal: { ...stored.renewal!, reminderDays: this.days } }));
+  }
+  toString() {
+    return `editReminders(plan ${this.plan}, [${this.days.join(',')}])`;
+  }
+}
+
+class ChangeTermEnd extends Step {
+  constructor(
+    readonly k: number,
+    readonly days: number,
+  ) {
+    super();
+  }
+  async act(_m: Model, r: Real): Promise<void> {
+    const id = membershipOf(r, this.k);
+    if (!id) return;
+    const m = await r.world.deps.store.getMembership(r.tracked.orgId, id);
+    if (!m?.currentTerm.end) return;
+    unwatch(r, id);
+    await refusalsAllowed(r, 'termEnd', () => changeTermEnd(r.world.deps, r.caller, id, { termEnd: addDays(m.currentTerm.end!, this.days) }));
+  }
+  toString() {
+    return `changeTermEnd(${this.k}, ${this.days}d)`;
+  }
+}
+
+class Advance extends Step {
+  constructor(readonly minutes: number) {
+    super();
+  }
+  async act(_m: Model, r: Real): Promise<void> {
+    await r.world.advanceTo(new Date(r.world.clock.now().getTime() + this.minutes * 60_000));
+    r.stats.advancedMinutes = (r.stats.advancedMinutes ?? 0) + this.minutes;
+  }
+  toString() {
+    return `advance(${this.minutes} min)`;
+  }
+}
+
+const minutes = fc.oneof(
+  { weight: 2, arbitrary: fc.integer({ min: 1, max: 180 }) },
+  { weight: 3, arbitrary: fc.integer({ min: 3 * 60, max: 4 * 24 * 60 }) },
+  { weight: 4, arbitrary: fc.integer({ min: 4 * 24 * 60, max: 95 * 24 * 60 }) },
+);
+
+export const commandArbitraries: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] = [
+  fc.tuple(fc.nat(9), fc.nat(9), fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 40 })), fc.oneof({ weight: 4, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.constant(3) })).map(
+    ([m, p, d, c]) => new CreateMembership(m, p, d, c),
+  ),
+  fc.tuple(fc.nat(9), fc.integer({ min: 0, max: 14 })).map(([k, a]) => new AdminCancel(k, a)),
+  fc.tuple(fc.nat(9), fc.constantFrom('cancel' as const, 'renew' as const)).map(([k, p]) => new MemberLink(k, p)),
+  fc.tuple(fc.nat(9), fc.boolean(), fc.nat(3)).map(([k, a, n]) => new AnswerRequest(k, a, n)),
+  fc.tuple(fc.nat(9), fc.boolean()).map(([k, refund]) => new Void(k, refund)),
+  fc.tuple(fc.nat(9), fc.nat(CARDS.length - 1)).map(([m, c]) => new ChangeCard(m, c)),
+  fc.nat(9).map((m) => new ToggleOptIn(m)),
+  fc.tuple(fc.nat(9), fc.uniqueArray(fc.constantFrom(1, 3, 7, 14, 30, 60), { maxLength: 3 })).map(([p, d]) => new EditReminders(p, d)),
+  fc.tuple(fc.nat(9), fc.integer({ min: -60, max: 120 })).map(([k, d]) => new ChangeTermEnd(k, d)),
+  minutes.map((n) => new Advance(n)),
+  minutes.map((n) => new Advance(n)),
+];

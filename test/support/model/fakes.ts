@@ -1,0 +1,250 @@
+import type { LocalClock } from '../../../infra/local/clock.js';
+import { type Address, type Mailer, MailNotSentError, type OutgoingEmail } from '../../../shared/ports/mailer.js';
+import type { ChargeRequest, ChargeResult, PaymentGateway, RefundRequest, RefundResult } from '../../../shared/ports/payments.js';
+import type { TimerSpec, Timers } from '../../../shared/ports/timers.js';
+import type { SavedPaymentMethod } from '../../../shared/domain/member.js';
+
+/**
+ * The parts around the use cases that the model-based test controls, each able to misbehave on
+ * purpose: EventBridge Scheduler (duplicate and early deliveries, failed targets retried), SES
+ * (refuses, times out, loses its answer), and the card gateway (refuses before anything
+ * happens, times out, loses its answer). Each keeps the ground truth the invariants compare
+ * the table with: what the gateway really did, what SES really sent.
+ */
+export type Random = () => number;
+
+export interface FaultRates {
+  /** Each gateway or SES call fails this often, split evenly between failing, timing out and losing its answer. */
+  callFailure: number;
+  /** Each schedule delivery is duplicated this often. */
+  duplicateDelivery: number;
+  /** Each schedule is delivered early (before its instant) this often. */
+  earlyDelivery: number;
+  /** Each stream batch is delivered twice this often. */
+  duplicateStream: number;
+}
+
+export const NO_FAULTS: FaultRates = { callFailure: 0, duplicateDelivery: 0, earlyDelivery: 0, duplicateStream: 0 };
+
+export type CallFault = 'none' | 'fail' | 'timeout' | 'lose_answer';
+
+export class Faults {
+  rates: FaultRates = NO_FAULTS;
+  readonly injected: Record<string, number> = {};
+
+  constructor(private readonly random: Random) {}
+
+  /** Whether an event of probability `rate` happens now (counted under `what`). */
+  roll(rate: number, what: string): boolean {
+    if (rate <= 0 || this.random() >= rate) return false;
+    this.injected[what] = (this.injected[what] ?? 0) + 1;
+    return true;
+  }
+
+  call(where: string): CallFault {
+    if (!this.roll(this.rates.callFailure, `${where}:any`)) return 'none';
+    const fault = (['fail', 'timeout', 'lose_answer'] as const)[Math.floor(this.random() * 3)]!;
+    this.injected[`${where}:${fault}`] = (this.injected[`${where}:${fault}`] ?? 0) + 1;
+    return fault;
+  }
+}
+
+/** A gateway operation that really happened, whatever the caller heard of it. */
+export interface LedgerEntry {
+  kind: 'charge' | 'refund';
+  orgId: string;
+  invoiceId: string;
+  attemptId: string;
+  idempotencyKey: string;
+  amount: { amount: number; currency: string };
+  paymentMethod: string | null;
+  result: ChargeResult | RefundResult;
+}
+
+export class GatewayError extends Error {}
+
+/**
+ * The simulated gateway behind faults. `fail`: refused before it reached the gateway (nothing
+ * happened). `timeout`: the caller gave up — half the time the gateway had already done it.
+ * `lose_answer`: it happened, the answer never came back. The ledger holds what happened.
+ */
+export class FaultyGateway implements PaymentGateway {
+  readonly ledger = new Map<string, LedgerEntry>();
+  calls = 0;
+
+  constructor(
+    private readonly inner: PaymentGateway,
+    private readonly faults: Faults,
+    private readonly random: Random,
+  ) {}
+
+  savePaymentMethod(input: { customerRef: string; token: string }): Promise<SavedPaymentMethod> {
+    return this.inner.savePaymentMethod(input);
+  }
+
+  private async run<T extends ChargeResult | RefundResult>(where: string, happen: () => Promise<T>, record: (r: T) => void): Promise<T> {
+    this.calls++;
+    const fault = this.faults.call(where);
+    if (fault === 'fail') throw new GatewayError(`${where}: the gateway answered 503 before doing anything`);
+    if (fault === 'timeout' && this.random() < 0.5) throw new GatewayError(`${where}: timed out before the request reached the gateway`);
+    const result = await happen();
+    record(result);
+    if (fault !== 'none') throw new GatewayError(`${where}: ${fault === 'timeout' ? 'timed out after the gateway acted' : 'the answer was lost'}`);
+    return result;
+  }
+
+  charge(input: ChargeRequest): Promise<ChargeResult> {
+    return this.run('gateway.charge', () => this.inner.charge(input), (result) => this.note('charge', input, input.paymentMethod, result));
+  }
+
+  findCharge(input: ChargeRequest): Promise<ChargeResult | null> {
+    const fault = this.faults.call('gateway.find');
+    if (fault !== 'none') return Promise.reject(new GatewayError(`gateway.find: ${fault}`));
+    return this.inner.findCharge(input);
+  }
+
+  refund(input: RefundRequest): Promise<RefundResult> {
+    return this.run('gateway.refund', () => this.inner.refund(input), (result) => this.note('refund', input, null, result));
+  }
+
+  findRefund(input: RefundRequest): Promise<RefundResult | null> {
+    const fault = this.faults.call('gateway.find');
+    if (fault !== 'none') return Promise.reject(new GatewayError(`gateway.findRefund: ${fault}`));
+    return this.inner.findRefund(input);
+  }
+
+  private note(kind: 'charge' | 'refund', input: ChargeRequest | RefundRequest, paymentMethod: string | null, result: ChargeResult | RefundResult): void {
+    if (this.ledger.has(input.idempotencyKey)) return;
+    this.ledger.set(input.idempotencyKey, {
+      kind,
+      orgId: input.metadata.orgId,
+      invoiceId: input.metadata.invoiceId,
+      attemptId: input.metadata.attemptId,
+      idempotencyKey: input.idempotencyKey,
+      amount: input.amount,
+      paymentMethod,
+      result,
+    });
+  }
+}
+
+export interface SentMail {
+  reference: string;
+  to: Address[];
+  subject: string;
+  tags: Record<string, string>;
+  at: string;
+}
+
+/**
+ * SES behind faults. `fail`: throttled, not sent (MailNotSentError). `timeout`: no answer, not
+ * sent. `lose_answer`: sent, its Send event delivered later through `onSendEvent` (as the
+ * configuration set's event destination would), the answer lost.
+ */
+export class FaultySes implements Mailer {
+  readonly sent: SentMail[] = [];
+  private n = 0;
+
+  constructor(
+    private readonly faults: Faults,
+    private readonly clock: LocalClock,
+    private readonly random: Random,
+    private readonly onSendEvent: (event: { eventType: string; mail: { messageId: string; timestamp: string; tags: Record<string, string[]> } }) => Promise<void>,
+  ) {}
+
+  async send(email: OutgoingEmail): Promise<{ messageId: string }> {
+    const fault = this.faults.call('ses.send');
+    if (fault === 'fail') throw new MailNotSentError('Maximum sending rate exceeded.');
+    if (fault === 'timeout') throw new Error('SES did not answer in time');
+    const messageId = `ses-${++this.n}`;
+    const at = this.clock.now().toISOString();
+    this.sent.push({ reference: email.reference, to: email.to, subject: email.subject, tags: email.tags ?? {}, at });
+    const event = { eventType: 'Send', mail: { messageId, timestamp: at, tags: Object.fromEntries(Object.entries(email.tags ?? {}).map(([k, v]) => [k, [v]])) } };
+    if (fault === 'lose_answer') {
+      // The event arrives a little later, through EventBridge; it may come before or after the worker gives up.
+      const delay = Math.floor(this.random() * 120_000);
+      this.clock.schedule(new Date(this.clock.now().getTime() + delay), `ses send event ${messageId}`, () => this.onSendEvent(event));
+      throw new Error('socket hang up: the answer was lost');
+    }
+    return { messageId };
+  }
+}
+
+export interface ScheduleEntry {
+  name: string;
+  at: string;
+  target: TimerSpec['target'];
+  payload: unknown;
+}
+
+/**
+ * EventBridge Scheduler for one-shot `at()` schedules on the local clock: a name is unique while
+ * the schedule lives; it deletes itself when it fires (ActionAfterCompletion DELETE); a target
+ * that throws is retried a minute later, up to 3 times, then counted as a dead letter.
+ * Faults: a delivery may come early (before its instant) or twice at once.
+ */
+export class FakeScheduler implements Timers {
+  readonly live = new Map<string, ScheduleEntry & { cancel: () => void }>();
+  deadLetters = 0;
+  deliveries = 0;
+
+  constructor(
+    private readonly clock: LocalClock,
+    private readonly faults: Faults,
+    private readonly invoke: (target: TimerSpec['target'], payload: unknown) => Promise<unknown>,
+  ) {}
+
+  async arm(spec: TimerSpec): Promise<void> {
+    if (this.live.has(spec.name)) return;
+    const early = this.faults.roll(this.faults.rates.earlyDelivery, 'scheduler.early');
+    const at = new Date(spec.at.getTime() - (early ? 30_000 : 0));
+    const cancel = this.clock.schedule(at, `schedule ${spec.name}`, () => this.fire(spec.name, 0));
+    this.live.set(spec.name, { name: spec.name, at: spec.at.toISOString(), target: spec.target, payload: spec.payload, cancel });
+  }
+
+  async disarm(name: string): Promise<void> {
+    this.live.get(name)?.cancel();
+    this.live.delete(name);
+  }
+
+  /** Ends every live schedule (a sequence is over: its organisation stops living on the shared clock). */
+  clear(): void {
+    for (const entry of this.live.values()) entry.cancel();
+    this.live.clear();
+  }
+
+  /** Live schedules whose name starts with the membership id (its timer), or every one of a target. */
+  timersOf(membershipId: string): ScheduleEntry[] {
+    return [...this.live.values()].filter((e) => e.target === 'timer' && e.name.startsWith(`${membershipId}-`));
+  }
+
+  private async fire(name: string, retries: number): Promise<void> {
+    const entry = this.live.get(name);
+    if (!entry) return;
+    this.live.delete(name);
+    this.deliveries++;
+    const times = this.faults.roll(this.faults.rates.duplicateDelivery, 'scheduler.duplicate') ? 2 : 1;
+    const results = await Promise.allSettled(Array.from({ length: times }, () => this.invoke(entry.target, entry.payload)));
+    if (results.every((r) => r.status === 'rejected')) {
+      if (retries >= 3) {
+        this.deadLetters++;
+        return;
+      }
+      const retryName = `${name}#retry${retries + 1}`;
+      const cancel = this.clock.schedule(new Date(this.clock.now().getTime() + 60_000), `retry ${name}`, () => this.fire(retryName, retries + 1));
+      this.live.set(retryName, { ...entry, name: retryName, cancel });
+    }
+  }
+}
+
+/** A small seeded PRNG (mulberry32), so a run with faults can be replayed from its seed. */
+export function seededRandom(seed: number): Random {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}

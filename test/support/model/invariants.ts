@@ -1,0 +1,205 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Invoice } from '../../../shared/domain/invoice.js';
+import type { Membership } from '../../../shared/domain/membership.js';
+import { isSettled, type PaymentAttempt } from '../../../shared/domain/payment.js';
+import { LIVE_STATUSES } from '../../../shared/domain/status.js';
+import { reminderInstant } from '../../../shared/domain/timers.js';
+import type { TimelineEvent } from '../../../shared/domain/timeline.js';
+import type { OutboxEmail } from '../../../shared/ports/store.js';
+import type { LedgerEntry } from './fakes.js';
+import type { World } from './world.js';
+
+/**
+ * What must hold after every step of a sequence (safety), and what must hold once the world is
+ * quiet again (liveness: nothing left pending). Each violation is named; the soak counts them.
+ */
+export type Violation =
+  | 'double_charge'
+  | 'refund_over_payment'
+  | 'orphan_charge'
+  | 'orphan_refund'
+  | 'ledger_mismatch'
+  | 'billed_after_termination'
+  | 'kept_charge_on_void'
+  | 'schedule_count'
+  | 'schedule_on_terminal'
+  | 'duplicated_email'
+  | 'lost_email'
+  | 'unsettled_attempt'
+  | 'claim_mismatch'
+  | 'missing_reminder';
+
+export class InvariantError extends Error {
+  constructor(
+    readonly violation: Violation,
+    detail: string,
+  ) {
+    super(`${violation}: ${detail}`);
+  }
+}
+
+export interface Tracked {
+  orgId: string;
+  timeZone: string;
+  membershipIds: string[];
+  /** Memberships eligible for the reminder check, with the facts it needs. */
+  reminderWatch: Map<string, { planId: string; createdAt: number }>;
+  plans: Map<string, { policy: string; reminderDays: number[]; editedAt: number | null }>;
+}
+
+export interface Snapshot {
+  memberships: Membership[];
+  invoices: Map<string, Invoice>;
+  attempts: Map<string, PaymentAttempt>;
+  outbox: OutboxEmail[];
+  ledger: LedgerEntry[];
+}
+
+export async function snapshot(world: World, tracked: Tracked): Promise<Snapshot> {
+  const memberships: Membership[] = [];
+  const invoices = new Map<string, Invoice>();
+  const attempts = new Map<string, PaymentAttempt>();
+  const outbox: OutboxEmail[] = [];
+  for (const id of tracked.membershipIds) {
+    const m = await world.deps.store.getMembership(tracked.orgId, id);
+    if (!m) continue;
+    memberships.push(m);
+    for (const a of await world.collection<PaymentAttempt>(tracked.orgId, id, 'PAY#')) attempts.set(a.id, a);
+    outbox.push(...(await world.collection<OutboxEmail>(tracked.orgId, id, 'OUT#')));
+    const record = await world.deps.store.getMembershipRecord(tracked.orgId, id);
+    for (const i of record?.invoices ?? []) invoices.set(i.id, i);
+  }
+  for (const a of attempts.values()) {
+    if (!invoices.has(a.invoiceId)) {
+      const i = await world.deps.store.getInvoice(tracked.orgId, a.invoiceId);
+      if (i) invoices.set(i.id, i);
+    }
+  }
+  const ledger = [...world.gateway.ledger.values()].filter((e) => e.orgId === tracked.orgId);
+  return { memberships, invoices, attempts, outbox, ledger };
+}
+
+const OUTCOME_OF: Record<string, string> = { succeeded: 'succeeded', declined: 'requires_payment_method', requires_action: 'requires_action', failed: 'failed' };
+
+/** Safety: true at every step, whatever is still in flight. */
+export async function checkSafety(world: World, tracked: Tracked, s: Snapshot): Promise<void> {
+  // R-MNY-5: every gateway operation matches exactly one attempt, with its amount and card.
+  const keys = new Set<string>();
+  for (const e of s.ledger) {
+    const attempt = s.attempts.get(e.attemptId);
+    if (!attempt || attempt.idempotencyKey !== e.idempotencyKey) throw new InvariantError(e.kind === 'charge' ? 'orphan_charge' : 'orphan_refund', `${e.idempotencyKey} has no attempt`);
+    if (keys.has(e.idempotencyKey)) throw new InvariantError('ledger_mismatch', `${e.idempotencyKey} twice`);
+    keys.add(e.idempotencyKey);
+    if (attempt.amount.amount !== e.amount.amount || attempt.amount.currency !== e.amount.currency || (e.kind === 'charge' && attempt.paymentMethod !== e.paymentMethod)) {
+      throw new InvariantError('ledger_mismatch', `${e.idempotencyKey}: the gateway charged other terms than the attempt's`);
+    }
+    if (isSettled(attempt) && attempt.status !== 'canceled' && OUTCOME_OF[e.result.status] !== undefined && OUTCOME_OF[e.result.status] !== attempt.status) {
+      throw new InvariantError('ledger_mismatch', `${attempt.id} is ${attempt.status} but the gateway says ${e.result.status}`);
+    }
+    if (attempt.status === 'canceled') throw new InvariantError(e.kind === 'charge' ? 'orphan_charge' : 'orphan_refund', `${attempt.id} was canceled yet reached the gateway`);
+  }
+  // At most one successful charge per invoice; refunds never above payments.
+  const byInvoice = new Map<string, { charged: number; charges: number; refunded: number }>();
+  for (const e of s.ledger) {
+    const sums = byInvoice.get(e.invoiceId) ?? { charged: 0, charges: 0, refunded: 0 };
+    if (e.result.status === 'succeeded') {
+      if (e.kind === 'charge') {
+        sums.charged += e.amount.amount;
+        sums.charges++;
+      } else sums.refunded += e.amount.amount;
+    }
+    byInvoice.set(e.invoiceId, sums);
+  }
+  for (const [invoiceId, sums] of byInvoice) {
+    if (sums.charges > 1) throw new InvariantError('double_charge', `invoice ${invoiceId} charged ${sums.charges} times`);
+    if (sums.refunded > sums.charged) throw new InvariantError('refund_over_payment', `invoice ${invoiceId}: refunded ${sums.refunded} of ${sums.charged}`);
+  }
+  for (const m of s.memberships) {
+    // R-MNY-4: nothing billed for a period after the termination date or an unrenewed expiry.
+    if (m.terminationDate !== null) {
+      for (const i of s.invoices.values()) {
+        if (i.membershipId === m.id && i.periodStart > m.terminationDate) {
+          throw new InvariantError('billed_after_termination', `${m.id} (${m.status}) ends ${m.terminationDate} but invoice ${i.id} starts ${i.periodStart}`);
+        }
+      }
+    }
+    // One live schedule for a live membership with something planned, none for a terminal one.
+    const schedules = world.scheduler.timersOf(m.id);
+    if (!LIVE_STATUSES.has(m.status) && m.status !== 'expired') {
+      if (schedules.length > 0) throw new InvariantError('schedule_on_terminal', `${m.id} is ${m.status} with ${schedules.map((x) => x.name).join(', ')}`);
+    } else {
+      const expected = m.armed ? 1 : 0;
+      if (schedules.length !== expected || (m.armed && schedules[0]!.name !== m.armed.name) || (m.timers.length > 0) !== (m.armed !== null)) {
+        throw new InvariantError('schedule_count', `${m.id} (${m.status}) armed ${m.armed?.name ?? 'none'}, plan ${m.timers.length}, live ${schedules.map((x) => x.name).join(', ') || 'none'}`);
+      }
+    }
+    // R-MNY-1: a live membership holds its member's place on its plan.
+    if (LIVE_STATUSES.has(m.status)) {
+      const claim = await world.doc.send(new GetCommand({ TableName: world.tableName, Key: { pk: `ORG#${m.orgId}#MBR#${m.memberId}`, sk: `PLAN#${m.planId}` }, ConsistentRead: true }));
+      if (claim.Item?.membershipId !== m.id) throw new InvariantError('claim_mismatch', `${m.id} is live but the claim names ${String(claim.Item?.membershipId)}`);
+    }
+  }
+  const live = s.memberships.filter((m) => LIVE_STATUSES.has(m.status));
+  const places = new Set<string>();
+  for (const m of live) {
+    const key = `${m.memberId}/${m.planId}`;
+    if (places.has(key)) throw new InvariantError('claim_mismatch', `two live memberships for ${key}`);
+    places.add(key);
+  }
+  // No e-mail sent twice.
+  const sent = new Map<string, number>();
+  for (const mail of world.ses.sent) sent.set(mail.reference, (sent.get(mail.reference) ?? 0) + 1);
+  for (const mail of s.outbox) if ((sent.get(mail.id) ?? 0) > 1) throw new InvariantError('duplicated_email', `${mail.id} (${mail.template}) sent ${sent.get(mail.id)} times`);
+  await checkReminders(world, tracked, s);
+}
+
+/**
+ * A member opted in gets the reminders before an automatic renewal charge: for every renewal
+ * of a watched membership (opted in all along, automatic plan with reminders never edited,
+ * created before its closest reminder, never cancelled or moved), a reminder of that term was
+ * sent before the renewal.
+ */
+async function checkReminders(world: World, tracked: Tracked, s: Snapshot): Promise<void> {
+  for (const m of s.memberships) {
+    const watch = tracked.reminderWatch.get(m.id);
+    const plan = watch && tracked.plans.get(watch.planId);
+    if (!watch || !plan || plan.policy !== 'automatic' || plan.reminderDays.length === 0 || plan.editedAt !== null) continue;
+    const events = await world.collection<TimelineEvent & { data: { seq: number; start: string } }>(tracked.orgId, m.id, 'EVT#');
+    for (const renewal of events.filter((e) => e.type === 'term_renewed')) {
+      const previousEnd = addDaysIso(renewal.data.start, -1);
+      const closest = reminderInstant(previousEnd, Math.min(...plan.reminderDays), tracked.timeZone).getTime();
+      if (watch.createdAt >= closest - 86_400_000) continue;
+      const reminded = s.outbox.some(
+        (o) => o.membershipId === m.id && o.template === 'reminder_automatic' && (o.data as { termEnd?: string }).termEnd === previousEnd && o.status === 'sent' && o.sentAt! <= renewal.at,
+      );
+      if (!reminded) throw new InvariantError('missing_reminder', `${m.id} renewed on ${renewal.data.start} without a reminder of the term ending ${previousEnd}`);
+    }
+  }
+}
+
+function addDaysIso(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Liveness, once faults stopped and every retry had time to run: nothing is left pending. */
+export function checkQuiet(s: Snapshot): void {
+  for (const a of s.attempts.values()) if (!isSettled(a)) throw new InvariantError('unsettled_attempt', `${a.id} is still ${a.status} (${a.lastError ?? ''})`);
+  for (const mail of s.outbox) {
+    if (mail.status !== 'sent' && mail.status !== 'dropped') throw new InvariantError('lost_email', `${mail.id} (${mail.template}) is ${mail.status}: ${mail.lastError ?? ''}`);
+  }
+  for (const e of s.ledger) {
+    const attempt = s.attempts.get(e.attemptId)!;
+    if (OUTCOME_OF[e.result.status] !== attempt.status) throw new InvariantError('ledger_mismatch', `${attempt.id} is ${attempt.status}, the gateway says ${e.result.status}`);
+  }
+  // A charge that succeeded on an invoice that is not paid by it was refunded (R-MNY-4).
+  for (const i of s.invoices.values()) {
+    if (i.status === 'paid') continue;
+    const charged = s.ledger.filter((e) => e.invoiceId === i.id && e.kind === 'charge' && e.result.status === 'succeeded').reduce((n, e) => n + e.amount.amount, 0);
+    const refunded = s.ledger.filter((e) => e.invoiceId === i.id && e.kind === 'refund' && e.result.status === 'succeeded').reduce((n, e) => n + e.amount.amount, 0);
+    // Staff may void a paid invoice and keep the payment (refund false); nothing else is kept.
+    const mayKeep = i.status === 'void' && i.credit?.refund === false && i.payment !== null ? i.amount.amount : 0;
+    if (charged - refunded > mayKeep) throw new InvariantError('kept_charge_on_void', `invoice ${i.id} is ${i.status} yet ${charged - refunded} is kept`);
+  }
+}

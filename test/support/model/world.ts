@@ -1,0 +1,145 @@
+import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { feedbackHandler } from '../../../functions/handlers/feedback.js';
+import { timerHandler } from '../../../functions/handlers/timer.js';
+import { workerHandler } from '../../../functions/handlers/worker.js';
+import { LocalClock } from '../../../infra/local/clock.js';
+import { LocalFunctions } from '../../../infra/local/functions.js';
+import { type LocalStream, startLocalStream, streamMappingFromTemplate } from '../../../infra/local/streams.js';
+import { createTableFromTemplate } from '../../../infra/local/table.js';
+import type { Templates } from '../../../infra/local/template.js';
+import { documentClient, DynamoStore } from '../../../shared/adapters/dynamodb/store.js';
+import { SimulatedGateway } from '../../../shared/adapters/payments/simulated.js';
+import type { Config } from '../../../shared/config.js';
+import type { Deps } from '../../../shared/deps.js';
+import { newId } from '../../../shared/domain/ids.js';
+import { generateLinkKeys, parseLinkKeys } from '../../../shared/domain/links.js';
+import { emailRenderer } from '../../../templates/emails/render.js';
+import { FakeScheduler, Faults, FaultyGateway, FaultySes, type Random } from './fakes.js';
+
+/**
+ * One "world" for the model-based test: a fresh table shaped like the deployed one (stream
+ * included) in the run's DynamoDB Local, the real stream poller driving the real worker, the
+ * real handlers, and the fakes around them on one frozen clock. Many sequences run in one
+ * world, each in its own organisation.
+ */
+export interface World {
+  deps: Deps;
+  clock: LocalClock;
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  stream: LocalStream;
+  scheduler: FakeScheduler;
+  ses: FaultySes;
+  gateway: FaultyGateway;
+  faults: Faults;
+  /** Moves the clock to `at`, firing every due schedule in time order and working the stream after each. */
+  advanceTo(at: Date): Promise<void>;
+  /** Works whatever is due now. */
+  settle(): Promise<void>;
+  /** Every item of one kind in a membership's collection (attempts, e-mails), read by key. */
+  collection<T>(orgId: string, membershipId: string, prefix: string): Promise<T[]>;
+  stop(): Promise<void>;
+}
+
+const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const REGION = 'ca-central-1';
+
+export async function createWorld(options: { ddb: DynamoDBClient; endpoint: string; templates: Templates; start: Date; random: Random; quiet?: boolean }): Promise<World> {
+  const tableName = `relance-model-${randomUUID()}`;
+  await createTableFromTemplate(options.ddb, options.templates.stateful, tableName);
+  const clock = new LocalClock(options.start, 'frozen');
+  const doc = documentClient(options.ddb);
+  const faults = new Faults(options.random);
+  const functions = new LocalFunctions();
+  const store = new DynamoStore(doc, tableName);
+  const gateway = new FaultyGateway(new SimulatedGateway(doc, tableName, clock), faults, options.random);
+  let deps!: Deps;
+  const ses = new FaultySes(faults, clock, options.random, async (event) => {
+    await functions.invoke('feedback', { source: 'aws.ses', 'detail-type': 'Email Sent', detail: event });
+  });
+  const scheduler = new FakeScheduler(clock, faults, (target, payload) => functions.invoke(target, payload));
+  const config: Config = {
+    TABLE_NAME: tableName,
+    SCHEDULER_GROUP_NAME: 'relance-model',
+    TIMER_FUNCTION_ARN: 'timer',
+    WORKER_FUNCTION_ARN: 'worker',
+    SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/model',
+    DUNNING_STATE_MACHINE_ARN: 'arn:aws:states:ca-central-1:000000000000:stateMachine:model',
+    PUBLIC_BASE_URL: 'https://relance.example',
+    PAYMENT_GATEWAY: 'simulated',
+    LINK_KEYS: generateLinkKeys(),
+  };
+  deps = {
+    config,
+    clock,
+    store,
+    timers: scheduler,
+    mailer: ses,
+    workflows: { start: async (_workflow, name) => ({ executionArn: `arn:aws:states:ca-central-1:000000000000:execution:model:${name}` }) },
+    payments: gateway,
+    linkKeys: parseLinkKeys(config.LINK_KEYS!),
+    newId: (prefix) => newId(prefix, clock.now()),
+  };
+  // The handlers log every step; thousands of sequences with faults would drown the output.
+  const original = { info: console.info, warn: console.warn, error: console.error };
+  if (options.quiet ?? true) console.info = console.warn = console.error = () => undefined;
+  functions.register('timer', timerHandler(deps) as never);
+  functions.register('worker', workerHandler(deps, emailRenderer) as never);
+  functions.register('feedback', feedbackHandler(deps) as never);
+  const mapping = { ...streamMappingFromTemplate(options.templates.stateless), functionName: 'worker' };
+  const stream = await startLocalStream({
+    ddb: options.ddb,
+    tableName,
+    endpoint: options.endpoint,
+    region: REGION,
+    credentials: CREDENTIALS,
+    functions,
+    mapping,
+    clock,
+    duplicate: () => faults.roll(faults.rates.duplicateStream, 'stream.duplicate'),
+  });
+
+  return {
+    deps,
+    clock,
+    doc,
+    tableName,
+    stream,
+    scheduler,
+    ses,
+    gateway,
+    faults,
+    async advanceTo(at) {
+      await clock.advanceTo(at);
+    },
+    async settle() {
+      await stream.settle();
+      await clock.advanceTo(clock.now());
+    },
+    async collection<T>(orgId: string, membershipId: string, prefix: string) {
+      const items: T[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+            ExpressionAttributeValues: { ':pk': `ORG#${orgId}#MS#${membershipId}`, ':p': prefix },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        );
+        items.push(...((out.Items ?? []) as T[]));
+        start = out.LastEvaluatedKey;
+      } while (start);
+      return items;
+    },
+    async stop() {
+      await stream.stop();
+      await clock.stop();
+      Object.assign(console, original);
+    },
+  };
+}
