@@ -25,6 +25,8 @@ const ENV = {
   TABLE_NAME: 'relance-bench',
   SCHEDULER_GROUP_NAME: 'relance-bench',
   TIMER_FUNCTION_ARN: 'arn:aws:lambda:ca-central-1:000000000000:function:relance-bench-timer',
+  WORKER_FUNCTION_ARN: 'arn:aws:lambda:ca-central-1:000000000000:function:relance-bench-worker',
+  MAIL_SEND_RATE: '0.5',
   SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/relance-bench',
   DUNNING_STATE_MACHINE_ARN: 'arn:aws:states:ca-central-1:000000000000:stateMachine:relance-bench-dunning',
   PUBLIC_BASE_URL: 'https://relance.example',

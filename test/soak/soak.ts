@@ -4,7 +4,6 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startDynamoDbLocal } from '../../infra/local/dynamodb.js';
 import { synthesizeTemplates } from '../../infra/local/template.js';
 import type { FaultRates } from '../support/model/fakes.js';
 import { emptyStats, type ModelStats } from '../support/model/run.js';
@@ -16,7 +15,8 @@ import type { WorkerReport, WorkerTask } from './worker.js';
  * against the real use cases on DynamoDB Local, with every invariant checked after every step;
  * then 5,000 malformed admin requests. `-- --faults` makes the gateway and SES fail, time out or
  * lose their answers at random at every call site, schedules arrive early or twice, and stream
- * batches twice. Prints the counts; exits 1 on any violation or 5xx.
+ * batches twice. Each process runs its own DynamoDB Local. Prints the counts; exits 1 on any
+ * violation or 5xx.
  *
  *   npm run soak -- [--faults] [--sequences 10000] [--fuzz 5000] [--workers N] [--seed 1]
  */
@@ -37,7 +37,7 @@ async function main(): Promise<number> {
   const workers = Math.max(1, Math.min(Number(values.workers), sequences));
   const began = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'relance-soak-'));
-  const [dynamodb, templates] = await Promise.all([startDynamoDbLocal(), Promise.resolve(synthesizeTemplates())]);
+  const templates = synthesizeTemplates();
   const templatesPath = join(dir, 'templates.json');
   writeFileSync(templatesPath, JSON.stringify(templates));
   console.log(`soak: ${sequences} sequences${values.faults ? ' with faults' : ''}, ${values.fuzz} fuzzed requests, ${workers} processes`);
@@ -47,7 +47,6 @@ async function main(): Promise<number> {
     const reports = await Promise.all(
       Array.from({ length: workers }, (_, i) => {
         const task: WorkerTask = {
-          endpoint: dynamodb.endpoint,
           templatesPath,
           sequences: Math.floor(sequences / workers) + (i < sequences % workers ? 1 : 0),
           seed: Number(values.seed) * 100 + i,
@@ -61,7 +60,7 @@ async function main(): Promise<number> {
             if (message.progress !== undefined) {
               progress[i] = message.progress;
               const done = progress.reduce((a, b) => a + b, 0);
-              if (done - last >= 500 || done === sequences) {
+              if (done - last >= 100 || done === sequences) {
                 last = done;
                 console.log(`  ${done}/${sequences} sequences, ${Math.round((Date.now() - began) / 1000)} s`);
               }
@@ -75,7 +74,6 @@ async function main(): Promise<number> {
     );
     return summarise(reports, Date.now() - began);
   } finally {
-    await dynamodb.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -9,6 +9,7 @@ import { createMember } from '../../shared/use-cases/members.js';
 import { createMembership } from '../../shared/use-cases/memberships.js';
 import { createPlan } from '../../shared/use-cases/plans.js';
 import { putSettings } from '../../shared/use-cases/settings.js';
+import { startDynamoDbLocal } from '../../infra/local/dynamodb.js';
 import { fuzzAdminApi, type FuzzReport } from '../support/fuzz.js';
 import { type FaultRates, seededRandom } from '../support/model/fakes.js';
 import { InvariantError } from '../support/model/invariants.js';
@@ -21,9 +22,14 @@ import { createWorld } from '../support/model/world.js';
  * when asked, fuzzes the admin API. Reports to the parent over IPC.
  */
 const BATCH = 50;
+/**
+ * In-memory DynamoDB Local gets slower as data passes through it (about a fifth per 50
+ * sequences, deleted tables included): each process runs its own and starts it afresh every
+ * few batches, so the soak keeps its pace.
+ */
+const BATCHES_PER_ENGINE = 2;
 
 export interface WorkerTask {
-  endpoint: string;
   templatesPath: string;
   sequences: number;
   seed: number;
@@ -38,8 +44,8 @@ export interface WorkerReport {
   ms: number;
 }
 
-async function fuzz(ddb: DynamoDBClient, task: WorkerTask, templates: Templates): Promise<FuzzReport> {
-  const world = await createWorld({ ddb, endpoint: task.endpoint, templates, start: new Date('2027-01-15T15:00:00Z'), random: seededRandom(task.seed) });
+async function fuzz(ddb: DynamoDBClient, endpoint: string, task: WorkerTask, templates: Templates): Promise<FuzzReport> {
+  const world = await createWorld({ ddb, endpoint, templates, start: new Date('2027-01-15T15:00:00Z'), random: seededRandom(task.seed) });
   try {
     const caller = { orgId: 'soak-fuzz', actor: { type: 'admin' as const, id: 'fuzz' } };
     await putSettings(world.deps, caller, {
@@ -73,36 +79,52 @@ async function fuzz(ddb: DynamoDBClient, task: WorkerTask, templates: Templates)
   }
 }
 
+function client(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ region: 'ca-central-1', endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+}
+
 async function main(task: WorkerTask): Promise<WorkerReport> {
   const began = Date.now();
   const templates = JSON.parse(readFileSync(task.templatesPath, 'utf8')) as Templates;
-  const ddb = new DynamoDBClient({ region: 'ca-central-1', endpoint: task.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  let engine = await startDynamoDbLocal();
+  let ddb = client(engine.endpoint);
   const stats = emptyStats();
   const failures: WorkerReport['failures'] = [];
   let batch = 0;
-  while (stats.sequences < task.sequences) {
-    const seed = task.seed * 1000 + batch++;
-    const world = await createWorld({ ddb, endpoint: task.endpoint, templates, start: new Date(Date.UTC(2027, 0, 10 + (batch % 365), 12)), random: seededRandom(seed) });
-    try {
-      await runSequences(world, {
-        numRuns: Math.min(BATCH, task.sequences - stats.sequences),
-        seed,
-        faults: task.faults ?? undefined,
-        stats,
-        endOnFailure: true,
-        onSequence: (s) => process.send?.({ progress: s.sequences }),
-      });
-    } catch (error) {
-      const cause = (error as { cause?: unknown }).cause ?? error;
-      const violation = cause instanceof InvariantError ? cause.violation : 'error';
-      if (!(cause instanceof InvariantError)) stats.violations.error = (stats.violations.error ?? 0) + 1;
-      failures.push({ violation, message: `seed ${seed}: ${String((error as Error).message).slice(0, 4000)}` });
-    } finally {
-      await world.stop();
+  try {
+    while (stats.sequences < task.sequences) {
+      if (batch > 0 && batch % BATCHES_PER_ENGINE === 0) {
+        ddb.destroy();
+        await engine.stop();
+        engine = await startDynamoDbLocal();
+        ddb = client(engine.endpoint);
+      }
+      const seed = task.seed * 1000 + batch++;
+      const world = await createWorld({ ddb, endpoint: engine.endpoint, templates, start: new Date(Date.UTC(2027, 0, 10 + (batch % 365), 12)), random: seededRandom(seed) });
+      try {
+        await runSequences(world, {
+          numRuns: Math.min(BATCH, task.sequences - stats.sequences),
+          seed,
+          faults: task.faults ?? undefined,
+          stats,
+          endOnFailure: true,
+          onSequence: (s) => process.send?.({ progress: s.sequences }),
+        });
+      } catch (error) {
+        const cause = (error as { cause?: unknown }).cause ?? error;
+        const violation = cause instanceof InvariantError ? cause.violation : 'error';
+        if (!(cause instanceof InvariantError)) stats.violations.error = (stats.violations.error ?? 0) + 1;
+        failures.push({ violation, message: `seed ${seed}: ${String((error as Error).message).slice(0, 4000)}` });
+      } finally {
+        await world.stop();
+      }
     }
+    const fuzzReport = task.fuzz > 0 ? await fuzz(ddb, engine.endpoint, task, templates) : null;
+    return { stats, failures, fuzz: fuzzReport, ms: Date.now() - began };
+  } finally {
+    ddb.destroy();
+    await engine.stop();
   }
-  const fuzzReport = task.fuzz > 0 ? await fuzz(ddb, task, templates) : null;
-  return { stats, failures, fuzz: fuzzReport, ms: Date.now() - began };
 }
 
 process.once('message', (task: WorkerTask) => {

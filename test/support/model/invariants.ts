@@ -52,31 +52,33 @@ export interface Snapshot {
   invoices: Map<string, Invoice>;
   attempts: Map<string, PaymentAttempt>;
   outbox: OutboxEmail[];
+  events: Map<string, TimelineEvent[]>;
   ledger: LedgerEntry[];
 }
 
+/** Everything of the organisation's memberships: two Queries per membership (its partition, its invoices). */
 export async function snapshot(world: World, tracked: Tracked): Promise<Snapshot> {
   const memberships: Membership[] = [];
   const invoices = new Map<string, Invoice>();
   const attempts = new Map<string, PaymentAttempt>();
   const outbox: OutboxEmail[] = [];
-  for (const id of tracked.membershipIds) {
-    const m = await world.deps.store.getMembership(tracked.orgId, id);
-    if (!m) continue;
-    memberships.push(m);
-    for (const a of await world.collection<PaymentAttempt>(tracked.orgId, id, 'PAY#')) attempts.set(a.id, a);
-    outbox.push(...(await world.collection<OutboxEmail>(tracked.orgId, id, 'OUT#')));
-    const record = await world.deps.store.getMembershipRecord(tracked.orgId, id);
-    for (const i of record?.invoices ?? []) invoices.set(i.id, i);
-  }
-  for (const a of attempts.values()) {
-    if (!invoices.has(a.invoiceId)) {
-      const i = await world.deps.store.getInvoice(tracked.orgId, a.invoiceId);
-      if (i) invoices.set(i.id, i);
-    }
-  }
+  const events = new Map<string, TimelineEvent[]>();
+  await Promise.all(
+    tracked.membershipIds.map(async (id) => {
+      const [items, invoiceItems] = await Promise.all([world.collection<Record<string, unknown>>(tracked.orgId, id, ''), world.invoicesOf(tracked.orgId, id)]);
+      const m = items.find((i) => i.entity === 'membership') as Membership | undefined;
+      if (!m) return;
+      memberships.push(m);
+      for (const i of items) {
+        if (i.entity === 'attempt') attempts.set(String(i.id), i as unknown as PaymentAttempt);
+        else if (i.entity === 'outbox') outbox.push(i as unknown as OutboxEmail);
+      }
+      events.set(id, items.filter((i) => i.entity === 'event') as unknown as TimelineEvent[]);
+      for (const i of invoiceItems) invoices.set(i.id, i);
+    }),
+  );
   const ledger = [...world.gateway.ledger.values()].filter((e) => e.orgId === tracked.orgId);
-  return { memberships, invoices, attempts, outbox, ledger };
+  return { memberships, invoices, attempts, outbox, events, ledger };
 }
 
 const OUTCOME_OF: Record<string, string> = { succeeded: 'succeeded', declined: 'requires_payment_method', requires_action: 'requires_action', failed: 'failed' };
@@ -150,7 +152,7 @@ export async function checkSafety(world: World, tracked: Tracked, s: Snapshot): 
   const sent = new Map<string, number>();
   for (const mail of world.ses.sent) sent.set(mail.reference, (sent.get(mail.reference) ?? 0) + 1);
   for (const mail of s.outbox) if ((sent.get(mail.id) ?? 0) > 1) throw new InvariantError('duplicated_email', `${mail.id} (${mail.template}) sent ${sent.get(mail.id)} times`);
-  await checkReminders(world, tracked, s);
+  checkReminders(tracked, s);
 }
 
 /**
@@ -159,12 +161,12 @@ export async function checkSafety(world: World, tracked: Tracked, s: Snapshot): 
  * created before its closest reminder, never cancelled or moved), a reminder of that term was
  * sent before the renewal.
  */
-async function checkReminders(world: World, tracked: Tracked, s: Snapshot): Promise<void> {
+function checkReminders(tracked: Tracked, s: Snapshot): void {
   for (const m of s.memberships) {
     const watch = tracked.reminderWatch.get(m.id);
     const plan = watch && tracked.plans.get(watch.planId);
     if (!watch || !plan || plan.policy !== 'automatic' || plan.reminderDays.length === 0 || plan.editedAt !== null) continue;
-    const events = await world.collection<TimelineEvent & { data: { seq: number; start: string } }>(tracked.orgId, m.id, 'EVT#');
+    const events = (s.events.get(m.id) ?? []) as (TimelineEvent & { data: { seq: number; start: string } })[];
     for (const renewal of events.filter((e) => e.type === 'term_renewed')) {
       const previousEnd = addDaysIso(renewal.data.start, -1);
       const closest = reminderInstant(previousEnd, Math.min(...plan.reminderDays), tracked.timeZone).getTime();

@@ -167,7 +167,11 @@ export async function runSequences(
       options.onSequence?.(stats, Date.now() - began);
     }
   });
-  await fc.assert(property, { numRuns: options.numRuns, seed: options.seed, endOnFailure: options.endOnFailure ?? false, interruptAfterTimeLimit: undefined });
-  Object.assign(stats.faults, world.faults.injected);
+  const before = { ...world.faults.injected };
+  try {
+    await fc.assert(property, { numRuns: options.numRuns, seed: options.seed, endOnFailure: options.endOnFailure ?? false });
+  } finally {
+    for (const [k, v] of Object.entries(world.faults.injected)) stats.faults[k] = (stats.faults[k] ?? 0) + v - (before[k] ?? 0);
+  }
   return stats;
 }

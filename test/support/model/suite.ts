@@ -1,5 +1,7 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { dynamodbClient, testTemplates } from '../aws.js';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../../../infra/local/dynamodb.js';
+import { LOCAL_AWS, testTemplates } from '../aws.js';
 import { seededRandom } from './fakes.js';
 import { emptyStats, runSequences } from './run.js';
 import { createWorld, type World } from './world.js';
@@ -14,11 +16,17 @@ export const TEST_FAULTS = { callFailure: 0.15, duplicateDelivery: 0.05, earlyDe
 
 export function defineModelSuite(options: { seed: number; runs: number; start: string }): void {
   let world: World;
+  let engine: DynamoDbLocal;
+  // Its own DynamoDB Local: in-memory DynamoDB Local slows as data goes through it, and a
+  // hundred sequences write a lot; the other test files keep their pace, and so does this one.
   beforeAll(async () => {
-    world = await createWorld({ ddb: dynamodbClient(), endpoint: inject('dynamodbEndpoint'), templates: testTemplates(), start: new Date(options.start), random: seededRandom(options.seed) });
+    engine = await startDynamoDbLocal();
+    const ddb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: engine.endpoint });
+    world = await createWorld({ ddb, endpoint: engine.endpoint, templates: testTemplates(), start: new Date(options.start), random: seededRandom(options.seed) });
   });
   afterAll(async () => {
     await world?.stop();
+    await engine?.stop();
   });
 
   describe('model-based: money and mail under random actions, faults and clock moves', () => {

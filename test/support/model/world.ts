@@ -1,4 +1,4 @@
-import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { feedbackHandler } from '../../../functions/handlers/feedback.js';
@@ -13,6 +13,7 @@ import { documentClient, DynamoStore } from '../../../shared/adapters/dynamodb/s
 import { SimulatedGateway } from '../../../shared/adapters/payments/simulated.js';
 import type { Config } from '../../../shared/config.js';
 import type { Deps } from '../../../shared/deps.js';
+import type { Invoice } from '../../../shared/domain/invoice.js';
 import { newId } from '../../../shared/domain/ids.js';
 import { generateLinkKeys, parseLinkKeys } from '../../../shared/domain/links.js';
 import { emailRenderer } from '../../../templates/emails/render.js';
@@ -40,6 +41,8 @@ export interface World {
   settle(): Promise<void>;
   /** Every item of one kind in a membership's collection (attempts, e-mails), read by key. */
   collection<T>(orgId: string, membershipId: string, prefix: string): Promise<T[]>;
+  /** Every invoice of a membership (its index). */
+  invoicesOf(orgId: string, membershipId: string): Promise<Invoice[]>;
   stop(): Promise<void>;
 }
 
@@ -125,8 +128,8 @@ export async function createWorld(options: { ddb: DynamoDBClient; endpoint: stri
         const out = await doc.send(
           new QueryCommand({
             TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-            ExpressionAttributeValues: { ':pk': `ORG#${orgId}#MS#${membershipId}`, ':p': prefix },
+            KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :p)' : 'pk = :pk',
+            ExpressionAttributeValues: prefix ? { ':pk': `ORG#${orgId}#MS#${membershipId}`, ':p': prefix } : { ':pk': `ORG#${orgId}#MS#${membershipId}` },
             ConsistentRead: true,
             ExclusiveStartKey: start,
           }),
@@ -136,10 +139,18 @@ export async function createWorld(options: { ddb: DynamoDBClient; endpoint: stri
       } while (start);
       return items;
     },
+    async invoicesOf(orgId: string, membershipId: string) {
+      const out = await doc.send(
+        new QueryCommand({ TableName: tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': `ORG#${orgId}#MS#${membershipId}#INV` } }),
+      );
+      return (out.Items ?? []) as Invoice[];
+    },
     async stop() {
       await stream.stop();
       await clock.stop();
       Object.assign(console, original);
+      // In-memory DynamoDB Local slows down as tables pile up: a world leaves nothing behind.
+      await options.ddb.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
     },
   };
 }
