@@ -25,6 +25,16 @@ function formOf(event: APIGatewayProxyEventV2): Record<string, string> {
   return Object.fromEntries(new URLSearchParams(text));
 }
 
+/** The raw path's last segment, percent-decoded; a malformed escape is simply not a valid token. */
+function lastSegment(rawPath: string): string {
+  const segment = rawPath.split('/').pop() ?? '';
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 /**
  * GET /l/{token} shows the page with one button and changes nothing (R-LNK-2); POST acts and
  * shows the result. Errors are pages, not JSON: a member reads them.
@@ -32,7 +42,7 @@ function formOf(event: APIGatewayProxyEventV2): Record<string, string> {
 export function linksHandler(deps: Deps) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
     .handler(async (event) => {
-      const token = event.pathParameters?.token ?? decodeURIComponent(event.rawPath.split('/').pop() ?? '');
+      const token = event.pathParameters?.token ?? lastSegment(event.rawPath);
       const method = event.requestContext.http.method;
       let result: LinkPageResult;
       if (method === 'GET') result = await showLink(deps, token);

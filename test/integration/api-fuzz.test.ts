@@ -11,6 +11,7 @@ import type { Deps } from '../../shared/deps.js';
 import type { OutgoingEmail } from '../../shared/ports/mailer.js';
 import type { TimerSpec } from '../../shared/ports/timers.js';
 import { createTestTable, dynamodbClient } from '../support/aws.js';
+import { ANNUAL_PLAN_BODY, SETTINGS_BODY } from '../support/fixtures.js';
 import { apiEvent, describeRequest, type FuzzRequest, fuzzAdminApi, isErrorBody, statusAndBody } from '../support/fuzz.js';
 
 /**
@@ -75,22 +76,8 @@ beforeAll(async () => {
   const handler = apiHandler(deps);
   invoke = async (event) => (await handler(event, lambdaContext('api'))) as APIGatewayProxyResultV2;
 
-  await created('PUT', '/api/settings', {
-    name: 'Club de natation de Laval',
-    mainContactEmail: 'admin@club.example',
-    sender: { name: 'Sophie Gagnon', email: 'sophie@club.example' },
-    replyTo: 'membres@club.example',
-    timeZone: 'America/Toronto',
-    locale: 'fr-CA',
-    jurisdiction: 'QC',
-  });
-  const plan = await created('POST', '/api/plans', {
-    name: 'Annual membership',
-    price: { amount: 2500, currency: 'CAD' },
-    termMonths: 12,
-    billing: { cadence: 'monthly', anchor: { type: 'fixedDay', day: 1 } },
-    renewal: { policy: 'automatic', reminderDays: [30, 14, 3] },
-  });
+  await created('PUT', '/api/settings', SETTINGS_BODY);
+  const plan = await created('POST', '/api/plans', ANNUAL_PLAN_BODY);
   if (plan) ids.planId = plan.id;
   for (const name of ['Léa Tremblay', 'Marc Roy', 'Anne Côté']) {
     const member = await created('POST', '/api/members', { name, email: 'lea@example.org', communicationsOptIn: true, paymentMethod: { token: 'pm_card_visa' } });

@@ -8,6 +8,7 @@ import type { Caller } from '../../shared/use-cases/context.js';
 import { createPlan, getPlan, updatePlan } from '../../shared/use-cases/plans.js';
 import { getSettings, putSettings } from '../../shared/use-cases/settings.js';
 import { createTestTable, dynamodbClient } from '../support/aws.js';
+import { ANNUAL_PLAN_BODY, SETTINGS_BODY } from '../support/fixtures.js';
 
 /**
  * SPEC §8: the admin API's GET and PUT of settings and plans, run as the API runs them (the use
@@ -46,26 +47,8 @@ const errorOf = (a: Answer) => a.body.error as { code: string; message: string; 
 
 const callerOf = (orgId: string): Caller => ({ orgId, actor: { type: 'admin', id: 'admin@club.example' } });
 
-const SETTINGS = {
-  name: 'Club de natation de Laval',
-  mainContactEmail: 'admin@club.example',
-  sender: { name: 'Sophie Gagnon', email: 'sophie@club.example' },
-  replyTo: 'membres@club.example',
-  timeZone: 'America/Toronto',
-  locale: 'fr-CA',
-  jurisdiction: 'ON',
-};
-
-const PLAN = {
-  name: 'Annual membership',
-  price: { amount: 2500, currency: 'CAD' },
-  termMonths: 12,
-  billing: { cadence: 'monthly', anchor: { type: 'fixedDay', day: 1 } },
-  renewal: { policy: 'automatic', reminderDays: [30, 14, 3] },
-  cancellation: { memberMode: 'immediate' },
-  dunning: { retryDays: [3, 8, 13], finalAction: 'cancel', fallbackPlanId: null },
-  cardExpiryNoticeDays: 14,
-};
+const SETTINGS = { ...SETTINGS_BODY, jurisdiction: 'ON' };
+const PLAN = ANNUAL_PLAN_BODY;
 
 const getSettingsAnswer = (caller: Caller) =>
   answer(async () => {

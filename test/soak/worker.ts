@@ -10,6 +10,7 @@ import { createMembership } from '../../shared/use-cases/memberships.js';
 import { createPlan } from '../../shared/use-cases/plans.js';
 import { putSettings } from '../../shared/use-cases/settings.js';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb.js';
+import { ANNUAL_PLAN_BODY, SETTINGS_BODY } from '../support/fixtures.js';
 import { fuzzAdminApi, type FuzzReport } from '../support/fuzz.js';
 import { type FaultRates, seededRandom } from '../support/model/fakes.js';
 import { InvariantError } from '../support/model/invariants.js';
@@ -48,22 +49,8 @@ async function fuzz(ddb: DynamoDBClient, endpoint: string, task: WorkerTask, tem
   const world = await createWorld({ ddb, endpoint, templates, start: new Date('2027-01-15T15:00:00Z'), random: seededRandom(task.seed) });
   try {
     const caller = { orgId: 'soak-fuzz', actor: { type: 'admin' as const, id: 'fuzz' } };
-    await putSettings(world.deps, caller, {
-      name: 'Fuzz club',
-      mainContactEmail: 'staff@club.example',
-      sender: { name: 'Sophie Gagnon', email: 'sophie@club.example' },
-      replyTo: 'membres@club.example',
-      timeZone: 'America/Toronto',
-      locale: 'fr-CA',
-      jurisdiction: 'QC',
-    });
-    const plan = await createPlan(world.deps, caller, {
-      name: 'Annual',
-      price: { amount: 2500, currency: 'CAD' },
-      termMonths: 12,
-      billing: { cadence: 'monthly', anchor: { type: 'fixedDay', day: 1 } },
-      renewal: { policy: 'automatic', reminderDays: [30] },
-    });
+    await putSettings(world.deps, caller, SETTINGS_BODY);
+    const plan = await createPlan(world.deps, caller, ANNUAL_PLAN_BODY);
     const member = await createMember(world.deps, caller, { name: 'Léa Tremblay', email: 'lea@example.org', paymentMethod: { token: 'pm_card_visa' } });
     const ms = await createMembership(world.deps, caller, { memberId: member.id, planId: plan.id });
     const handler = apiHandler(world.deps);

@@ -28,3 +28,26 @@ export function membershipFixture(overrides: Partial<Membership> = {}): Membersh
     ...overrides,
   };
 }
+
+/** Organisation settings as `PUT /api/settings` takes them (a Quebec club writing in French). */
+export const SETTINGS_BODY = {
+  name: 'Club de natation de Laval',
+  mainContactEmail: 'admin@club.example',
+  sender: { name: 'Sophie Gagnon', email: 'sophie@club.example' },
+  replyTo: 'membres@club.example',
+  timeZone: 'America/Toronto',
+  locale: 'fr-CA',
+  jurisdiction: 'QC',
+} as const;
+
+/** A complete plan as `POST /api/plans` takes it: annual, billed monthly on the 1st, renewing automatically. */
+export const ANNUAL_PLAN_BODY = {
+  name: 'Annual membership',
+  price: { amount: 2500, currency: 'CAD' },
+  termMonths: 12,
+  billing: { cadence: 'monthly', anchor: { type: 'fixedDay', day: 1 } },
+  renewal: { policy: 'automatic', reminderDays: [30, 14, 3] },
+  cancellation: { memberMode: 'immediate' },
+  dunning: { retryDays: [3, 8, 13], finalAction: 'cancel', fallbackPlanId: null },
+  cardExpiryNoticeDays: 14,
+} as const;

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import fc from 'fast-check';
+import { ANNUAL_PLAN_BODY, SETTINGS_BODY } from './fixtures.js';
 import { routes } from '../../functions/handlers/api.js';
 import { encodeCursor } from '../../shared/adapters/dynamodb/cursor.js';
 import type { ApiEvent } from '../../shared/adapters/http/request.js';
@@ -203,26 +204,9 @@ const rawBodies: fc.Arbitrary<string> = fc.oneof(
 
 /** A valid body per route (for a mutation to break one field at a time). */
 function validBodies(ids: Readonly<Record<string, string>>): Record<string, Record<string, unknown>> {
-  const plan = {
-    name: 'Annual',
-    price: { amount: 2500, currency: 'CAD' },
-    termMonths: 12,
-    billing: { cadence: 'monthly', anchor: { type: 'fixedDay', day: 1 } },
-    renewal: { policy: 'automatic', reminderDays: [30, 14, 3] },
-    cancellation: { memberMode: 'immediate' },
-    dunning: { retryDays: [3, 8, 13], finalAction: 'cancel', fallbackPlanId: null },
-    cardExpiryNoticeDays: 14,
-  };
+  const plan = { ...ANNUAL_PLAN_BODY, name: 'Annual' };
   return {
-    'PUT /api/settings': {
-      name: 'Club de natation de Laval',
-      mainContactEmail: 'admin@club.example',
-      sender: { name: 'Sophie Gagnon', email: 'sophie@club.example' },
-      replyTo: 'membres@club.example',
-      timeZone: 'America/Toronto',
-      locale: 'fr-CA',
-      jurisdiction: 'QC',
-    },
+    'PUT /api/settings': { ...SETTINGS_BODY },
     'POST /api/plans': plan,
     'PUT /api/plans/{planId}': plan,
     'POST /api/members': { name: 'Léa Tremblay', email: 'lea@example.org', locale: 'fr-CA', communicationsOptIn: true, autoRenew: true, paymentMethod: { token: 'pm_card_visa' } },
