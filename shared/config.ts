@@ -18,7 +18,10 @@ export const configSchema = z.object({
   MAIL_SEND_RATE: z.coerce.number().positive().max(1000).optional(),
   /** Base URL of the public API (signed member links point here). */
   PUBLIC_BASE_URL: z.url(),
-  PAYMENT_GATEWAY: z.enum(['simulated']),
+  /** R-PAY-1: the SSM path under which each organisation's Stripe credentials are kept (`<prefix>/<orgId>`). */
+  GATEWAY_PARAMETER_PREFIX: z.string().regex(/^\/[A-Za-z0-9_.\-/]+[^/]$/, 'an SSM path such as /relance/prod/stripe'),
+  /** Local only: the Stripe emulator's base URL; unset means Stripe itself. */
+  STRIPE_API_BASE: z.url().optional(),
   /** Signed-link keys: a Secrets Manager secret (deployed) or the JSON itself (local, tests). */
   LINK_KEYS_SECRET_ARN: z.string().min(1).optional(),
   LINK_KEYS: z.string().min(1).optional(),

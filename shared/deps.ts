@@ -4,7 +4,9 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { systemClock } from './adapters/clock.js';
-import { SimulatedGateway } from './adapters/payments/simulated.js';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { StripeGateway } from './adapters/payments/stripe.js';
+import { SsmGatewaySecrets } from './adapters/ssm/gateway-secrets.js';
 import { SchedulerTimers } from './adapters/scheduler/timers.js';
 import { SesMailer } from './adapters/ses/mailer.js';
 import { PacedMailer } from './adapters/ses/paced.js';
@@ -15,6 +17,7 @@ import { newId } from './domain/ids.js';
 import { type LinkKeys, parseLinkKeys } from './domain/links.js';
 import type { Clock } from './ports/clock.js';
 import type { Mailer } from './ports/mailer.js';
+import type { GatewaySecrets } from './ports/gateway-secrets.js';
 import type { PaymentGateway } from './ports/payments.js';
 import type { Store } from './ports/store.js';
 import type { Timers } from './ports/timers.js';
@@ -29,6 +32,8 @@ export interface Deps {
   mailer: Mailer;
   workflows: Workflows;
   payments: PaymentGateway;
+  /** R-PAY-1: each organisation's own gateway credentials. */
+  gatewaySecrets: GatewaySecrets;
   linkKeys: LinkKeys;
   newId: (prefix: string) => string;
 }
@@ -36,7 +41,7 @@ export interface Deps {
 /** Where the AWS clients point: the real services by default, the local cloud when given. */
 export interface ClientOptions {
   region?: string;
-  endpoints?: { dynamodb: string; scheduler: string; sesv2: string; sfn: string };
+  endpoints?: { dynamodb: string; scheduler: string; sesv2: string; sfn: string; ssm: string };
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
@@ -45,6 +50,7 @@ export interface AwsClients {
   scheduler: SchedulerClient;
   sesv2: SESv2Client;
   sfn: SFNClient;
+  ssm: SSMClient;
 }
 
 export function awsClients(options: ClientOptions = {}): AwsClients {
@@ -59,11 +65,13 @@ export function awsClients(options: ClientOptions = {}): AwsClients {
     // worker retries instead, after SES's Send event had time to tell whether it was sent.
     sesv2: new SESv2Client({ ...at(options.endpoints?.sesv2), maxAttempts: 1 }),
     sfn: new SFNClient(at(options.endpoints?.sfn)),
+    ssm: new SSMClient(at(options.endpoints?.ssm)),
   };
 }
 
 export function buildDeps(config: Config, clients: AwsClients, linkKeys: LinkKeys, clock: Clock = systemClock): Deps {
   const doc = documentClient(clients.dynamodb);
+  const gatewaySecrets = new SsmGatewaySecrets(clients.ssm, config.GATEWAY_PARAMETER_PREFIX);
   return {
     config,
     clock,
@@ -79,7 +87,8 @@ export function buildDeps(config: Config, clients: AwsClients, linkKeys: LinkKey
       ? new PacedMailer(new SesMailer(clients.sesv2, config.SES_CONFIGURATION_SET), config.MAIL_SEND_RATE)
       : new SesMailer(clients.sesv2, config.SES_CONFIGURATION_SET),
     workflows: new StepFunctionsWorkflows(clients.sfn, { dunning: config.DUNNING_STATE_MACHINE_ARN }),
-    payments: new SimulatedGateway(doc, config.TABLE_NAME, clock),
+    payments: new StripeGateway({ secrets: gatewaySecrets, clock, apiBase: config.STRIPE_API_BASE }),
+    gatewaySecrets,
     linkKeys,
     newId: (prefix) => newId(prefix, clock.now()),
   };

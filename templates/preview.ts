@@ -73,6 +73,9 @@ function emailSamples(locale: Locale): { [K in TemplateId]: Array<[variant: stri
       ['hard', { memberName, planName, invoiceId: 'F-2027-0050', amount: cad(2500), card: { brand: 'visa', last4: '9987' }, hardDecline: true }],
     ],
     payment_failed_org: [['', { memberName: 'Émile Bérubé', memberEmail: 'emile.berube@example.org', planName, invoiceId: 'F-2027-0050', amount: cad(2500), declineCode: 'insufficient_funds', hardDecline: false, membershipUrl: CONSOLE }]],
+    dispute_opened_org: [
+      ['', { memberName: 'Émile Bérubé', memberEmail: 'emile.berube@example.org', planName, invoiceId: 'F-2027-0050', amount: cad(2500), reason: 'fraudulent', disputeReference: 'dp_1Qx7Lm2eZvKYlo2C', membershipUrl: CONSOLE }],
+    ],
     membership_voided: [
       ['refunded', { memberName, planName, invoiceId: 'F-2027-0042', amount: cad(18500), refunded: cad(18500) }],
       ['no-refund', { memberName, planName, invoiceId: 'F-2027-0042', amount: cad(18500), refunded: null }],

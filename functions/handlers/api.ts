@@ -34,6 +34,7 @@ import {
 } from '../../shared/use-cases/memberships.js';
 import { createPlan, getPlan, listPlans, updatePlan } from '../../shared/use-cases/plans.js';
 import { getSettings, putSettings } from '../../shared/use-cases/settings.js';
+import { getGateway, putGateway, startCardSetup } from '../../shared/use-cases/gateway.js';
 import { httpErrors, json, withEtag } from './http.js';
 
 type Route = (deps: Deps, caller: Caller, event: ApiEvent, params: Record<string, string>) => Promise<APIGatewayProxyResultV2>;
@@ -60,6 +61,9 @@ export const routes = new Router<Route>()
   .add('PATCH', '/api/members/{memberId}', async (deps, caller, event, p) =>
     withEtag(200, memberView(await patchMember(deps, caller, p.memberId!, jsonBody(event), expectedVersion(event)))),
   )
+  .add('POST', '/api/members/{memberId}/card-setup', async (deps, caller, _e, p) => json(201, await startCardSetup(deps, caller, p.memberId!)))
+  .add('GET', '/api/gateway', async (deps, caller) => withEtag(200, await getGateway(deps, caller)))
+  .add('PUT', '/api/gateway', async (deps, caller, event) => withEtag(200, await putGateway(deps, caller, jsonBody(event), expectedVersion(event))))
   .add('GET', '/api/members/{memberId}/memberships', async (deps, caller, event, p) =>
     json(200, pageView(await listMembershipsOfMember(deps, caller, p.memberId!, pageOf(event)), membershipView)),
   )

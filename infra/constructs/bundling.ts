@@ -22,7 +22,7 @@ export const esbuildOptions = {
 } as const;
 
 /** Every Lambda entry point: `functions/<name>.ts`. */
-export const FUNCTION_NAMES = ['api', 'links', 'console', 'timer', 'dunning', 'worker', 'feedback'] as const;
+export const FUNCTION_NAMES = ['api', 'links', 'console', 'timer', 'dunning', 'worker', 'feedback', 'webhooks'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 /** Bundles `functions/<name>.ts` as the CDK construct does; answers the bundle's path and size. */

@@ -10,8 +10,8 @@ import { timerHandler } from '../../functions/handlers/timer.js';
 import { feedbackHandler } from '../../functions/handlers/feedback.js';
 import { workerHandler } from '../../functions/handlers/worker.js';
 import { emailRenderer } from '../../templates/emails/render.js';
-import { SimulatedGateway } from '../../shared/adapters/payments/simulated.js';
-import { documentClient } from '../../shared/adapters/dynamodb/store.js';
+import { webhooksHandler } from '../../functions/handlers/webhooks.js';
+import { StripeGateway } from '../../shared/adapters/payments/stripe.js';
 import type { Config } from '../../shared/config.js';
 import type { PaymentGateway } from '../../shared/ports/payments.js';
 import { awsClients, buildDeps, type Deps } from '../../shared/deps.js';
@@ -30,6 +30,9 @@ import { type SesFault, startLocalSes } from './ses.js';
 import { type LocalStream, startLocalStream, streamMappingFromTemplate } from './streams.js';
 import { resolveStateMachines, startLocalStepFunctions } from './stepfunctions.js';
 import { createTableFromTemplate } from './table.js';
+import { LocalGatewayConnector } from './gateway.js';
+import { startLocalSsm } from './ssm.js';
+import { type StripeEmulator, type StripeFault, startStripeEmulator } from './stripe/emulator.js';
 import { LOCAL_DEPLOY_CONFIG, singleResource, synthesizeTemplates, type Templates } from './template.js';
 
 export interface LocalCloudOptions {
@@ -45,8 +48,8 @@ export interface LocalCloudOptions {
   seed?: boolean;
   /** Templates already synthesized (tests synthesize once). */
   templates?: Templates;
-  /** Fault injection for tests: SES answers, and duplicate stream deliveries. */
-  faults?: { ses?: { next(): SesFault }; duplicateStreamBatch?: () => boolean };
+  /** Fault injection for tests: SES answers, duplicate stream deliveries, the Stripe emulator's answers. */
+  faults?: { ses?: { next(): SesFault }; duplicateStreamBatch?: () => boolean; stripe?: (request: { method: string; path: string }) => StripeFault };
   /** Wraps the payment gateway the functions use (tests inject gateway faults here). */
   wrapPayments?: (gateway: PaymentGateway) => PaymentGateway;
 }
@@ -58,6 +61,8 @@ export interface LocalCloud {
   deps: Deps;
   functions: LocalFunctions;
   stream: LocalStream;
+  /** The Stripe emulator every local organisation is connected to (R-PAY-5). */
+  stripe: StripeEmulator;
   /** Works every stream record written so far (and what that work writes), as the deployed mapping would. */
   settle(): Promise<void>;
   stop(): Promise<void>;
@@ -74,6 +79,7 @@ const FACTORIES: Record<FunctionName, (deps: Deps) => LocalHandler> = {
   dunning: (deps) => dunningHandler(deps) as LocalHandler,
   worker: (deps) => workerHandler(deps, emailRenderer) as LocalHandler,
   feedback: (deps) => feedbackHandler(deps) as LocalHandler,
+  webhooks: (deps) => webhooksHandler(deps) as LocalHandler,
 };
 
 /**
@@ -135,6 +141,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const port = options.port ?? 3000;
     const frontPort = port === 0 ? await freePort() : port;
     const url = `http://127.0.0.1:${frontPort}`;
+
+    // R-PAY-1, R-PAY-5: organisations' Stripe credentials in the local SSM; Stripe is the emulator.
+    const ssm = await startLocalSsm({ persistFile: persist && join(persist, 'ssm.json'), keyFile: persist && join(persist, 'ssm-key') });
+    stops.push(() => ssm.stop());
+    const stripe = await startStripeEmulator({ now: () => clock.now(), fault: options.faults?.stripe, persistFile: persist && join(persist, 'stripe.json') });
+    stops.push(() => stripe.stop());
     const dunning = resolveStateMachines(templates.stateless, { region: LOCAL_REGION, account: LOCAL_ACCOUNT }).find((m) => m.name === `relance-${stage}-dunning`);
     if (!dunning) throw new Error('the synthesized template has no dunning state machine');
     const scheduleGroup = String(singleResource(templates.stateless, 'AWS::Scheduler::ScheduleGroup').properties.Name);
@@ -152,7 +164,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       // One local worker: it paces itself to the share the deployed worker instances each get.
       MAIL_SEND_RATE: LOCAL_DEPLOY_CONFIG.mailSendRate / LOCAL_DEPLOY_CONFIG.workerConcurrency,
       PUBLIC_BASE_URL: url,
-      PAYMENT_GATEWAY: 'simulated',
+      GATEWAY_PARAMETER_PREFIX: `/relance/${stage}/stripe`,
+      STRIPE_API_BASE: stripe.apiBase,
       LINK_KEYS: linkKeysJson,
     };
     const built = buildDeps(
@@ -160,12 +173,21 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       awsClients({
         region: LOCAL_REGION,
         credentials: LOCAL_CREDENTIALS,
-        endpoints: { dynamodb: dynamodb.endpoint, scheduler: `http://127.0.0.1:${schedulerPort}`, sesv2: ses.endpoint, sfn: `http://127.0.0.1:${sfnPort}` },
+        endpoints: { dynamodb: dynamodb.endpoint, scheduler: `http://127.0.0.1:${schedulerPort}`, sesv2: ses.endpoint, sfn: `http://127.0.0.1:${sfnPort}`, ssm: ssm.endpoint },
       }),
       parseLinkKeys(linkKeysJson),
       clock,
     );
-    const deps: Deps = options.wrapPayments ? { ...built, payments: options.wrapPayments(built.payments) } : built;
+    // The functions' gateway reads credentials through the connector, which connects a new local organisation.
+    const connector = new LocalGatewayConnector(built.gatewaySecrets, stripe, url);
+    const payments = new StripeGateway({ secrets: connector, clock, apiBase: stripe.apiBase });
+    const deps: Deps = {
+      ...built,
+      store: connector.connectingStore(built.store),
+      gatewaySecrets: connector,
+      payments: options.wrapPayments ? options.wrapPayments(payments) : payments,
+    };
+    connector.attach(deps);
 
     for (const [logicalId, resource] of Object.entries(templates.stateless.Resources)) {
       if (resource.Type !== 'AWS::Lambda::Function') continue;
@@ -195,7 +217,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stops.push(() => sfn.stop());
 
     const auth = await startLocalAuth({ issuer: `${url}/_local/cognito`, clock, keyFile: persist && join(persist, 'auth-keys.json') });
-    const gateway = new SimulatedGateway(documentClient(ddb), tableName, clock);
     const probe = async (url: string, init?: RequestInit) => (await fetch(url, { ...init, signal: AbortSignal.timeout(2000) })).status < 500;
     const health = async () => {
       const parts = await Promise.all([
@@ -203,11 +224,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         ['ses', () => probe(`${ses.viewerUrl}health-check`)],
         ['scheduler', () => probe(`${scheduler.endpoint}/schedule-groups/default`)],
         ['stepfunctions', () => probe(sfn.endpoint, { method: 'POST', headers: { 'x-amz-target': 'AWSStepFunctions.ListStateMachines', 'content-type': 'application/x-amz-json-1.0' }, body: '{}' })],
+        // The emulator answers an unauthenticated call 401, as Stripe does: it is up.
+        ['stripe', () => fetch(`${stripe.apiBase}/v1/customers`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status === 401)],
+        ['ssm', () => probe(ssm.endpoint, { method: 'POST', headers: { 'x-amz-target': 'AmazonSSM.GetParameter', 'content-type': 'application/x-amz-json-1.1' }, body: '{"Name":"/health"}' })],
       ].map(async ([name, check]) => [name, await (check as () => Promise<boolean>)().catch(() => false)] as const));
       return Object.fromEntries(parts) as Record<string, boolean>;
     };
-    const local = localRoutes({ clock, auth, ses, scheduler, sfn, gateway, health, stream });
+    const local = localRoutes({ clock, auth, ses, scheduler, sfn, stripe, connections: () => connectionsOf(deps), health, stream });
     if (options.seed ?? true) await seedDemo(deps);
+    // Organisations kept from an earlier run are connected again (listed by GET /_local/gateway).
+    await connector.get(DEMO_ADMIN.orgId);
     // The front opens last: once it answers, every part is up and the demo is seeded.
     const front = await startFront({ port: frontPort, routes: routesFromTemplate(templates.stateless), functions, auth, clock, local });
     stops.push(() => closeServer(front.server));
@@ -228,13 +254,86 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       deps,
       functions,
       stream,
-      settle: () => stream.settle(),
+      stripe,
+      settle: () => settleAll(stream, stripe),
       stop: stopAll,
     };
   } catch (error) {
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * Works the stream and the emulator's webhooks until neither has anything left: a webhook's
+ * action writes stream records, and the worker's charges make webhooks.
+ */
+async function settleAll(stream: LocalStream, stripe: StripeEmulator): Promise<void> {
+  for (let round = 0; round < 10; round++) {
+    await stream.settle();
+    const before = stripe.pendingWebhooks();
+    if (before === 0) return;
+    await stripe.deliverWebhooks();
+  }
+  await stream.settle();
+}
+
+/**
+ * `GET /_local/payments`: what the Stripe emulator holds for every local organisation, flat and
+ * oldest first — each PaymentIntent and refund with the organisation, the member (from the
+ * customer's metadata), the idempotency key it was made with and its outcome; and the webhook
+ * deliveries.
+ */
+function paymentsView(stripe: StripeEmulator, accounts: Record<string, string>) {
+  const items: unknown[] = [];
+  const refunds: unknown[] = [];
+  const webhooks: unknown[] = [];
+  for (const [orgId, key] of Object.entries(accounts)) {
+    const members = new Map(stripe.customers(key).map((c) => [c.id, c.metadata.memberId ?? null]));
+    const keys = new Map<string, string | null>();
+    for (const e of stripe.events(key)) {
+      if (e.type === 'payment_intent.created' || e.type === 'refund.created') keys.set(String((e.data.object as { id: string }).id), e.request.idempotency_key);
+    }
+    for (const pi of stripe.paymentIntents(key)) {
+      const status = pi.status === 'requires_payment_method' && pi.last_payment_error ? 'declined' : pi.status;
+      items.push({
+        orgId,
+        reference: pi.id,
+        idempotencyKey: keys.get(pi.id) ?? null,
+        memberId: pi.customer ? (members.get(pi.customer) ?? null) : null,
+        customerRef: pi.customer,
+        amount: { amount: pi.amount, currency: pi.currency.toUpperCase() },
+        metadata: pi.metadata,
+        result: { status, reference: pi.id, code: pi.last_payment_error?.decline_code ?? pi.last_payment_error?.code ?? null },
+        at: new Date(pi.created * 1000).toISOString(),
+      });
+    }
+    for (const r of stripe.refunds(key)) {
+      refunds.push({
+        orgId,
+        reference: r.id,
+        idempotencyKey: keys.get(r.id) ?? null,
+        chargeReference: r.payment_intent,
+        amount: { amount: r.amount, currency: r.currency.toUpperCase() },
+        metadata: r.metadata,
+        result: { status: r.status, reference: r.id },
+        at: new Date(r.created * 1000).toISOString(),
+      });
+    }
+    for (const d of stripe.deliveries(key)) webhooks.push({ orgId, ...d });
+  }
+  return { items, refunds, webhooks };
+}
+
+/** The local organisations connected to the emulator, with their keys (local only: `GET /_local/gateway`). */
+async function connectionsOf(deps: Deps): Promise<Record<string, string>> {
+  const connector = deps.gatewaySecrets as LocalGatewayConnector;
+  const out: Record<string, string> = {};
+  for (const orgId of connector.known()) {
+    const credentials = await deps.gatewaySecrets.get(orgId);
+    if (credentials) out[orgId] = credentials.secretKey;
+  }
+  return out;
 }
 
 function closeServer(server: Server): Promise<void> {
@@ -250,7 +349,8 @@ interface LocalParts {
   ses: Awaited<ReturnType<typeof startLocalSes>>;
   scheduler: Awaited<ReturnType<typeof startLocalScheduler>>;
   sfn: Awaited<ReturnType<typeof startLocalStepFunctions>>;
-  gateway: SimulatedGateway;
+  stripe: StripeEmulator;
+  connections: () => Promise<Record<string, string>>;
   health: () => Promise<Record<string, boolean>>;
   stream: LocalStream;
 }
@@ -308,7 +408,7 @@ function localRoutes(parts: LocalParts) {
         return true;
       }
       case 'POST /_local/settle':
-        await parts.stream.settle();
+        await settleAll(parts.stream, parts.stripe);
         sendJson(res, 200, { settled: true, stream: parts.stream.stats(), deadLetters: parts.stream.deadLetters() });
         return true;
       case 'GET /_local/stream':
@@ -327,9 +427,13 @@ function localRoutes(parts: LocalParts) {
       case 'GET /_local/executions':
         sendJson(res, 200, { items: parts.sfn.executions() });
         return true;
-      case 'GET /_local/payments':
-        await parts.stream.settle();
-        sendJson(res, 200, { items: await parts.gateway.listCharges(), refunds: await parts.gateway.listRefunds() });
+      case 'GET /_local/payments': {
+        await settleAll(parts.stream, parts.stripe);
+        sendJson(res, 200, paymentsView(parts.stripe, await parts.connections()));
+        return true;
+      }
+      case 'GET /_local/gateway':
+        sendJson(res, 200, { stripe: { apiBase: parts.stripe.apiBase, accounts: await parts.connections() } });
         return true;
       case 'GET /_local/cognito/.well-known/jwks.json':
         sendJson(res, 200, parts.auth.jwks());

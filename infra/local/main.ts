@@ -59,6 +59,7 @@ Relance is running locally (${Date.now() - began} ms)${persistDir ? `, data kept
   API            ${cloud.urls.api}           (Bearer token: POST ${cloud.url}/_local/token)
   Admin console  ${cloud.urls.console}
   Mail viewer    ${cloud.urls.mailViewer}
+  Stripe         ${cloud.stripe.apiBase}      (emulator; each organisation's test key: GET ${cloud.url}/_local/gateway)
   Health         ${cloud.url}/_local/health
   Clock          ${cloud.url}/_local/clock     now ${cloud.clock.now().toISOString()} (${cloud.clock.mode})
 

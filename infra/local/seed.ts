@@ -49,7 +49,7 @@ export async function seedDemo(deps: Deps): Promise<boolean> {
   });
   const people = [
     { name: 'Léa Tremblay', email: 'lea@example.org', communicationsOptIn: true, autoRenew: true, paymentMethod: { token: 'pm_card_visa' } },
-    { name: 'Marc Bouchard', email: 'marc@example.org', communicationsOptIn: true, autoRenew: false, paymentMethod: { token: 'pm_card_chargeDeclinedInsufficientFunds' } },
+    { name: 'Marc Bouchard', email: 'marc@example.org', communicationsOptIn: true, autoRenew: false, paymentMethod: { token: 'pm_card_chargeCustomerFail' } },
     { name: 'Chloé Roy', email: 'chloe@example.org', locale: 'en', communicationsOptIn: false, autoRenew: false },
   ];
   const members = [];

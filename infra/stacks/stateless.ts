@@ -80,8 +80,17 @@ export class StatelessStack extends Stack {
         reservedConcurrency: config.workerConcurrency,
       }),
       feedback: make('feedback', 'Relance SES events (configuration set → EventBridge)', { timeout: Duration.seconds(30) }),
+      webhooks: make('webhooks', 'Relance Stripe webhooks of each organisation (signature-verified)', { timeout: Duration.seconds(30) }),
     };
-    const backend = [this.functions.api, this.functions.links, this.functions.timer, this.functions.dunning, this.functions.worker, this.functions.feedback];
+    const backend = [
+      this.functions.api,
+      this.functions.links,
+      this.functions.timer,
+      this.functions.dunning,
+      this.functions.worker,
+      this.functions.feedback,
+      this.functions.webhooks,
+    ];
 
     // Dead letters: timer invocations Scheduler could not deliver, and timer runs that failed
     // after Lambda's own retries. Both raise an alarm.
@@ -211,10 +220,16 @@ export class StatelessStack extends Stack {
     const { GET, POST, PUT, PATCH, DELETE } = apigw.HttpMethod;
     route('/api/{proxy+}', [GET, POST, PUT, PATCH, DELETE], this.functions.api, authorizer);
     route('/l/{token}', [GET, POST], this.functions.links);
+    // R-PAY-4: no token; the organisation's signing secret verifies each event.
+    route('/webhooks/stripe/{orgId}', [POST], this.functions.webhooks);
     route('/', [GET], this.functions.console);
     route('/console', [GET], this.functions.console);
     route('/console/{proxy+}', [GET], this.functions.console);
 
+    // R-PAY-1: each organisation's Stripe credentials, one SecureString (standard tier, the
+    // account's aws/ssm KMS key) per organisation under the stack's own path.
+    const gatewayPrefix = `/relance/${stage}/stripe`;
+    const gatewayParameters = this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `relance/${stage}/stripe/*` });
     const runtimeEnv: Record<string, string> = {
       TABLE_NAME: table.tableName,
       SCHEDULER_GROUP_NAME: group.scheduleGroupName,
@@ -226,7 +241,7 @@ export class StatelessStack extends Stack {
       DUNNING_STATE_MACHINE_ARN: dunningArn,
       SES_CONFIGURATION_SET: configurationSet.configurationSetName,
       PUBLIC_BASE_URL: this.api.apiEndpoint,
-      PAYMENT_GATEWAY: 'simulated',
+      GATEWAY_PARAMETER_PREFIX: gatewayPrefix,
       LINK_KEYS_SECRET_ARN: linkKeys.secretArn,
     };
     const scheduleArns = [this.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${group.scheduleGroupName}/*` })];
@@ -248,6 +263,9 @@ export class StatelessStack extends Stack {
       );
     }
     for (const fn of [this.functions.api, this.functions.links, this.functions.timer]) fn.allow(['states:StartExecution'], [dunningArn]);
+    // Only the functions that talk to Stripe read the credentials; only the API writes them.
+    for (const fn of [this.functions.api, this.functions.worker, this.functions.dunning, this.functions.webhooks]) fn.allow(['ssm:GetParameter'], [gatewayParameters]);
+    this.functions.api.allow(['ssm:PutParameter'], [gatewayParameters]);
     this.functions.console.setEnv({
       AUTH_MODE: 'cognito',
       AUTH_DOMAIN: domain.baseUrl(),

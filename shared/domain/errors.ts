@@ -90,3 +90,15 @@ export class UnprocessableError extends DomainError {
     this.code = code;
   }
 }
+
+/** R-PAY-1: the organisation has not connected its payment gateway yet. Maps to 409. */
+export class GatewayNotConnectedError extends ConflictError {
+  constructor(readonly orgId: string) {
+    super('gateway_not_connected', 'the organisation has not connected its Stripe account yet: PUT /api/gateway first');
+  }
+}
+
+/** The payment gateway did not answer (down, timed out): nothing was saved; try again. Maps to 503. */
+export class GatewayUnavailableError extends DomainError {
+  readonly code = 'gateway_unavailable';
+}

@@ -36,6 +36,9 @@ export function newId(prefix: string, at: Date): string {
 
 export const ID_PATTERN = /^[a-z]{2,4}_[0-9A-HJKMNP-TV-Z]{26}$/;
 
+/** An organisation id, as the identity provider's `custom:orgId` claim carries it. */
+export const ORG_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
+
 /**
  * An id derived from what it is for (e.g. the invoice of a membership's billing date), so a
  * retried decision produces the same id — and the same payment idempotency key.

@@ -35,10 +35,22 @@ export interface Invoice {
   /** Every charge and refund attempt with its gateway reference, oldest first. */
   payments: InvoiceMoney[];
   refunds: InvoiceMoney[];
+  /** R-PAY-4: disputes members opened with their bank, by the gateway's reference (dp_…). */
+  disputes?: InvoiceDispute[];
   /** Set when voided (R-CAN-6): what was credited and whether a refund was asked. */
   credit: { amount: Money; at: string; refund: boolean } | null;
   version: number;
   createdAt: string;
+  updatedAt: string;
+}
+
+export interface InvoiceDispute {
+  reference: string;
+  paymentReference: string;
+  amount: Money;
+  reason: string;
+  status: string;
+  openedAt: string;
   updatedAt: string;
 }
 

@@ -39,11 +39,16 @@ export type MemberPatch = z.infer<typeof memberPatch>;
 
 /** A card kept by the payment gateway; only its description is stored here, never a number. */
 export interface SavedPaymentMethod {
+  /** The gateway's payment method (`pm_…`). */
   gatewayRef: string;
+  /** The gateway's customer that owns it (`cus_…`). */
+  customerRef: string;
   brand: string;
   last4: string;
   expMonth: number;
   expYear: number;
+  /** The gateway's fingerprint of the card number (the same card saved twice has the same one). */
+  fingerprint: string | null;
 }
 
 export interface StoredPaymentMethod extends SavedPaymentMethod {
@@ -60,6 +65,8 @@ export interface Member {
   autoRenew: boolean;
   intervention: { required: boolean; reason: string | null };
   paymentMethod: StoredPaymentMethod | null;
+  /** The member's customer at the payment gateway, made with the first card and kept after a card is removed. */
+  customerRef?: string | null;
   version: number;
   createdAt: string;
   updatedAt: string;

@@ -51,6 +51,8 @@ export interface PaymentAttempt {
   amount: Money;
   /** Charges: the gateway's reference of the card (never card data). */
   paymentMethod: string | null;
+  /** Charges: the gateway's customer that owns the card. */
+  customerRef: string | null;
   card: { brand: string; last4: string } | null;
   /** Refunds: the gateway reference of the charge refunded. */
   chargeReference: string | null;

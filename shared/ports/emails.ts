@@ -150,6 +150,19 @@ export interface TemplateData {
     hardDecline: boolean;
     membershipUrl: string;
   };
+  /** R-PAY-4: to the organisation's main contact when a member disputes a card payment with their bank. */
+  dispute_opened_org: {
+    memberName: string;
+    memberEmail: string;
+    planName: string;
+    invoiceId: string;
+    amount: Money;
+    /** Stripe's dispute reason, e.g. fraudulent, product_not_received. */
+    reason: string;
+    /** The gateway's dispute reference (dp_…), to find it in the Stripe dashboard. */
+    disputeReference: string;
+    membershipUrl: string;
+  };
   /** R-CAN-6: the membership was voided from its invoice. */
   membership_voided: {
     memberName: string;

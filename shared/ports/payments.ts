@@ -28,8 +28,11 @@ export interface ChargeRequest {
   idempotencyKey: string;
   amount: Money;
   paymentMethod: string;
+  /** The gateway's customer that owns the card. */
   customerRef: string;
   description: string;
+  /** When the attempt was written: a lost answer is looked for from this instant on. */
+  createdAt: string;
   metadata: { orgId: string; invoiceId: string; attemptId: string };
 }
 
@@ -40,9 +43,71 @@ export interface RefundRequest {
   metadata: { orgId: string; invoiceId: string; attemptId: string };
 }
 
+/** Who a card belongs to at the gateway: the organisation's account, the member, the gateway's customer once made. */
+export interface GatewayCustomer {
+  orgId: string;
+  memberId: string;
+  /** The gateway's customer of the member (`cus_…`), or null before the first card. */
+  customerRef: string | null;
+  name: string;
+  email: string;
+}
+
+/** A hosted card-setup page (Stripe Checkout in setup mode, R-PAY-2): no card data touches Relance. */
+export interface CardSetupSession {
+  url: string;
+  sessionRef: string;
+  customerRef: string;
+  expiresAt: string;
+}
+
+export interface WebhookInput {
+  orgId: string;
+  /** The body exactly as received (the signature covers its bytes). */
+  payload: string;
+  signature: string;
+  receivedAt: Date;
+}
+
+type EventBase = { eventId: string; eventType: string; createdAt: string };
+type AttemptMeta = ChargeRequest['metadata'];
+
+/** A verified gateway webhook, as Relance acts on it (R-PAY-4). */
+export type GatewayEvent = EventBase &
+  (
+    | { kind: 'charge_outcome'; attempt: AttemptMeta; result: ChargeResult }
+    | {
+        kind: 'refund_outcomes';
+        outcomes: { attempt: AttemptMeta; reference: string; result: RefundResult }[];
+        /** Refunds made outside Relance (the gateway's dashboard), recorded on the invoice. */
+        external: { reference: string; amount: number; currency: string; paymentReference: string | null }[];
+      }
+    | {
+        kind: 'dispute';
+        attempt: AttemptMeta;
+        dispute: { reference: string; paymentReference: string; amount: number; currency: string; reason: string; status: string };
+      }
+    | { kind: 'card_saved'; memberId: string; card: SavedPaymentMethod }
+    /** The card's details changed (the card account updater: new expiry, new last 4). */
+    | { kind: 'card_updated'; memberId: string; card: SavedPaymentMethod; automatic: boolean }
+    | { kind: 'card_removed'; memberId: string; reference: string }
+    | { kind: 'ignored'; reason: string }
+  );
+
+/** A webhook that is not from the organisation's gateway (bad signature, stale, wrong mode). Maps to 400. */
+export class WebhookRejectedError extends Error {}
+
 export interface PaymentGateway {
-  /** Attaches a tokenised card to the customer; throws UnprocessableError for a bad token. */
-  savePaymentMethod(input: { customerRef: string; token: string }): Promise<SavedPaymentMethod>;
+  /**
+   * Attaches a card token to the member's gateway customer (made first if there is none) and
+   * makes it the default; throws UnprocessableError for a token the gateway refuses and
+   * GatewayNotConnectedError when the organisation has no gateway.
+   */
+  savePaymentMethod(input: GatewayCustomer & { token: string }): Promise<SavedPaymentMethod>;
+  /** Opens the gateway's hosted page where the member saves a card; the gateway's webhook tells when they did. */
+  startCardSetup(input: GatewayCustomer & { successUrl: string; cancelUrl: string }): Promise<CardSetupSession>;
+  /** The card the gateway keeps under this reference, as Relance stores it, or null if it is gone. */
+  getPaymentMethod(input: { orgId: string; reference: string }): Promise<SavedPaymentMethod | null>;
   /** Charges once per idempotency key: repeating a key with the same request answers the first outcome. */
   charge(input: ChargeRequest): Promise<ChargeResult>;
   /** The outcome of the charge made with this key, or null if the gateway never received it. */
@@ -51,4 +116,8 @@ export interface PaymentGateway {
   refund(input: RefundRequest): Promise<RefundResult>;
   /** The outcome of the refund made with this key, or null if the gateway never received it. */
   findRefund(input: RefundRequest): Promise<RefundResult | null>;
+  /** Verifies and reads a webhook of the organisation's gateway; throws WebhookRejectedError. */
+  readWebhook(input: WebhookInput): Promise<GatewayEvent>;
+  /** Checks a key before it is stored (R-PAY-1); throws UnprocessableError when the gateway refuses it. */
+  verifyKey(secretKey: string): Promise<void>;
 }

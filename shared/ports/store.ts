@@ -1,3 +1,4 @@
+import type { GatewayConnection, WebhookReceipt } from '../domain/gateway.js';
 import type { Invoice, InvoiceStatus } from '../domain/invoice.js';
 import type { Member } from '../domain/member.js';
 import type { Membership, MembershipStatus, Term } from '../domain/membership.js';
@@ -105,7 +106,10 @@ export type Write =
   | { kind: 'release'; value: MembershipClaim }
   /** Writes nothing; the transaction fails unless the plan is still at this version. */
   | { kind: 'plan_check'; orgId: string; planId: string; version: number }
-  | { kind: 'job'; value: ReplanJob };
+  | { kind: 'job'; value: ReplanJob }
+  | { kind: 'gateway'; value: GatewayConnection }
+  /** A processed gateway webhook; writing the same event twice fails. */
+  | { kind: 'webhook_receipt'; value: WebhookReceipt };
 
 /** A single-use link that was used (R-LNK-3); writing the same link twice fails. */
 export interface LinkUse {
@@ -154,6 +158,8 @@ export interface Store {
   getAttempt(ref: WorkRef): Promise<PaymentAttempt | null>;
   getMail(ref: WorkRef): Promise<OutboxEmail | null>;
   getJob(orgId: string, planId: string): Promise<ReplanJob | null>;
+  getGateway(orgId: string): Promise<GatewayConnection | null>;
+  getWebhookReceipt(orgId: string, eventId: string): Promise<WebhookReceipt | null>;
   /** Writes all or nothing; throws ConcurrencyError when a version or uniqueness check fails. */
   commit(writes: Write[]): Promise<void>;
   /**

@@ -18,8 +18,19 @@ export async function getMember(deps: Pick<Deps, 'store'>, caller: Caller, membe
   return member;
 }
 
-async function savePaymentMethod(deps: MemberDeps, memberId: string, token: string): Promise<StoredPaymentMethod> {
-  const saved = await deps.payments.savePaymentMethod({ customerRef: memberId, token });
+async function savePaymentMethod(
+  deps: MemberDeps,
+  member: Pick<Member, 'orgId' | 'id' | 'name' | 'email' | 'customerRef'>,
+  token: string,
+): Promise<StoredPaymentMethod> {
+  const saved = await deps.payments.savePaymentMethod({
+    orgId: member.orgId,
+    memberId: member.id,
+    customerRef: member.customerRef ?? null,
+    name: member.name,
+    email: member.email,
+    token,
+  });
   return { ...saved, addedAt: deps.clock.now().toISOString() };
 }
 
@@ -31,7 +42,9 @@ async function savePaymentMethod(deps: MemberDeps, memberId: string, token: stri
 export async function createMember(deps: MemberDeps, caller: Caller, body: unknown): Promise<Member> {
   const input = parseInput(memberInput, body);
   const id = deps.newId('mbr');
-  const paymentMethod = input.paymentMethod ? await savePaymentMethod(deps, id, input.paymentMethod.token) : null;
+  const paymentMethod = input.paymentMethod
+    ? await savePaymentMethod(deps, { orgId: caller.orgId, id, name: input.name, email: input.email, customerRef: null }, input.paymentMethod.token)
+    : null;
   const now = deps.clock.now().toISOString();
   const member: Member = {
     id,
@@ -43,6 +56,7 @@ export async function createMember(deps: MemberDeps, caller: Caller, body: unkno
     autoRenew: input.autoRenew,
     intervention: { required: false, reason: null },
     paymentMethod,
+    customerRef: paymentMethod?.customerRef ?? null,
     version: 0,
     createdAt: now,
     updatedAt: now,
@@ -70,7 +84,10 @@ export async function patchMember(
   const member: Member = { ...existing, ...fields, updatedAt: deps.clock.now().toISOString() };
   if (intervention) member.intervention = { required: intervention.required, reason: intervention.required ? intervention.reason! : null };
   if (paymentMethod === null) member.paymentMethod = null;
-  else if (paymentMethod) member.paymentMethod = await savePaymentMethod(deps, memberId, paymentMethod.token);
+  else if (paymentMethod) {
+    member.paymentMethod = await savePaymentMethod(deps, member, paymentMethod.token);
+    member.customerRef = member.paymentMethod.customerRef;
+  }
   await deps.store.commit([{ kind: 'member', value: member }]);
   if (patch.communicationsOptIn !== undefined && patch.communicationsOptIn !== existing.communicationsOptIn) {
     await replanMemberships(deps, caller, memberId);

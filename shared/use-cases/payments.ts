@@ -27,7 +27,7 @@ import { armRetry } from './retries.js';
  */
 type PayDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'config' | 'payments'>;
 
-function newAttempt(change: MembershipChange, spec: Pick<PaymentAttempt, 'id' | 'invoiceId' | 'kind' | 'purpose' | 'amount' | 'paymentMethod' | 'card' | 'chargeReference' | 'description'>): PaymentAttempt {
+function newAttempt(change: MembershipChange, spec: Pick<PaymentAttempt, 'id' | 'invoiceId' | 'kind' | 'purpose' | 'amount' | 'paymentMethod' | 'customerRef' | 'card' | 'chargeReference' | 'description'>): PaymentAttempt {
   const now = change.now.toISOString();
   return {
     ...spec,
@@ -69,6 +69,7 @@ export function requestCharge(change: MembershipChange, invoice: Invoice, purpos
     purpose,
     amount: invoice.amount,
     paymentMethod: card.gatewayRef,
+    customerRef: card.customerRef,
     card: { brand: card.brand, last4: card.last4 },
     chargeReference: null,
     description: invoice.description,
@@ -95,6 +96,7 @@ export function requestRefund(change: MembershipChange, invoice: Invoice, paymen
     purpose,
     amount: payment.amount,
     paymentMethod: null,
+    customerRef: null,
     card: null,
     chargeReference: payment.reference,
     description: `Refund of ${invoice.description}`,
@@ -119,9 +121,10 @@ function chargeRequest(a: PaymentAttempt): ChargeRequest {
     idempotencyKey: a.idempotencyKey,
     amount: a.amount,
     paymentMethod: a.paymentMethod!,
-    customerRef: a.memberId,
+    customerRef: a.customerRef!,
     description: a.description,
     metadata: { orgId: a.orgId, invoiceId: a.invoiceId, attemptId: a.id },
+    createdAt: a.createdAt,
   };
 }
 
@@ -130,7 +133,7 @@ function refundRequest(a: PaymentAttempt): RefundRequest {
 }
 
 /** The attempt's outcome from a gateway answer, or null while the gateway has not settled it. */
-function outcomeOf(result: ChargeResult | RefundResult): AttemptOutcome | null {
+export function outcomeOf(result: ChargeResult | RefundResult): AttemptOutcome | null {
   switch (result.status) {
     case 'succeeded':
       return { status: 'succeeded', reference: result.reference };
@@ -227,12 +230,13 @@ async function leaveForLater(deps: PayDeps, claimed: PaymentAttempt, now: Date, 
 /**
  * Records a known outcome of an attempt in a change of its membership: the attempt, its invoice,
  * the membership's status (R-MNY-7), the timeline and the mail that follows. A success on an
- * invoice no longer owed (voided meanwhile) is refunded in the same change (R-MNY-4).
+ * invoice no longer owed (voided meanwhile) is refunded in the same change (R-MNY-4). Answers
+ * whether anything was recorded (false: the outcome was already known).
  */
-export function recordOutcome(deps: PayDeps, ref: WorkRef, outcome: AttemptOutcome): Promise<void> {
+export function recordOutcome(deps: PayDeps, ref: WorkRef, outcome: AttemptOutcome): Promise<boolean> {
   return retryOnConflict(async () => {
     const [ctx, attempt] = await Promise.all([loadContext(deps, ref.orgId, ref.membershipId), deps.store.getAttempt(ref)]);
-    if (!attempt || isSettled(attempt)) return;
+    if (!attempt || (isSettled(attempt) && !isLateOutcome(attempt, outcome))) return false;
     const invoice = await deps.store.getInvoice(ref.orgId, attempt.invoiceId);
     if (!invoice) throw new Error(`payment attempt ${attempt.id} names a missing invoice`);
     const change = new MembershipChange(deps, ctx, SYSTEM);
@@ -252,7 +256,18 @@ export function recordOutcome(deps: PayDeps, ref: WorkRef, outcome: AttemptOutco
     if (attempt.kind === 'charge') applyCharge(change, invoice, settled);
     else applyRefund(change, invoice, settled);
     await commitChange(deps, change, { skipPastReminders: true });
+    return true;
   });
+}
+
+/**
+ * An outcome that may follow a settled one (R-PAY-4: the gateway's webhook knows better): a
+ * payment that succeeded after it was declined or needed authentication (the member
+ * authenticated), a refund that failed after it was accepted (the card was closed).
+ */
+function isLateOutcome(attempt: PaymentAttempt, outcome: AttemptOutcome): boolean {
+  if (attempt.kind === 'charge') return outcome.status === 'succeeded' && (attempt.status === 'requires_payment_method' || attempt.status === 'requires_action');
+  return outcome.status === 'failed' && attempt.status === 'succeeded';
 }
 
 function withEntry(list: InvoiceMoney[], attempt: PaymentAttempt): InvoiceMoney[] {

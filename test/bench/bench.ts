@@ -30,7 +30,7 @@ const ENV = {
   SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/relance-bench',
   DUNNING_STATE_MACHINE_ARN: 'arn:aws:states:ca-central-1:000000000000:stateMachine:relance-bench-dunning',
   PUBLIC_BASE_URL: 'https://relance.example',
-  PAYMENT_GATEWAY: 'simulated',
+  GATEWAY_PARAMETER_PREFIX: '/relance/bench/stripe',
   LINK_KEYS: generateLinkKeys(),
   AUTH_MODE: 'local',
 };

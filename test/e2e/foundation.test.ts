@@ -70,7 +70,7 @@ describe('local cloud', () => {
     expect(read.timers[0]).toEqual({ kind: 'billing', at: '2027-02-01T05:00:00.000Z', ref: '2027-02-01' });
     // R-MNY-2: the charge was written with the decision (payment_requested), then made by the worker.
     expect(read.timeline.map((e: { type: string }) => e.type)).toEqual(['payment_succeeded', 'payment_requested', 'invoice_issued', 'membership_started']);
-    expect(read.invoices[0].payments).toEqual([expect.objectContaining({ attemptId: `${read.invoices[0].id}.c1`, status: 'succeeded', reference: expect.stringMatching(/^pi_sim_/) })]);
+    expect(read.invoices[0].payments).toEqual([expect.objectContaining({ attemptId: `${read.invoices[0].id}.c1`, status: 'succeeded', reference: expect.stringMatching(/^pi_/) })]);
 
     const item = await dynamodbClient().send(
       new GetItemCommand({ TableName: t.cloud.deps.config.TABLE_NAME, Key: { pk: { S: `ORG#e2e-club#MS#${created.body.id}` }, sk: { S: 'MEMBERSHIP' } } }),
@@ -154,10 +154,10 @@ describe('local cloud', () => {
   it('runs the deployed dunning state machine through the SFN SDK, its waits following the clock', async () => {
     await t.setClock('2027-03-01T15:00:00Z');
     const plan = (await t.ok('GET', '/api/plans')).items[0];
-    const member = await t.ok('POST', '/api/members', { name: 'Chloé Roy', email: 'chloe@example.org', paymentMethod: { token: 'pm_card_chargeDeclined' } });
+    const member = await t.ok('POST', '/api/members', { name: 'Chloé Roy', email: 'chloe@example.org', paymentMethod: { token: 'pm_card_chargeCustomerFail' } });
     const ms = await t.ok('POST', '/api/memberships', { memberId: member.id, planId: plan.id });
     const invoice = await t.ok('GET', `/api/invoices/${ms.invoices[0].id}`);
-    expect(invoice).toMatchObject({ status: 'open', chargeAttempts: 1, lastFailure: expect.objectContaining({ code: 'card_declined' }) });
+    expect(invoice).toMatchObject({ status: 'open', chargeAttempts: 1, lastFailure: expect.objectContaining({ code: 'generic_decline' }) });
     const charges = async () => ((await t.request('GET', '/_local/payments')).body.items as { metadata: { invoiceId: string } }[]).filter((c) => c.metadata.invoiceId === invoice.id).length;
 
     const sfn = new SFNClient({ ...LOCAL_AWS, endpoint: t.cloud.urls.stepfunctions });
@@ -177,7 +177,7 @@ describe('local cloud', () => {
     expect(owner).toEqual(['Club de natation de Laval: we could not charge your card for your membership']);
     const staff = (await t.emails('admin@club.example')).map((e) => e.subject);
     expect(staff).toEqual(['Club de natation de Laval: an automatic payment from Chloé Roy failed']);
-    expect((await t.emails('admin@club.example'))[0]!.text).toContain('card_declined');
+    expect((await t.emails('admin@club.example'))[0]!.text).toContain('generic_decline');
 
     await t.api('PATCH', `/api/members/${member.id}`, { paymentMethod: { token: 'pm_card_visa' } });
     await t.setClock('2027-03-09T15:00:30Z');
@@ -191,7 +191,7 @@ describe('local cloud', () => {
   it('R-DUN-2: every retry of the ladder counts from the first failure (+3, +8, +13 days), then the run ends', async () => {
     await t.setClock('2027-04-01T14:00:00Z');
     const plan = (await t.ok('GET', '/api/plans')).items[0];
-    const member = await t.ok('POST', '/api/members', { name: 'Noé Gagné', email: 'noe@example.org', paymentMethod: { token: 'pm_card_chargeDeclinedInsufficientFunds' } });
+    const member = await t.ok('POST', '/api/members', { name: 'Noé Gagné', email: 'noe@example.org', paymentMethod: { token: 'pm_card_chargeCustomerFail' } });
     const invoice = (await t.ok('POST', '/api/memberships', { memberId: member.id, planId: plan.id })).invoices[0];
     const charges = async () =>
       ((await t.request('GET', '/_local/payments')).body.items as { metadata: { invoiceId: string }; at: string }[]).filter((c) => c.metadata.invoiceId === invoice.id).map((c) => c.at);

@@ -59,11 +59,11 @@ describe('stateless stack', () => {
   it('runs every function on Node.js 22, arm64, with a log group that expires', () => {
     const t = stateless();
     const fns = t.findResources('AWS::Lambda::Function', { Properties: { FunctionName: Match.stringLikeRegexp('^relance-local-') } });
-    expect(Object.keys(fns)).toHaveLength(7);
+    expect(Object.keys(fns)).toHaveLength(8);
     for (const fn of Object.values(fns) as { Properties: Record<string, unknown> }[]) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
     }
-    t.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 8);
+    t.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 9);
   });
 
   it('guards /api with the Cognito JWT authorizer and leaves member links and the console public', () => {
@@ -115,6 +115,21 @@ describe('stateless stack', () => {
     }
   });
 
+  it('R-PAY-1, R-PAY-4: Stripe credentials: read by the four functions that talk to Stripe, written by the API only, under the stack\'s path; the webhook route has no authorizer', () => {
+    const ssm = statements().filter((s) => actionsOf(s).some((a) => a.startsWith('ssm:')));
+    expect(ssm.flatMap(actionsOf).sort()).toEqual(['ssm:GetParameter', 'ssm:GetParameter', 'ssm:GetParameter', 'ssm:GetParameter', 'ssm:PutParameter']);
+    for (const s of ssm) expect(JSON.stringify(s.Resource)).toContain(':parameter/relance/local/stripe/*');
+    const readers = Object.entries(stateless().findResources('AWS::IAM::Policy'))
+      .filter(([, p]) => JSON.stringify(p).includes('ssm:GetParameter'))
+      .map(([id]) => id.replace(/Function.*$/, ''))
+      .sort();
+    expect(readers).toEqual(['Api', 'Dunning', 'Webhooks', 'Worker']);
+    expect(statements('ApiFunction').some((s) => actionsOf(s).includes('ssm:PutParameter'))).toBe(true);
+    const t = stateless();
+    t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /webhooks/stripe/{orgId}', AuthorizationType: 'NONE' });
+    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ GATEWAY_PARAMETER_PREFIX: '/relance/local/stripe' }) } });
+  });
+
   it('deploys the dunning ladder as a Standard state machine with its wait and steps', () => {
     const t = stateless();
     t.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'relance-local-dunning', StateMachineType: 'STANDARD' });
@@ -162,7 +177,7 @@ describe('stateless stack', () => {
 
   it('raises alarms on dead letters, function errors and failed dunning runs', () => {
     const alarms = Object.values(stateless().findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms.length).toBe(8);
+    expect(alarms.length).toBe(9);
     for (const alarm of alarms as { Properties: { AlarmActions: unknown[] } }[]) expect(alarm.Properties.AlarmActions).toHaveLength(1);
   });
 });

@@ -1,16 +1,16 @@
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiHandler } from '../../functions/handlers/api.js';
 import { lambdaContext } from '../../infra/local/functions.js';
 import { documentClient, DynamoStore } from '../../shared/adapters/dynamodb/store.js';
 import type { ApiEvent } from '../../shared/adapters/http/request.js';
-import { SimulatedGateway } from '../../shared/adapters/payments/simulated.js';
 import { newId } from '../../shared/domain/ids.js';
 import { generateLinkKeys, parseLinkKeys } from '../../shared/domain/links.js';
 import type { Deps } from '../../shared/deps.js';
 import type { OutgoingEmail } from '../../shared/ports/mailer.js';
 import type { TimerSpec } from '../../shared/ports/timers.js';
 import { createTestTable, dynamodbClient } from '../support/aws.js';
+import { startTestStripe, type TestStripe } from '../support/stripe.js';
 import { ANNUAL_PLAN_BODY, SETTINGS_BODY } from '../support/fixtures.js';
 import { apiEvent, describeRequest, type FuzzRequest, fuzzAdminApi, isErrorBody, statusAndBody } from '../support/fuzz.js';
 
@@ -27,6 +27,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20270115);
 let invoke: (event: ApiEvent) => Promise<APIGatewayProxyResultV2>;
 const ids: Record<string, string> = {};
 const cursors: string[] = [];
+let stripe: TestStripe | undefined;
 const recorded = { armed: [] as TimerSpec[], disarmed: [] as string[], mails: [] as OutgoingEmail[], workflows: [] as string[] };
 
 async function send(request: Omit<FuzzRequest, 'kind'>): Promise<{ status: number; json: any; body: string }> {
@@ -54,8 +55,20 @@ beforeAll(async () => {
   const table = await createTestTable(client);
   const doc = documentClient(client);
   const clock = { now: () => now };
+  stripe = await startTestStripe(clock);
+  stripe.connect(ORG);
   const deps: Deps = {
-    config: { TABLE_NAME: table, SCHEDULER_GROUP_NAME: 'g', TIMER_FUNCTION_ARN: 'arn', WORKER_FUNCTION_ARN: 'arn', SCHEDULER_ROLE_ARN: 'arn', DUNNING_STATE_MACHINE_ARN: 'arn', PUBLIC_BASE_URL: 'https://relance.example', PAYMENT_GATEWAY: 'simulated', LINK_KEYS: '{}' },
+    config: {
+      TABLE_NAME: table,
+      SCHEDULER_GROUP_NAME: 'g',
+      TIMER_FUNCTION_ARN: 'arn',
+      WORKER_FUNCTION_ARN: 'arn',
+      SCHEDULER_ROLE_ARN: 'arn',
+      DUNNING_STATE_MACHINE_ARN: 'arn',
+      PUBLIC_BASE_URL: 'https://relance.example',
+      GATEWAY_PARAMETER_PREFIX: '/relance/test/stripe',
+      LINK_KEYS: '{}',
+    },
     clock,
     store: new DynamoStore(doc, table),
     timers: {
@@ -69,7 +82,8 @@ beforeAll(async () => {
         return { executionArn: `arn:aws:states:ca-central-1:000000000000:execution:dunning:${name}` };
       },
     },
-    payments: new SimulatedGateway(doc, table, clock),
+    payments: stripe.gateway,
+    gatewaySecrets: stripe.secrets,
     linkKeys: parseLinkKeys(generateLinkKeys()),
     newId: (prefix) => newId(prefix, now),
   };
@@ -96,6 +110,10 @@ beforeAll(async () => {
     const list = await send({ method: 'GET', path, query });
     if (typeof list.json?.nextCursor === 'string') cursors.push(list.json.nextCursor);
   }
+});
+
+afterAll(async () => {
+  await stripe?.stop();
 });
 
 describe('admin API under malformed requests (SPEC §8)', () => {

@@ -123,6 +123,8 @@ function summarise(reports: WorkerReport[], ms: number): number {
   if (fuzz) console.log(`fuzzed requests      ${fuzz.total}: ${Object.entries(fuzz.byStatus).map(([s, c]) => `${s} ${c}`).join(', ')}; 5xx ${fuzz.serverErrors.length}`);
   console.log(`took                 ${Math.round(ms / 1000)} s`);
   const failures = reports.flatMap((r) => r.failures);
+  // Every failed batch by its seed (a batch replays alone: its world starts from its seed), then the first five in full.
+  if (failures.length > 0) console.log(`failed batches       ${failures.map((f) => `${f.violation} ${/seed (\d+)/.exec(f.message)?.[1] ?? '?'}`).join(', ')}`);
   for (const f of failures.slice(0, 5)) console.log(`\nFAILED (${f.violation}): ${f.message}`);
   const bad = Object.values(total.violations).reduce((a, b) => a + b, 0) + (fuzz?.serverErrors.length ?? 0) + (fuzz?.badErrorBodies.length ?? 0);
   return bad === 0 ? 0 : 1;

@@ -1,6 +1,16 @@
 import type { SesFault } from '../../infra/local/ses.js';
 import type { SavedPaymentMethod } from '../../shared/domain/member.js';
-import type { ChargeRequest, ChargeResult, PaymentGateway, RefundRequest, RefundResult } from '../../shared/ports/payments.js';
+import type {
+  CardSetupSession,
+  ChargeRequest,
+  ChargeResult,
+  GatewayCustomer,
+  GatewayEvent,
+  PaymentGateway,
+  RefundRequest,
+  RefundResult,
+  WebhookInput,
+} from '../../shared/ports/payments.js';
 
 /**
  * Faults a test asks for, one call at a time: the next gateway charge fails, times out or
@@ -15,8 +25,24 @@ export class ScriptedGateway implements PaymentGateway {
 
   constructor(private readonly inner: PaymentGateway) {}
 
-  savePaymentMethod(input: { customerRef: string; token: string }): Promise<SavedPaymentMethod> {
+  savePaymentMethod(input: GatewayCustomer & { token: string }): Promise<SavedPaymentMethod> {
     return this.inner.savePaymentMethod(input);
+  }
+
+  startCardSetup(input: GatewayCustomer & { successUrl: string; cancelUrl: string }): Promise<CardSetupSession> {
+    return this.inner.startCardSetup(input);
+  }
+
+  getPaymentMethod(input: { orgId: string; reference: string }): Promise<SavedPaymentMethod | null> {
+    return this.inner.getPaymentMethod(input);
+  }
+
+  readWebhook(input: WebhookInput): Promise<GatewayEvent> {
+    return this.inner.readWebhook(input);
+  }
+
+  verifyKey(secretKey: string): Promise<void> {
+    return this.inner.verifyKey(secretKey);
   }
 
   private async faulty<T>(kind: keyof ScriptedGateway['reached'], call: () => Promise<T>): Promise<T> {

@@ -130,6 +130,13 @@ const cases: { [K in TemplateId]: Case<K> } = {
     url: CONSOLE_URL,
     values: ['Émile Bérubé', 'emile@example.org', 'Mensuel', 'F-2027-0050', 'insufficient_funds'],
   },
+  dispute_opened_org: {
+    data: { memberName: 'Émile Bérubé', memberEmail: 'emile@example.org', planName: 'Mensuel', invoiceId: 'F-2027-0050', amount: cad(2500), reason: 'fraudulent', disputeReference: 'dp_1Qx7Lm2eZvKYlo2C', membershipUrl: CONSOLE_URL },
+    dates: [],
+    money: [cad(2500)],
+    url: CONSOLE_URL,
+    values: ['Émile Bérubé', 'emile@example.org', 'Mensuel', 'F-2027-0050', 'fraudulent', 'dp_1Qx7Lm2eZvKYlo2C'],
+  },
   membership_voided: {
     data: { memberName: 'Léa Tremblay', planName: 'Mensuel', invoiceId: 'F-2027-0042', amount: cad(2500), refunded: cad(1000) },
     dates: [],
@@ -159,8 +166,8 @@ function buttons(html: string): Array<{ href: string; label: string }> {
 const RAW_AMPERSAND = /&(?![a-zA-Z][a-zA-Z0-9]*;|#[0-9]+;|#x[0-9a-fA-F]+;)/;
 
 describe('renderEmail: every template in both locales', () => {
-  it('covers all fifteen template ids of the contract', () => {
-    expect(TEMPLATE_IDS).toHaveLength(15);
+  it('covers all sixteen template ids of the contract', () => {
+    expect(TEMPLATE_IDS).toHaveLength(16);
   });
 
   for (const id of TEMPLATE_IDS) {

@@ -20,6 +20,7 @@ import type { Membership, MembershipStatus, Term } from '../../domain/membership
 import type { PaymentAttempt } from '../../domain/payment.js';
 import type { Plan } from '../../domain/plan.js';
 import type { Settings } from '../../domain/settings.js';
+import type { GatewayConnection, WebhookReceipt } from '../../domain/gateway.js';
 import type { TimelineEvent } from '../../domain/timeline.js';
 import type {
   LinkUse,
@@ -60,6 +61,7 @@ import {
 } from './entities/membership.js';
 import { PLAN_PREFIX, planItem, planKey } from './entities/plan.js';
 import { settingsItem, settingsKey } from './entities/settings.js';
+import { gatewayItem, gatewayKey, webhookReceiptItem, webhookReceiptKey } from './entities/gateway.js';
 
 export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
@@ -127,6 +129,10 @@ function toSpec(table: string, write: Write): Spec {
       return appendOnly(table, eventItem(write.value), 'event', write.value.id);
     case 'link_use':
       return appendOnly(table, linkUseItem(write.value), 'link', write.value.jti);
+    case 'gateway':
+      return versioned(table, gatewayItem(write.value), write.value.version, 'gateway connection', write.value.orgId);
+    case 'webhook_receipt':
+      return appendOnly(table, webhookReceiptItem(write.value), 'webhook event', write.value.eventId);
     case 'claim': {
       const c = write.value;
       return {
@@ -227,6 +233,14 @@ export class DynamoStore implements Store {
 
   getSettings(orgId: string): Promise<Settings | null> {
     return this.get(settingsKey(orgId));
+  }
+
+  getGateway(orgId: string): Promise<GatewayConnection | null> {
+    return this.get(gatewayKey(orgId));
+  }
+
+  getWebhookReceipt(orgId: string, eventId: string): Promise<WebhookReceipt | null> {
+    return this.get(webhookReceiptKey(orgId, eventId));
   }
 
   getPlan(orgId: string, planId: string): Promise<Plan | null> {

@@ -2,6 +2,7 @@ import {
   ConflictError,
   DomainError,
   ForbiddenError,
+  GatewayUnavailableError,
   NotFoundError,
   RuleViolationError,
   UnauthorizedError,
@@ -22,6 +23,7 @@ export function statusOf(error: DomainError): number {
   if (error instanceof ConflictError) return 409;
   if (error instanceof RuleViolationError) return 422;
   if (error instanceof UnprocessableError) return 422;
+  if (error instanceof GatewayUnavailableError) return 503;
   return 500;
 }
 

@@ -18,6 +18,8 @@ export function memberView({ orgId: _org, paymentMethod, ...m }: Member) {
   return {
     ...m,
     paymentMethod: paymentMethod && {
+      /** The gateway's payment method (pm_…), to find the card in the Stripe dashboard. */
+      reference: paymentMethod.gatewayRef,
       brand: paymentMethod.brand,
       last4: paymentMethod.last4,
       expMonth: paymentMethod.expMonth,

@@ -1,3 +1,4 @@
+import { ORG_ID_PATTERN } from '../../domain/ids.js';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import * as z from 'zod';
 import { ForbiddenError, UnauthorizedError, ValidationError } from '../../domain/errors.js';
@@ -10,7 +11,7 @@ export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 
 /** The custom Cognito attribute that names the caller's organisation. */
 export const ORG_CLAIM = 'custom:orgId';
-const ORG_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
+const ORG_ID = ORG_ID_PATTERN;
 
 /**
  * The caller, from the claims the JWT authorizer verified. The organisation comes from the

@@ -7,13 +7,13 @@ export const membersScript = String.raw`
 
 const PAGE_SIZE = 25;
 
-/** The simulated gateway's test tokens (SPEC §8.1). */
+/** Stripe's test payment methods (SPEC §8.1): accepted by a test-mode connection and the local emulator. */
 const TEST_CARDS = [
   ['pm_card_visa', 'Visa — charges succeed'],
-  ['pm_card_chargeDeclined', 'Declined'],
-  ['pm_card_chargeDeclinedInsufficientFunds', 'Declined — insufficient funds'],
-  ['pm_card_chargeDeclinedExpiredCard', 'Declined — expired card'],
-  ['pm_card_chargeDeclinedLostCard', 'Declined — lost card (hard decline)'],
+  ['pm_card_mastercard', 'Mastercard — charges succeed'],
+  ['pm_card_chargeCustomerFail', 'Saved, then every charge is declined'],
+  ['pm_card_authenticationRequired', 'Needs 3-D Secure on every payment'],
+  ['pm_card_createDispute', 'Charges succeed, then the payment is disputed'],
 ];
 
 function cardOptions(noneLabel) {
@@ -53,7 +53,7 @@ async function memberCreatePage() {
     field('Language', selectInput('locale', [['', 'The organisation’s language']].concat(LOCALES), '')),
     checkboxField('communicationsOptIn', 'Agrees to receive communications', false),
     checkboxField('autoRenew', 'Renews automatically', false),
-    field('Card (test token)', selectInput('paymentMethod.token', cardOptions('No card'), ''), 'The simulated gateway’s test cards.'),
+    field('Card (test token)', selectInput('paymentMethod.token', cardOptions('No card'), ''), 'Stripe’s test cards (test mode). In live mode, send the member the card page instead.'),
     formActions(submitButton('Create member'), buttonLink('#/members', 'Cancel', 'secondary')),
   );
   onSubmit(form, async (read) => {

@@ -417,6 +417,36 @@ export const en: Catalog = {
       };
     },
 
+    dispute_opened_org: (d, f) => {
+      const org = f.branding.organisationName;
+      return {
+        subject: `${org}: ${d.memberName} disputed a payment with their bank`,
+        preheader: `${f.money(d.amount)} is disputed (${d.reason}); answer it in your Stripe dashboard.`,
+        heading: 'A payment is disputed',
+        greeting: 'Hello,',
+        audience: 'staff',
+        blocks: [
+          p(
+            { strong: d.memberName },
+            ` (${d.memberEmail}) asked their bank to reverse the payment of ${f.money(d.amount)} for their “${d.planName}” membership. Stripe holds the amount until the bank decides; you can send evidence from your Stripe dashboard, where the dispute is ${d.disputeReference}.`,
+          ),
+          {
+            kind: 'facts',
+            rows: [
+              ['Member', d.memberName],
+              ['E-mail', d.memberEmail],
+              ['Membership', d.planName],
+              ['Invoice', d.invoiceId],
+              ['Amount', f.money(d.amount)],
+              ['Reason', d.reason],
+              ['Dispute', d.disputeReference],
+            ],
+          },
+          { kind: 'button', label: 'View the membership', url: d.membershipUrl },
+        ],
+      };
+    },
+
     membership_voided: (d, f) => {
       const org = f.branding.organisationName;
       const rows: Array<[string, string]> = [

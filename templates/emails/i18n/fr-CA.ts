@@ -451,6 +451,36 @@ export const frCA: Catalog = {
       };
     },
 
+    dispute_opened_org: (d, f) => {
+      const org = f.branding.organisationName;
+      return {
+        subject: fr`${org} : ${d.memberName} conteste un paiement auprès de sa banque`,
+        preheader: fr`${f.money(d.amount)} est contesté (${d.reason}); répondez depuis votre tableau de bord Stripe.`,
+        heading: 'Un paiement est contesté',
+        greeting: 'Bonjour,',
+        audience: 'staff',
+        blocks: [
+          p(
+            { strong: d.memberName },
+            fr` (${d.memberEmail}) a demandé à sa banque d’annuler le paiement de ${f.money(d.amount)} de son abonnement « ${d.planName} ». Stripe retient le montant jusqu’à la décision de la banque; vous pouvez envoyer vos preuves depuis votre tableau de bord Stripe, où le litige porte la référence ${d.disputeReference}.`,
+          ),
+          {
+            kind: 'facts',
+            rows: [
+              ['Membre', d.memberName],
+              ['Courriel', d.memberEmail],
+              ['Abonnement', d.planName],
+              ['Facture', d.invoiceId],
+              ['Montant', f.money(d.amount)],
+              ['Motif', d.reason],
+              ['Litige', d.disputeReference],
+            ],
+          },
+          { kind: 'button', label: 'Voir l’abonnement', url: d.membershipUrl },
+        ],
+      };
+    },
+
     membership_voided: (d, f) => {
       const org = f.branding.organisationName;
       const rows: Array<[string, string]> = [

@@ -14,6 +14,7 @@ import { changeTermEnd, createMembership } from '../../../shared/use-cases/membe
 import { updatePlan } from '../../../shared/use-cases/plans.js';
 import { checkSafety, snapshot, type Tracked } from './invariants.js';
 import type { World } from './world.js';
+import { ModelGateway } from './fakes.js';
 
 /**
  * The actions of the model-based test: what staff do in the API, what members do with their
@@ -34,7 +35,15 @@ export interface Model {
   memberships: number;
 }
 
-const CARDS = ['pm_card_visa', 'pm_card_mastercard', 'pm_card_chargeDeclined', 'pm_card_chargeDeclinedInsufficientFunds', 'pm_card_chargeDeclinedLostCard', 'pm_card_authenticationRequired'];
+const CARDS = [
+  'pm_card_visa',
+  'pm_card_mastercard',
+  'pm_card_chargeCustomerFail',
+  'pm_card_chargeDeclinedInsufficientFunds',
+  'pm_card_chargeDeclinedLostCard',
+  'pm_card_authenticationRequired',
+  'pm_card_createDispute',
+];
 
 async function refusalsAllowed(real: Real, name: string, action: () => Promise<unknown>): Promise<void> {
   try {
@@ -92,7 +101,10 @@ export class CreateMembership extends Step {
       r.stats['create:ok'] = (r.stats['create:ok'] ?? 0) + 1;
       const id = result.value.membership.id;
       r.tracked.membershipIds.push(id);
-      if (member.communicationsOptIn) r.tracked.reminderWatch.set(id, { planId: plan.id, createdAt: r.world.clock.now().getTime() });
+      // The member as stored now (an opt-in toggled earlier in the sequence counts), not as first created.
+      if ((await r.world.deps.store.getMember(r.tracked.orgId, member.id))?.communicationsOptIn) {
+        r.tracked.reminderWatch.set(id, { planId: plan.id, createdAt: r.world.clock.now().getTime() });
+      }
       m.memberships++;
     }
     if (results.filter((x) => x.status === 'fulfilled').length > 1) throw new Error('R-MNY-1: two concurrent purchases both succeeded');
@@ -216,7 +228,10 @@ class ChangeCard extends Step {
   async act(_m: Model, r: Real): Promise<void> {
     const member = pick(r.members, this.member)!;
     const token = CARDS[this.card % CARDS.length]!;
-    await refusalsAllowed(r, 'card', () => patchMember(r.world.deps, r.caller, member.id, { paymentMethod: { token } }));
+    await refusalsAllowed(r, 'card', async () => {
+      const saved = await patchMember(r.world.deps, r.caller, member.id, { paymentMethod: { token: ModelGateway.attachable(token) } });
+      r.world.gateway.declineLike(r.caller.orgId, saved.paymentMethod?.gatewayRef, token);
+    });
   }
   toString() {
     return `changeCard(member ${this.member}, ${CARDS[this.card % CARDS.length]})`;

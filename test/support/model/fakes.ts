@@ -1,8 +1,8 @@
 import type { LocalClock } from '../../../infra/local/clock.js';
 import { type Address, type Mailer, MailNotSentError, type OutgoingEmail } from '../../../shared/ports/mailer.js';
-import type { ChargeRequest, ChargeResult, PaymentGateway, RefundRequest, RefundResult } from '../../../shared/ports/payments.js';
+import { type StripeFault, TEST_PAYMENT_METHODS } from '../../../infra/local/stripe/emulator.js';
+import type { TestStripe } from '../stripe.js';
 import type { TimerSpec, Timers } from '../../../shared/ports/timers.js';
-import type { SavedPaymentMethod } from '../../../shared/domain/member.js';
 
 /**
  * The parts around the use cases that the model-based test controls, each able to misbehave on
@@ -58,75 +58,116 @@ export interface LedgerEntry {
   idempotencyKey: string;
   amount: { amount: number; currency: string };
   paymentMethod: string | null;
-  result: ChargeResult | RefundResult;
+  result: { status: string };
 }
 
-export class GatewayError extends Error {}
-
 /**
- * The simulated gateway behind faults. `fail`: refused before it reached the gateway (nothing
- * happened). `timeout`: the caller gave up — half the time the gateway had already done it.
- * `lose_answer`: it happened, the answer never came back. The ledger holds what happened.
+ * The gateway's side of the model: the real Stripe adapter in front of the Stripe emulator
+ * (R-PAY-5), with the emulator failing requests at random — a 500 before anything happens, an
+ * answer lost after it happened, or held past the client's timeout — at the calls that move or
+ * find money. The ledger is what the emulator really holds, whatever the caller heard.
  */
-export class FaultyGateway implements PaymentGateway {
-  readonly ledger = new Map<string, LedgerEntry>();
+export class ModelGateway {
   calls = 0;
 
   constructor(
-    private readonly inner: PaymentGateway,
-    private readonly faults: Faults,
-    private readonly random: Random,
-  ) {}
-
-  savePaymentMethod(input: { customerRef: string; token: string }): Promise<SavedPaymentMethod> {
-    return this.inner.savePaymentMethod(input);
-  }
-
-  private async run<T extends ChargeResult | RefundResult>(where: string, happen: () => Promise<T>, record: (r: T) => void): Promise<T> {
-    this.calls++;
-    const fault = this.faults.call(where);
-    if (fault === 'fail') throw new GatewayError(`${where}: the gateway answered 503 before doing anything`);
-    if (fault === 'timeout' && this.random() < 0.5) throw new GatewayError(`${where}: timed out before the request reached the gateway`);
-    const result = await happen();
-    record(result);
-    if (fault !== 'none') throw new GatewayError(`${where}: ${fault === 'timeout' ? 'timed out after the gateway acted' : 'the answer was lost'}`);
-    return result;
-  }
-
-  charge(input: ChargeRequest): Promise<ChargeResult> {
-    return this.run('gateway.charge', () => this.inner.charge(input), (result) => this.note('charge', input, input.paymentMethod, result));
-  }
-
-  findCharge(input: ChargeRequest): Promise<ChargeResult | null> {
-    const fault = this.faults.call('gateway.find');
-    if (fault !== 'none') return Promise.reject(new GatewayError(`gateway.find: ${fault}`));
-    return this.inner.findCharge(input);
-  }
-
-  refund(input: RefundRequest): Promise<RefundResult> {
-    return this.run('gateway.refund', () => this.inner.refund(input), (result) => this.note('refund', input, null, result));
-  }
-
-  findRefund(input: RefundRequest): Promise<RefundResult | null> {
-    const fault = this.faults.call('gateway.find');
-    if (fault !== 'none') return Promise.reject(new GatewayError(`gateway.findRefund: ${fault}`));
-    return this.inner.findRefund(input);
-  }
-
-  private note(kind: 'charge' | 'refund', input: ChargeRequest | RefundRequest, paymentMethod: string | null, result: ChargeResult | RefundResult): void {
-    if (this.ledger.has(input.idempotencyKey)) return;
-    this.ledger.set(input.idempotencyKey, {
-      kind,
-      orgId: input.metadata.orgId,
-      invoiceId: input.metadata.invoiceId,
-      attemptId: input.metadata.attemptId,
-      idempotencyKey: input.idempotencyKey,
-      amount: input.amount,
-      paymentMethod,
-      result,
+    readonly stripe: TestStripe,
+    faults: Faults,
+  ) {
+    stripe.emulator.setFault(({ method, path }) => {
+      const where =
+        method === 'POST' && path === '/v1/payment_intents'
+          ? 'gateway.charge'
+          : method === 'POST' && path === '/v1/refunds'
+            ? 'gateway.refund'
+            : method === 'GET' && (path === '/v1/payment_intents' || path === '/v1/refunds')
+              ? 'gateway.find'
+              : null;
+      if (where === null) return 'none';
+      this.calls++;
+      return STRIPE_FAULT[faults.call(where)];
     });
   }
+
+  /**
+   * The token to save for a card that should behave like `token`: Stripe refuses to attach its
+   * declining test cards, so a Visa is saved and then made to decline like the token
+   * (`declineLike`), as a card that goes bad after it was saved.
+   */
+  static attachable(token: string): string {
+    return TEST_PAYMENT_METHODS[token]?.declinesOnAttach ? 'pm_card_visa' : token;
+  }
+
+  /** After `attachable`: the saved card now behaves like `token` (nothing when it already does). */
+  declineLike(orgId: string, paymentMethodId: string | undefined, token: string): void {
+    const credentials = this.stripe.secrets.values.get(orgId);
+    if (!credentials || !paymentMethodId || ModelGateway.attachable(token) === token) return;
+    this.stripe.emulator.cardStartsDeclining(credentials.secretKey, paymentMethodId, token);
+  }
+
+  /**
+   * What was disputed, by invoice: a disputed charge's amount is taken back by the bank (Stripe
+   * debits it at once), so it is no longer kept, and Stripe refuses to refund it (`charge_disputed`).
+   */
+  disputed(orgId: string): Map<string, number> {
+    const credentials = this.stripe.secrets.values.get(orgId);
+    const out = new Map<string, number>();
+    if (!credentials) return out;
+    const invoiceOf = new Map(this.stripe.emulator.paymentIntents(credentials.secretKey).map((pi) => [pi.id, pi.metadata.invoiceId ?? '']));
+    for (const e of this.stripe.emulator.events(credentials.secretKey)) {
+      if (e.type !== 'charge.dispute.created') continue;
+      const dispute = e.data.object as { payment_intent: string; amount: number };
+      const invoiceId = invoiceOf.get(dispute.payment_intent);
+      if (invoiceId) out.set(invoiceId, (out.get(invoiceId) ?? 0) + dispute.amount);
+    }
+    return out;
+  }
+
+  /** What the emulator holds for the organisation: every PaymentIntent and refund, with the key that made it. */
+  ledger(orgId: string): LedgerEntry[] {
+    const credentials = this.stripe.secrets.values.get(orgId);
+    if (!credentials) return [];
+    const key = credentials.secretKey;
+    const keys = new Map<string, string | null>();
+    for (const e of this.stripe.emulator.events(key)) {
+      if (e.type === 'payment_intent.created' || e.type === 'refund.created') keys.set(String((e.data.object as { id: string }).id), e.request.idempotency_key);
+    }
+    const entries: LedgerEntry[] = [];
+    for (const pi of this.stripe.emulator.paymentIntents(key)) {
+      const status =
+        pi.status === 'requires_payment_method'
+          ? pi.last_payment_error?.code === 'authentication_required'
+            ? 'requires_action'
+            : 'declined'
+          : pi.status;
+      entries.push({
+        kind: 'charge',
+        orgId,
+        invoiceId: pi.metadata.invoiceId ?? '',
+        attemptId: pi.metadata.attemptId ?? '',
+        idempotencyKey: keys.get(pi.id) ?? '',
+        amount: { amount: pi.amount, currency: pi.currency.toUpperCase() },
+        paymentMethod: pi.payment_method,
+        result: { status },
+      });
+    }
+    for (const r of this.stripe.emulator.refunds(key)) {
+      entries.push({
+        kind: 'refund',
+        orgId,
+        invoiceId: r.metadata.invoiceId ?? '',
+        attemptId: r.metadata.attemptId ?? '',
+        idempotencyKey: keys.get(r.id) ?? '',
+        amount: { amount: r.amount, currency: r.currency.toUpperCase() },
+        paymentMethod: null,
+        result: { status: r.status },
+      });
+    }
+    return entries;
+  }
 }
+
+const STRIPE_FAULT: Record<CallFault, StripeFault> = { none: 'none', fail: 'server_error', timeout: 'timeout', lose_answer: 'lost_answer' };
 
 export interface SentMail {
   reference: string;

@@ -54,6 +54,8 @@ export interface Snapshot {
   outbox: OutboxEmail[];
   events: Map<string, TimelineEvent[]>;
   ledger: LedgerEntry[];
+  /** Amounts taken back by disputes, by invoice. */
+  disputed: Map<string, number>;
 }
 
 /** Everything of the organisation's memberships: two Queries per membership (its partition, its invoices). */
@@ -77,8 +79,8 @@ export async function snapshot(world: World, tracked: Tracked): Promise<Snapshot
       for (const i of invoiceItems) invoices.set(i.id, i);
     }),
   );
-  const ledger = [...world.gateway.ledger.values()].filter((e) => e.orgId === tracked.orgId);
-  return { memberships, invoices, attempts, outbox, events, ledger };
+  const ledger = world.gateway.ledger(tracked.orgId);
+  return { memberships, invoices, attempts, outbox, events, ledger, disputed: world.gateway.disputed(tracked.orgId) };
 }
 
 const OUTCOME_OF: Record<string, string> = { succeeded: 'succeeded', declined: 'requires_payment_method', requires_action: 'requires_action', failed: 'failed' };
@@ -169,8 +171,12 @@ function checkReminders(tracked: Tracked, s: Snapshot): void {
     const events = (s.events.get(m.id) ?? []) as (TimelineEvent & { data: { seq: number; start: string } })[];
     for (const renewal of events.filter((e) => e.type === 'term_renewed')) {
       const previousEnd = addDaysIso(renewal.data.start, -1);
-      const closest = reminderInstant(previousEnd, Math.min(...plan.reminderDays), tracked.timeZone).getTime();
+      const closestDays = Math.min(...plan.reminderDays);
+      const closest = reminderInstant(previousEnd, closestDays, tracked.timeZone).getTime();
       if (watch.createdAt >= closest - 86_400_000) continue;
+      // A reminder whose day comes before its term started is never sent (a term shorter than the reminder's offset).
+      const previousStart = renewal.data.seq === 2 ? m.startDate : events.find((e) => e.type === 'term_renewed' && e.data.seq === renewal.data.seq - 1)?.data.start;
+      if (previousStart !== undefined && addDaysIso(previousEnd, -closestDays) < previousStart) continue;
       const reminded = s.outbox.some(
         (o) => o.membershipId === m.id && o.template === 'reminder_automatic' && (o.data as { termEnd?: string }).termEnd === previousEnd && o.status === 'sent' && o.sentAt! <= renewal.at,
       );
@@ -202,6 +208,8 @@ export function checkQuiet(s: Snapshot): void {
     const refunded = s.ledger.filter((e) => e.invoiceId === i.id && e.kind === 'refund' && e.result.status === 'succeeded').reduce((n, e) => n + e.amount.amount, 0);
     // Staff may void a paid invoice and keep the payment (refund false); nothing else is kept.
     const mayKeep = i.status === 'void' && i.credit?.refund === false && i.payment !== null ? i.amount.amount : 0;
-    if (charged - refunded > mayKeep) throw new InvariantError('kept_charge_on_void', `invoice ${i.id} is ${i.status} yet ${charged - refunded} is kept`);
+    // A disputed payment went back through the member's bank: it is not kept, and cannot be refunded.
+    const disputed = s.disputed.get(i.id) ?? 0;
+    if (charged - refunded - disputed > mayKeep) throw new InvariantError('kept_charge_on_void', `invoice ${i.id} is ${i.status} yet ${charged - refunded} is kept`);
   }
 }

@@ -9,6 +9,7 @@ import { commandArbitraries, CreateMembership, type Model, type Real } from './c
 import { type FaultRates, NO_FAULTS } from './fakes.js';
 import { checkQuiet, checkSafety, InvariantError, snapshot, type Tracked } from './invariants.js';
 import type { World } from './world.js';
+import { ModelGateway } from './fakes.js';
 
 /**
  * Runs model-based sequences against one world: each sequence is a fresh organisation (a random
@@ -87,6 +88,7 @@ async function setUp(world: World, s: Scenario): Promise<Real> {
     locale: 'en',
     jurisdiction: 'ON',
   });
+  world.connect(orgId);
   const plans: Plan[] = [];
   const tracked: Tracked = { orgId, timeZone: s.timeZone, membershipIds: [], reminderWatch: new Map(), plans: new Map() };
   for (const [i, p] of s.plans.entries()) {
@@ -104,14 +106,14 @@ async function setUp(world: World, s: Scenario): Promise<Real> {
   }
   const members: Member[] = [];
   for (const [i, m] of s.members.entries()) {
-    members.push(
-      await createMember(deps, caller, {
-        name: `Member ${i} Lévesque`,
-        email: `member${i}@example.org`,
-        communicationsOptIn: m.optIn,
-        ...(m.card ? { paymentMethod: { token: m.card } } : {}),
-      }),
-    );
+    const member = await createMember(deps, caller, {
+      name: `Member ${i} Lévesque`,
+      email: `member${i}@example.org`,
+      communicationsOptIn: m.optIn,
+      ...(m.card ? { paymentMethod: { token: ModelGateway.attachable(m.card) } } : {}),
+    });
+    if (m.card) world.gateway.declineLike(orgId, member.paymentMethod?.gatewayRef, m.card);
+    members.push(member);
   }
   return { world, caller, tracked, plans, members, stats: {} };
 }
@@ -161,7 +163,6 @@ export async function runSequences(
       // The next sequence is another organisation on the same clock: this one's timers and records go.
       world.scheduler.clear();
       world.ses.sent.length = 0;
-      world.gateway.ledger.clear();
       stats.sequences++;
       for (const [k, v] of Object.entries(real.stats)) stats.steps[k] = (stats.steps[k] ?? 0) + v;
       options.onSequence?.(stats, Date.now() - began);

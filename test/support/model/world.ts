@@ -10,14 +10,18 @@ import { type LocalStream, startLocalStream, streamMappingFromTemplate } from '.
 import { createTableFromTemplate } from '../../../infra/local/table.js';
 import type { Templates } from '../../../infra/local/template.js';
 import { documentClient, DynamoStore } from '../../../shared/adapters/dynamodb/store.js';
-import { SimulatedGateway } from '../../../shared/adapters/payments/simulated.js';
+import { createServer, type Server } from 'node:http';
+import { webhooksHandler } from '../../../functions/handlers/webhooks.js';
+import { lambdaContext } from '../../../infra/local/functions.js';
+import { readBody, toEvent, writeResult } from '../../../infra/local/front.js';
+import { startTestStripe } from '../stripe.js';
 import type { Config } from '../../../shared/config.js';
 import type { Deps } from '../../../shared/deps.js';
 import type { Invoice } from '../../../shared/domain/invoice.js';
 import { newId } from '../../../shared/domain/ids.js';
 import { generateLinkKeys, parseLinkKeys } from '../../../shared/domain/links.js';
 import { emailRenderer } from '../../../templates/emails/render.js';
-import { FakeScheduler, Faults, FaultyGateway, FaultySes, type Random } from './fakes.js';
+import { FakeScheduler, Faults, FaultySes, ModelGateway, type Random } from './fakes.js';
 
 /**
  * One "world" for the model-based test: a fresh table shaped like the deployed one (stream
@@ -33,8 +37,10 @@ export interface World {
   stream: LocalStream;
   scheduler: FakeScheduler;
   ses: FaultySes;
-  gateway: FaultyGateway;
+  gateway: ModelGateway;
   faults: Faults;
+  /** Connects a new organisation to an account of its own on the emulator, webhooks included. */
+  connect(orgId: string): void;
   /** Moves the clock to `at`, firing every due schedule in time order and working the stream after each. */
   advanceTo(at: Date): Promise<void>;
   /** Works whatever is due now. */
@@ -57,7 +63,9 @@ export async function createWorld(options: { ddb: DynamoDBClient; endpoint: stri
   const faults = new Faults(options.random);
   const functions = new LocalFunctions();
   const store = new DynamoStore(doc, tableName);
-  const gateway = new FaultyGateway(new SimulatedGateway(doc, tableName, clock), faults, options.random);
+  // The SDK gives up after 300 ms (a held answer is a timeout); the emulator holds one for 400 ms.
+  const stripe = await startTestStripe(clock, { clientTimeoutMs: 300, timeoutMs: 400, webhookRetryDelaysMs: [200, 1_000, 5_000] });
+  const gateway = new ModelGateway(stripe, faults);
   let deps!: Deps;
   const ses = new FaultySes(faults, clock, options.random, async (event) => {
     await functions.invoke('feedback', { source: 'aws.ses', 'detail-type': 'Email Sent', detail: event });
@@ -71,7 +79,7 @@ export async function createWorld(options: { ddb: DynamoDBClient; endpoint: stri
     SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/model',
     DUNNING_STATE_MACHINE_ARN: 'arn:aws:states:ca-central-1:000000000000:stateMachine:model',
     PUBLIC_BASE_URL: 'https://relance.example',
-    PAYMENT_GATEWAY: 'simulated',
+    GATEWAY_PARAMETER_PREFIX: '/relance/model/stripe',
     LINK_KEYS: generateLinkKeys(),
   };
   deps = {
@@ -81,7 +89,8 @@ export async function createWorld(options: { ddb: DynamoDBClient; endpoint: stri
     timers: scheduler,
     mailer: ses,
     workflows: { start: async (_workflow, name) => ({ executionArn: `arn:aws:states:ca-central-1:000000000000:execution:model:${name}` }) },
-    payments: gateway,
+    payments: stripe.gateway,
+    gatewaySecrets: stripe.secrets,
     linkKeys: parseLinkKeys(config.LINK_KEYS!),
     newId: (prefix) => newId(prefix, clock.now()),
   };
@@ -91,6 +100,19 @@ export async function createWorld(options: { ddb: DynamoDBClient; endpoint: stri
   functions.register('timer', timerHandler(deps) as never);
   functions.register('worker', workerHandler(deps, emailRenderer) as never);
   functions.register('feedback', feedbackHandler(deps) as never);
+  // Stripe's webhooks reach the webhook function as API Gateway would bring them.
+  const webhooks = webhooksHandler(deps);
+  const receiver: Server = createServer((req, res) => {
+    void (async () => {
+      const body = await readBody(req);
+      const event = toEvent(req, body, { routeKey: 'POST /webhooks/stripe/{orgId}', params: {} }, clock.now(), null);
+      writeResult(res, await webhooks(event, lambdaContext('webhooks')));
+    })().catch(() => {
+      res.writeHead(500).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const hooks = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/webhooks/stripe`;
   const mapping = { ...streamMappingFromTemplate(options.templates.stateless), functionName: 'worker' };
   const stream = await startLocalStream({
     ddb: options.ddb,
@@ -114,10 +136,15 @@ export async function createWorld(options: { ddb: DynamoDBClient; endpoint: stri
     ses,
     gateway,
     faults,
+    connect(orgId) {
+      stripe.connect(orgId, `${hooks}/${orgId}`);
+    },
     async advanceTo(at) {
       await clock.advanceTo(at);
     },
     async settle() {
+      await stream.settle();
+      await stripe.emulator.deliverWebhooks();
       await stream.settle();
       await clock.advanceTo(clock.now());
     },
@@ -147,6 +174,11 @@ export async function createWorld(options: { ddb: DynamoDBClient; endpoint: stri
     },
     async stop() {
       await stream.stop();
+      await stripe.stop();
+      await new Promise<void>((resolve) => {
+        receiver.closeAllConnections();
+        receiver.close(() => resolve());
+      });
       await clock.stop();
       Object.assign(console, original);
       // In-memory DynamoDB Local slows down as tables pile up: a world leaves nothing behind.
