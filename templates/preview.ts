@@ -69,8 +69,9 @@ function emailSamples(locale: Locale): { [K in TemplateId]: Array<[variant: stri
       ],
     ],
     payment_failed: [
-      ['soft', { memberName, planName, invoiceId: 'F-2027-0050', amount: cad(2500), card: { brand: 'visa', last4: '9995' }, hardDecline: false }],
-      ['hard', { memberName, planName, invoiceId: 'F-2027-0050', amount: cad(2500), card: { brand: 'visa', last4: '9987' }, hardDecline: true }],
+      ['soft', { memberName, planName, invoiceId: 'F-2027-0050', amount: cad(2500), card: { brand: 'visa', last4: '9995' }, hardDecline: false, authenticateUrl: null }],
+      ['hard', { memberName, planName, invoiceId: 'F-2027-0050', amount: cad(2500), card: { brand: 'visa', last4: '9987' }, hardDecline: true, authenticateUrl: null }],
+      ['authenticate', { memberName, planName, invoiceId: 'F-2027-0050', amount: cad(2500), card: { brand: 'visa', last4: '3184' }, hardDecline: false, authenticateUrl: LINK }],
     ],
     payment_failed_org: [['', { memberName: 'Émile Bérubé', memberEmail: 'emile.berube@example.org', planName, invoiceId: 'F-2027-0050', amount: cad(2500), declineCode: 'insufficient_funds', hardDecline: false, membershipUrl: CONSOLE }]],
     dispute_opened_org: [
@@ -83,7 +84,7 @@ function emailSamples(locale: Locale): { [K in TemplateId]: Array<[variant: stri
   };
 }
 
-const ERROR_REASONS: LinkErrorReason[] = ['invalid', 'expired', 'used', 'wrong_purpose', 'not_allowed'];
+const ERROR_REASONS: LinkErrorReason[] = ['invalid', 'expired', 'used', 'wrong_purpose', 'not_allowed', 'unavailable'];
 
 function pageSamples(locale: Locale): Array<[name: string, request: PageRequest, ctx: PageContext]> {
   const known: PageContext = { locale, branding };
@@ -97,6 +98,9 @@ function pageSamples(locale: Locale): Array<[name: string, request: PageRequest,
     ['cancel_confirm-request', { view: 'cancel_confirm', data: { memberName, planName, mode: 'request', terminationDate: null } }, known],
     ['cancel_done', { view: 'cancel_done', data: { memberName, planName, terminationDate: '2027-05-31' } }, known],
     ['cancel_requested', { view: 'cancel_requested', data: { memberName, planName } }, known],
+    ['authenticate_confirm', { view: 'authenticate_confirm', data: { memberName, planName, amount: cad(2500) } }, known],
+    ['authenticate_continue', { view: 'authenticate_continue', data: { memberName, url: 'https://hooks.stripe.com/3d_secure_2/hosted?merchant=acct_1&payment_intent=pi_1' } }, known],
+    ['authenticate_done', { view: 'authenticate_done', data: { memberName, planName } }, known],
     ...ERROR_REASONS.map((reason): [string, PageRequest, PageContext] => [`error-${reason}`, { view: 'error', data: { reason } }, known]),
     ['error-invalid-no-branding', { view: 'error', data: { reason: 'invalid' } }, unknown],
   ];

@@ -6,7 +6,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  * signature is HMAC-SHA256 over `v1.<kid>.<payload>` with the key named by `kid`. Keys rotate
  * by id: new links use the current key, old ones verify while their key is kept.
  */
-export const LINK_PURPOSES = ['renew', 'cancel'] as const;
+export const LINK_PURPOSES = ['renew', 'cancel', 'authenticate'] as const;
 export type LinkPurpose = (typeof LINK_PURPOSES)[number];
 
 export interface LinkClaims {

@@ -137,6 +137,8 @@ export interface TemplateData {
     card: { brand: string; last4: string };
     /** The card was refused for good (lost, stolen, closed): a new card is needed (R-DUN-5). */
     hardDecline: boolean;
+    /** R-PAY-3: the bank asks the member to approve the payment (3-D Secure): their signed link, else null. */
+    authenticateUrl: string | null;
   };
   /** R-CAN-7: to the organisation's main contact when an automatic payment fails. */
   payment_failed_org: {

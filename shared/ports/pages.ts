@@ -23,7 +23,9 @@ export type LinkErrorReason =
   /** The link is for another action than this page. */
   | 'wrong_purpose'
   /** The membership no longer allows this action (e.g. already cancelled or renewed). */
-  | 'not_allowed';
+  | 'not_allowed'
+  /** A service the action needs (the payment gateway) did not answer; nothing changed. */
+  | 'unavailable';
 
 export interface PageData {
   renew_confirm: { memberName: string; planName: string; termEnd: LocalDate; newTermEnd: LocalDate; amount: Money; cadence: 'monthly' | 'upfront' };
@@ -32,6 +34,12 @@ export interface PageData {
   cancel_confirm: { memberName: string; planName: string; mode: 'immediate' | 'request'; terminationDate: LocalDate | null };
   cancel_done: { memberName: string; planName: string; terminationDate: LocalDate };
   cancel_requested: { memberName: string; planName: string };
+  /** R-PAY-3: the bank asks the member to approve a payment (3-D Secure) on the gateway's page. */
+  authenticate_confirm: { memberName: string; planName: string; amount: Money };
+  /** The gateway's page is ready: a link to it (the member leaves for their bank's check). */
+  authenticate_continue: { memberName: string; url: string };
+  /** Nothing is left to approve: the payment went through (or is being confirmed). */
+  authenticate_done: { memberName: string; planName: string };
   error: { reason: LinkErrorReason; detail?: string | undefined };
 }
 

@@ -61,6 +61,12 @@ export interface CardSetupSession {
   expiresAt: string;
 }
 
+export type AuthenticationStart =
+  | { status: 'redirect'; url: string }
+  | { status: 'succeeded' }
+  /** The payment can no longer be approved (canceled, or declined for another reason). */
+  | { status: 'not_possible'; reason: string };
+
 export interface WebhookInput {
   orgId: string;
   /** The body exactly as received (the signature covers its bytes). */
@@ -116,6 +122,12 @@ export interface PaymentGateway {
   refund(input: RefundRequest): Promise<RefundResult>;
   /** The outcome of the refund made with this key, or null if the gateway never received it. */
   findRefund(input: RefundRequest): Promise<RefundResult | null>;
+  /**
+   * R-PAY-3: the member approves a payment their bank wants authenticated (3-D Secure) on the
+   * gateway's page, on-session: the URL of that page, or what became of the payment already.
+   * The outcome arrives by the gateway's webhook.
+   */
+  startAuthentication(input: { orgId: string; reference: string; returnUrl: string }): Promise<AuthenticationStart>;
   /** Verifies and reads a webhook of the organisation's gateway; throws WebhookRejectedError. */
   readWebhook(input: WebhookInput): Promise<GatewayEvent>;
   /** Checks a key before it is stored (R-PAY-1); throws UnprocessableError when the gateway refuses it. */

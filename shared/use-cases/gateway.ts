@@ -12,7 +12,7 @@ import { type Caller, checkExpectedVersion } from './context.js';
 import { commitChange, loadContext, MembershipChange, retryOnConflict } from './membership-change.js';
 import { outcomeOf, recordOutcome } from './payments.js';
 
-type GatewayDeps = Pick<Deps, 'store' | 'clock' | 'payments' | 'gatewaySecrets' | 'config' | 'newId' | 'timers'>;
+type GatewayDeps = Pick<Deps, 'store' | 'clock' | 'payments' | 'gatewaySecrets' | 'config' | 'newId' | 'timers' | 'linkKeys'>;
 
 /** What staff see of the connection (R-PAY-1): never a secret, only its last 4 characters. */
 export interface GatewayView {

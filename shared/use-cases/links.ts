@@ -8,6 +8,8 @@ import { renewalClickAllowed } from '../domain/timers.js';
 import type { Locale } from '../domain/schema.js';
 import { localDateOf } from '../domain/calendar.js';
 import type { Deps } from '../deps.js';
+import type { Invoice } from '../domain/invoice.js';
+import type { AuthenticationStart } from '../ports/payments.js';
 import { cancelByMember, memberCancellationOutlook } from './cancellation.js';
 import { brandingOf, commitChange, loadContext, MembershipChange, type MembershipContext, retryOnConflict } from './membership-change.js';
 import { nextTerm } from './renewal.js';
@@ -24,9 +26,9 @@ export interface LinkPageResult {
   branding: Branding | null;
 }
 
-type LinkDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'config' | 'linkKeys'>;
+type LinkDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'config' | 'linkKeys' | 'payments'>;
 
-const STATUS: Record<string, number> = { invalid: 400, wrong_purpose: 400, expired: 410, used: 409, not_allowed: 409 };
+const STATUS: Record<string, number> = { invalid: 400, wrong_purpose: 400, expired: 410, used: 409, not_allowed: 409, unavailable: 503 };
 
 function errorPage(reason: keyof typeof STATUS, locale: Locale, branding: Branding | null): LinkPageResult {
   return { status: STATUS[reason]!, page: { view: 'error', data: { reason: reason as never } }, locale, branding };
@@ -82,10 +84,59 @@ function confirmPage(opened: Opened, now: Date): PageRequest | null {
   return { view: 'cancel_confirm', data: { memberName, planName, mode: outlook.mode, terminationDate: outlook.terminationDate } };
 }
 
+/**
+ * R-PAY-3: the payment the member's bank wants approved: the membership's latest unpaid invoice
+ * whose last charge needs authentication and that no newer attempt has taken over.
+ */
+async function authenticationTarget(deps: LinkDeps, ctx: MembershipContext): Promise<{ invoice: Invoice; reference: string } | null> {
+  const m = ctx.state.membership;
+  for (const id of [...m.unpaidInvoiceIds].reverse()) {
+    const invoice = await deps.store.getInvoice(m.orgId, id);
+    if (!invoice || invoice.status !== 'open' || invoice.openAttemptId !== null) continue;
+    const last = invoice.payments.at(-1);
+    if (last?.status === 'requires_action' && last.reference) return { invoice, reference: last.reference };
+  }
+  return null;
+}
+
+/** The authenticate link's pages: what to approve, or nothing left to approve. Multi-use until paid. */
+async function authenticatePage(deps: LinkDeps, opened: Opened): Promise<LinkPageResult> {
+  const { ctx, locale, branding } = opened;
+  const target = await authenticationTarget(deps, ctx);
+  const page: PageRequest = target
+    ? { view: 'authenticate_confirm', data: { memberName: ctx.member.name, planName: ctx.plan.name, amount: target.invoice.amount } }
+    : { view: 'authenticate_done', data: { memberName: ctx.member.name, planName: ctx.plan.name } };
+  return { status: 200, page, locale, branding };
+}
+
+/**
+ * POST of an authenticate link: the table records that the member started approving the
+ * payment, then the gateway's page is opened for it; the outcome comes by the gateway's webhook.
+ */
+async function startAuthentication(deps: LinkDeps, opened: Opened, token: string): Promise<LinkPageResult> {
+  const { claims, ctx, locale, branding } = opened;
+  const target = await authenticationTarget(deps, ctx);
+  if (!target) return authenticatePage(deps, opened);
+  const change = new MembershipChange(deps, ctx, { type: 'member', id: ctx.member.id });
+  change.event('authentication_started', { invoiceId: target.invoice.id, reference: target.reference });
+  await commitChange(deps, change, { skipPastReminders: true });
+  let started: AuthenticationStart;
+  try {
+    started = await deps.payments.startAuthentication({ orgId: claims.orgId, reference: target.reference, returnUrl: `${deps.config.PUBLIC_BASE_URL}/l/${token}` });
+  } catch (error) {
+    console.warn(JSON.stringify({ level: 'warn', msg: 'authentication could not start', membershipId: claims.membershipId, error: String(error) }));
+    return errorPage('unavailable', locale, branding);
+  }
+  if (started.status === 'redirect') return { status: 200, page: { view: 'authenticate_continue', data: { memberName: ctx.member.name, url: started.url } }, locale, branding };
+  if (started.status === 'succeeded') return { status: 200, page: { view: 'authenticate_done', data: { memberName: ctx.member.name, planName: ctx.plan.name } }, locale, branding };
+  return errorPage('not_allowed', locale, branding);
+}
+
 /** GET /l/{token}: the page with the one button. Reads only (R-LNK-2). */
 export async function showLink(deps: LinkDeps, token: string): Promise<LinkPageResult> {
   const opened = await open(deps, token);
   if ('page' in opened) return opened;
+  if (opened.claims.purpose === 'authenticate') return authenticatePage(deps, opened);
   const page = confirmPage(opened, deps.clock.now());
   if (!page) return errorPage('not_allowed', opened.locale, opened.branding);
   return { status: 200, page, locale: opened.locale, branding: opened.branding };
@@ -101,6 +152,7 @@ export function actOnLink(deps: LinkDeps, token: string, form: Record<string, st
     if ('page' in opened) return opened;
     const { claims, ctx, locale, branding } = opened;
     if (form.purpose !== undefined && form.purpose !== claims.purpose) return errorPage('wrong_purpose', locale, branding);
+    if (claims.purpose === 'authenticate') return startAuthentication(deps, opened, token);
     const change = new MembershipChange(deps, ctx, { type: 'member', id: ctx.member.id });
     const memberName = ctx.member.name;
     const planName = ctx.plan.name;

@@ -1,4 +1,5 @@
 import { ConcurrencyError } from '../domain/errors.js';
+import { type LinkKeys, signLink } from '../domain/links.js';
 import type { Invoice } from '../domain/invoice.js';
 import {
   type AttemptOutcome,
@@ -25,7 +26,7 @@ import { armRetry } from './retries.js';
  * (`recordOutcome`). An outcome that does not come back is asked of the gateway, with the same
  * key, before anything else; no other attempt starts on the invoice until it is known.
  */
-type PayDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'config' | 'payments'>;
+type PayDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'config' | 'payments' | 'linkKeys'>;
 
 function newAttempt(change: MembershipChange, spec: Pick<PaymentAttempt, 'id' | 'invoiceId' | 'kind' | 'purpose' | 'amount' | 'paymentMethod' | 'customerRef' | 'card' | 'chargeReference' | 'description'>): PaymentAttempt {
   const now = change.now.toISOString();
@@ -253,7 +254,7 @@ export function recordOutcome(deps: PayDeps, ref: WorkRef, outcome: AttemptOutco
       updatedAt: now,
     };
     change.write({ kind: 'attempt', value: settled });
-    if (attempt.kind === 'charge') applyCharge(change, invoice, settled);
+    if (attempt.kind === 'charge') applyCharge(change, invoice, settled, { linkKeys: deps.linkKeys, publicBaseUrl: deps.config.PUBLIC_BASE_URL, late: isSettled(attempt) });
     else applyRefund(change, invoice, settled);
     await commitChange(deps, change, { skipPastReminders: true });
     return true;
@@ -263,10 +264,15 @@ export function recordOutcome(deps: PayDeps, ref: WorkRef, outcome: AttemptOutco
 /**
  * An outcome that may follow a settled one (R-PAY-4: the gateway's webhook knows better): a
  * payment that succeeded after it was declined or needed authentication (the member
- * authenticated), a refund that failed after it was accepted (the card was closed).
+ * authenticated), one the member's bank refused when they tried to authenticate, a refund that
+ * failed after it was accepted (the card was closed).
  */
 function isLateOutcome(attempt: PaymentAttempt, outcome: AttemptOutcome): boolean {
-  if (attempt.kind === 'charge') return outcome.status === 'succeeded' && (attempt.status === 'requires_payment_method' || attempt.status === 'requires_action');
+  if (attempt.kind === 'charge') {
+    if (outcome.status === 'succeeded') return attempt.status === 'requires_payment_method' || attempt.status === 'requires_action';
+    // The member tried to authenticate and their bank refused: declined after all.
+    return outcome.status === 'requires_payment_method' && attempt.status === 'requires_action';
+  }
   return outcome.status === 'failed' && attempt.status === 'succeeded';
 }
 
@@ -274,7 +280,8 @@ function withEntry(list: InvoiceMoney[], attempt: PaymentAttempt): InvoiceMoney[
   return list.map((p) => (p.attemptId === attempt.id ? entry(attempt) : p));
 }
 
-function applyCharge(change: MembershipChange, stored: Invoice, attempt: PaymentAttempt): void {
+/** `late`: the attempt already had an outcome (the member was told then; no second failure notice). */
+function applyCharge(change: MembershipChange, stored: Invoice, attempt: PaymentAttempt, opts: { linkKeys: LinkKeys; publicBaseUrl: string; late: boolean }): void {
   const m = change.membership;
   const now = change.now.toISOString();
   let invoice: Invoice = { ...stored, payments: withEntry(stored.payments, attempt), openAttemptId: stored.openAttemptId === attempt.id ? null : stored.openAttemptId, updatedAt: now };
@@ -319,7 +326,7 @@ function applyCharge(change: MembershipChange, stored: Invoice, attempt: Payment
   if (invoice.status !== 'open') return;
   if (!m.unpaidInvoiceIds.includes(invoice.id)) m.unpaidInvoiceIds = [...m.unpaidInvoiceIds, invoice.id];
   change.apply('payment_failed');
-  if (chargeOrdinal(attempt.id) === 1 && attempt.card) {
+  if (chargeOrdinal(attempt.id) === 1 && attempt.card && !opts.late) {
     const { member, plan } = change.ctx;
     change.emailMember('payment_failed', {
       memberName: member.name,
@@ -328,6 +335,7 @@ function applyCharge(change: MembershipChange, stored: Invoice, attempt: Payment
       amount: invoice.amount,
       card: attempt.card,
       hardDecline: failure.hard,
+      authenticateUrl: failure.code === 'authentication_required' ? authenticateUrl(change, opts.linkKeys, opts.publicBaseUrl) : null,
     });
     change.emailOrganisation('payment_failed_org', {
       memberName: member.name,
@@ -340,6 +348,15 @@ function applyCharge(change: MembershipChange, stored: Invoice, attempt: Payment
       membershipUrl: change.membershipUrl(),
     });
   }
+}
+
+/** How long the member may approve a payment from the e-mail's link. */
+const AUTHENTICATE_LINK_DAYS = 30;
+
+/** R-PAY-3: the member's signed link to approve the payment with their bank (multi-use until paid). */
+function authenticateUrl(change: MembershipChange, linkKeys: LinkKeys, baseUrl: string): string {
+  const exp = Math.floor(change.now.getTime() / 1000) + AUTHENTICATE_LINK_DAYS * 86_400;
+  return `${baseUrl}/l/${signLink(linkKeys, { purpose: 'authenticate', orgId: change.orgId, membershipId: change.membership.id, exp })}`;
 }
 
 function applyRefund(change: MembershipChange, stored: Invoice, attempt: PaymentAttempt): void {

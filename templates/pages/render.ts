@@ -37,11 +37,12 @@ const CSS = [
   'footer{color:#51565e;font-size:.875rem;padding:1rem .25rem 0}',
   'footer p{margin:0}',
   'a{color:#1f5a96}',
+  '.go{display:inline-block;padding:.875rem 1.25rem;font-weight:700;color:#fff;background:#1f5a96;border-radius:6px;text-decoration:none}',
   '@media (min-width:30rem){button{display:inline-block;width:auto}}',
   '@media (prefers-color-scheme:dark){body{background:#16181b;color:#e8eaed}main{background:#202327;border-top-color:#6aa6e0}' +
     'main.success{border-top-color:#5cc28a}main.error{border-top-color:#f28b82}dt,.hint,.note,footer{color:#b0b6bf}' +
     'dl,dl div{border-color:#3a3f45}a{color:#8cc0f0}textarea{background:#16181b;border-color:#8a9099}' +
-    'button{background:#8cc0f0;color:#0b1a2a}button:hover{background:#aed3f5}}',
+    'button,.go{background:#8cc0f0;color:#0b1a2a}button:hover{background:#aed3f5}}',
 ].join('');
 
 const CSS_HASH = createHash('sha256').update(CSS, 'utf8').digest('base64');
@@ -63,6 +64,8 @@ interface PageContent {
   paragraphs: Inline[][];
   facts?: Array<[label: string, value: string]>;
   form?: { button: string; reason?: { label: string; hint: string } };
+  /** A link out, styled as the page's one action (the gateway's page: a plain link, not a form). */
+  go?: { label: string; url: string };
   /** Shown after the form or the facts, in a quieter style. */
   notes?: Inline[][];
 }
@@ -151,6 +154,35 @@ const FR: PageCopy = {
         ['Vous recevrez une confirmation par courriel. Vous pouvez fermer cette page.'],
       ],
     }),
+    authenticate_confirm: (d, f) => ({
+      title: 'Approuver votre paiement',
+      tone: 'neutral',
+      paragraphs: [
+        [`Bonjour ${d.memberName},`],
+        [nb(`Votre institution financière demande que vous approuviez vous-même le paiement de `), { strong: f.money(d.amount) }, nb(` pour votre abonnement « ${d.planName} ». Vous serez dirigé vers la page sécurisée de notre processeur de paiement, puis vers celle de votre banque.`)],
+      ],
+      facts: [
+        ['Abonnement', d.planName],
+        ['Montant', f.money(d.amount)],
+      ],
+      form: { button: 'Continuer vers ma banque' },
+      notes: [[nb('Rien n’est débité avant votre approbation. Vous pouvez fermer cette page et revenir plus tard avec le même lien.')]],
+    }),
+    authenticate_continue: (d) => ({
+      title: 'Approuvez le paiement auprès de votre banque',
+      tone: 'neutral',
+      paragraphs: [[`${d.memberName}, la page de votre banque est prête.`]],
+      go: { label: 'Ouvrir la page de ma banque', url: d.url },
+      notes: [[nb('Une fois le paiement approuvé, vous recevrez une confirmation par courriel.')]],
+    }),
+    authenticate_done: (d) => ({
+      title: 'Rien à approuver',
+      tone: 'success',
+      paragraphs: [
+        [nb(`Merci, ${d.memberName}. Le paiement de votre abonnement « ${d.planName} » est fait ou en cours de confirmation; il n’y a plus rien à approuver.`)],
+        ['Vous pouvez fermer cette page.'],
+      ],
+    }),
     cancel_requested: (d, f) => ({
       title: 'Votre demande est envoyée',
       tone: 'success',
@@ -185,6 +217,10 @@ const FR: PageCopy = {
     wrong_purpose: {
       title: 'Ce lien ne permet pas cette action',
       body: ['Ce lien a été créé pour une autre action. Utilisez le bouton correspondant dans le courriel que vous avez reçu.', 'Rien n’a été modifié à votre abonnement.'],
+    },
+    unavailable: {
+      title: 'Service momentanément indisponible',
+      body: ['Le service de paiement n’a pas répondu; réessayez dans quelques minutes avec le même lien. Rien n’a été débité.', 'Rien n’a été modifié à votre abonnement.'],
     },
     not_allowed: {
       title: 'Cette action n’est plus possible',
@@ -261,6 +297,35 @@ const EN: PageCopy = {
         ['You will receive a confirmation by e-mail. You can close this page.'],
       ],
     }),
+    authenticate_confirm: (d, f) => ({
+      title: 'Approve your payment',
+      tone: 'neutral',
+      paragraphs: [
+        [`Hello ${d.memberName},`],
+        ['Your bank asks you to approve the payment of ', { strong: f.money(d.amount) }, ` for your “${d.planName}” membership yourself. You will go to our payment processor's secure page, then to your bank's.`],
+      ],
+      facts: [
+        ['Membership', d.planName],
+        ['Amount', f.money(d.amount)],
+      ],
+      form: { button: 'Continue to my bank' },
+      notes: [['Nothing is charged until you approve it. You can close this page and come back later with the same link.']],
+    }),
+    authenticate_continue: (d) => ({
+      title: 'Approve the payment with your bank',
+      tone: 'neutral',
+      paragraphs: [[`${d.memberName}, your bank's page is ready.`]],
+      go: { label: "Open my bank's page", url: d.url },
+      notes: [['Once the payment is approved, you will receive a confirmation by e-mail.']],
+    }),
+    authenticate_done: (d) => ({
+      title: 'Nothing left to approve',
+      tone: 'success',
+      paragraphs: [
+        [`Thank you, ${d.memberName}. The payment for your “${d.planName}” membership is made or being confirmed; there is nothing left to approve.`],
+        ['You can close this page.'],
+      ],
+    }),
     cancel_requested: (d, f) => ({
       title: 'Your request was sent',
       tone: 'success',
@@ -289,6 +354,10 @@ const EN: PageCopy = {
     wrong_purpose: {
       title: 'This link is for a different action',
       body: ['This link was made for another action. Please use the matching button in the e-mail you received.', 'Nothing was changed on your membership.'],
+    },
+    unavailable: {
+      title: 'Temporarily unavailable',
+      body: ['The payment service did not answer; please try again in a few minutes with the same link. Nothing was charged.', 'Nothing was changed on your membership.'],
     },
     not_allowed: {
       title: 'This action is no longer available',
@@ -347,6 +416,7 @@ export function renderPage(request: PageRequest, ctx: PageContext, actionUrl: st
       : '';
     main.push(`<form method="post" action="${e(checkedFormAction(actionUrl))}">${reason}<button type="submit">${e(content.form.button)}</button></form>`);
   }
+  if (content.go) main.push(`<p><a class="go" href="${e(checkedUrl(content.go.url))}">${e(content.go.label)}</a></p>`);
   for (const parts of content.notes ?? []) main.push(`<p class="note">${inlineHtml(parts)}</p>`);
 
   const header = branding ? `<header><p class="org">${e(branding.organisationName)}</p></header>\n` : '';

@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANNUAL_PLAN_BODY } from '../support/fixtures.js';
-import { SETTINGS, TestCloud } from '../support/cloud.js';
+import { linkIn, SETTINGS, TestCloud } from '../support/cloud.js';
 
 /**
  * Stripe as the gateway, end to end (issue 8; SPEC §10, R-PAY-1…5): the local cloud connects
@@ -104,6 +104,45 @@ describe('R-PAY-3: the purchase is charged through Stripe', () => {
     const deliveries = (await t.request('GET', '/_local/payments')).body.webhooks as { type: string; delivered: boolean; lastStatus: number }[];
     expect(deliveries.filter((d) => d.type === 'charge.refunded').every((d) => d.delivered && d.lastStatus === 200)).toBe(true);
     expect((await t.ok('GET', `/api/invoices/${invoiceId}`)).version).toBe(invoice.version);
+  });
+});
+
+describe('R-PAY-3: a card that needs 3-D Secure', () => {
+  it('R-PAY-3: the member gets a signed link, approves the payment on the bank\'s page, and the payment is recorded once', async () => {
+    const { member, membership, invoiceId } = await purchase('pm_card_authenticationRequired');
+    const before = await t.ok('GET', `/api/invoices/${invoiceId}`);
+    expect(before).toMatchObject({ status: 'open', payments: [expect.objectContaining({ status: 'requires_action', reference: expect.stringMatching(/^pi_/) })] });
+    expect((await t.ok('GET', `/api/memberships/${membership.id}`)).status).toBe('past_due');
+    const mail = (await t.emails(member.email)).find((e) => e.subject.includes('could not charge'))!;
+    expect(mail.text).toContain('approve this payment');
+    const path = new URL(linkIn(mail)).pathname;
+
+    // GET shows what will be approved and changes nothing (R-LNK-2).
+    const shown = await t.request('GET', path);
+    expect(shown.status).toBe(200);
+    expect(shown.body).toContain('Approve your payment');
+    expect((await t.ok('GET', `/api/invoices/${invoiceId}`)).version).toBe(before.version);
+
+    const posted = await t.post(path, '');
+    expect(posted.status).toBe(200);
+    const bankPage = /<a class="go" href="([^"]+)"/.exec(posted.body)?.[1]?.replace(/&amp;/g, '&');
+    expect(bankPage).toMatch(/\/authenticate\/pi_/);
+    expect((await fetch(bankPage!)).status).toBe(200);
+    const back = await fetch(bankPage!, { method: 'POST', body: new URLSearchParams({ result: 'complete' }), redirect: 'manual' });
+    expect(back.status).toBe(303);
+    expect(back.headers.get('location')).toContain(path);
+    await t.settle();
+
+    const paid = await t.ok('GET', `/api/invoices/${invoiceId}`);
+    expect(paid).toMatchObject({ status: 'paid', payments: [expect.objectContaining({ status: 'succeeded', reference: before.payments[0].reference })] });
+    const record = await t.ok('GET', `/api/memberships/${membership.id}`);
+    expect(record.status).toBe('active');
+    const types = record.timeline.map((e: { type: string }) => e.type);
+    expect(types).toContain('authentication_started');
+    expect(types.filter((x: string) => x === 'payment_succeeded')).toHaveLength(1);
+    // The same link now says there is nothing left to approve.
+    expect((await t.request('GET', path)).body).toContain('Nothing left to approve');
+    expect((await t.post(path, '')).body).toContain('Nothing left to approve');
   });
 });
 

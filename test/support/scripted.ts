@@ -1,6 +1,7 @@
 import type { SesFault } from '../../infra/local/ses.js';
 import type { SavedPaymentMethod } from '../../shared/domain/member.js';
 import type {
+  AuthenticationStart,
   CardSetupSession,
   ChargeRequest,
   ChargeResult,
@@ -35,6 +36,10 @@ export class ScriptedGateway implements PaymentGateway {
 
   getPaymentMethod(input: { orgId: string; reference: string }): Promise<SavedPaymentMethod | null> {
     return this.inner.getPaymentMethod(input);
+  }
+
+  startAuthentication(input: { orgId: string; reference: string; returnUrl: string }): Promise<AuthenticationStart> {
+    return this.inner.startAuthentication(input);
   }
 
   readWebhook(input: WebhookInput): Promise<GatewayEvent> {

@@ -17,6 +17,7 @@ const ctx = (locale: Locale, overrides: Partial<Branding> = {}): EmailContext =>
 const cad = (amount: number): Money => ({ amount, currency: 'CAD' });
 const CANCEL_URL = 'https://relance.example/l/cancel-token?k=1&m=2';
 const RENEW_URL = 'https://relance.example/l/renew-token?k=1&m=2';
+const AUTHENTICATE_URL = 'https://relance.example/l/authenticate-token?k=1&m=2';
 const CONSOLE_URL = 'https://relance.example/console/memberships/m-1?tab=history&x=1';
 const PAY_REPLY_TO = 'facturation@natation-laval.example';
 
@@ -117,11 +118,11 @@ const cases: { [K in TemplateId]: Case<K> } = {
     values: ['Léa Tremblay', 'Mensuel', 'Engagement minimal de 12 mois'],
   },
   payment_failed: {
-    data: { memberName: 'Léa Tremblay', planName: 'Mensuel', invoiceId: 'F-2027-0050', amount: cad(2500), card: { brand: 'visa', last4: '9995' }, hardDecline: false },
+    data: { memberName: 'Léa Tremblay', planName: 'Mensuel', invoiceId: 'F-2027-0050', amount: cad(2500), card: { brand: 'visa', last4: '3184' }, hardDecline: false, authenticateUrl: AUTHENTICATE_URL },
     dates: [],
     money: [cad(2500)],
-    url: null,
-    values: ['Léa Tremblay', 'Mensuel', 'F-2027-0050', '9995'],
+    url: AUTHENTICATE_URL,
+    values: ['Léa Tremblay', 'Mensuel', 'F-2027-0050', '3184'],
   },
   payment_failed_org: {
     data: { memberName: 'Émile Bérubé', memberEmail: 'emile@example.org', planName: 'Mensuel', invoiceId: 'F-2027-0050', amount: cad(2500), declineCode: 'insufficient_funds', hardDecline: true, membershipUrl: CONSOLE_URL },
@@ -330,13 +331,22 @@ describe('cancellation and voiding notices', () => {
   });
 
   it('R-CAN-8, R-DUN-5: the payment-failure notice says whether the card will be tried again', () => {
-    const soft = render('payment_failed', cases.payment_failed.data, ctx('en'));
-    const hard = render('payment_failed', { ...cases.payment_failed.data, hardDecline: true }, ctx('en'));
+    const soft = render('payment_failed', { ...cases.payment_failed.data, authenticateUrl: null }, ctx('en'));
+    const hard = render('payment_failed', { ...cases.payment_failed.data, authenticateUrl: null, hardDecline: true }, ctx('en'));
     expect(soft.text).toContain('We will try again');
     expect(hard.text).not.toContain('We will try again');
     expect(hard.text).toContain('another card');
-    const fr = render('payment_failed', { ...cases.payment_failed.data, hardDecline: true }, ctx('fr-CA'));
+    const fr = render('payment_failed', { ...cases.payment_failed.data, authenticateUrl: null, hardDecline: true }, ctx('fr-CA'));
     expect(fr.text).toContain('autre carte');
+  });
+
+  it('R-PAY-3: a payment the bank wants approved gives the member one button to approve it, and no retry promise', () => {
+    for (const locale of LOCALES) {
+      const mail = render('payment_failed', cases.payment_failed.data, ctx(locale));
+      expect(buttons(mail.html)).toEqual([{ href: escaped(AUTHENTICATE_URL), label: locale === 'en' ? 'Approve the payment' : 'Approuver le paiement' }]);
+      expect(mail.text).toContain(AUTHENTICATE_URL);
+      expect(mail.text).not.toMatch(/We will try again|Nous réessaierons/);
+    }
   });
 
   it('R-CAN-6: the voiding notice states the voided invoice and the refund, or that there is none', () => {

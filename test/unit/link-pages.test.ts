@@ -6,7 +6,7 @@ import { PAGE_CSP, renderPage } from '../../templates/pages/render.js';
 import type { LinkErrorReason, PageContext, PageRequest } from '../../templates/pages/types.js';
 
 const LOCALES: Locale[] = ['fr-CA', 'en'];
-const REASONS: LinkErrorReason[] = ['invalid', 'expired', 'used', 'wrong_purpose', 'not_allowed'];
+const REASONS: LinkErrorReason[] = ['invalid', 'expired', 'used', 'wrong_purpose', 'not_allowed', 'unavailable'];
 
 const branding: Branding = {
   organisationName: 'Club de natation de Laval',
@@ -29,11 +29,13 @@ const CONFIRM_VIEWS: Array<[string, PageRequest]> = [
   ['renew_confirm', renewConfirm],
   ['cancel_confirm (immediate)', cancelImmediate],
   ['cancel_confirm (request)', cancelRequest],
+  ['authenticate_confirm', { view: 'authenticate_confirm', data: { memberName: 'Léa Tremblay', planName: 'Mensuel', amount: { amount: 2500, currency: 'CAD' } } }],
 ];
 const DONE_VIEWS: Array<[string, PageRequest]> = [
   ['renew_done', { view: 'renew_done', data: { memberName: 'Léa Tremblay', planName: 'Annuel adulte', newTermEnd: '2028-03-14' } }],
   ['cancel_done', { view: 'cancel_done', data: { memberName: 'Léa Tremblay', planName: 'Mensuel', terminationDate: '2027-05-31' } }],
   ['cancel_requested', { view: 'cancel_requested', data: { memberName: 'Léa Tremblay', planName: 'Mensuel' } }],
+  ['authenticate_done', { view: 'authenticate_done', data: { memberName: 'Léa Tremblay', planName: 'Mensuel' } }],
 ];
 
 const count = (haystack: string, needle: string | RegExp) =>
@@ -135,6 +137,29 @@ describe('renderPage: done views', () => {
     expect(visibleText(renderPage(DONE_VIEWS[0]![1], known('fr-CA'), ACTION))).toContain('valide jusqu’au 14 mars 2028');
     expect(visibleText(renderPage(DONE_VIEWS[1]![1], known('en'), ACTION))).toContain('You keep access until May 31, 2027 (inclusive)');
     expect(visibleText(renderPage(DONE_VIEWS[2]![1], known('en'), ACTION))).toContain('You will receive an answer by e-mail.');
+  });
+});
+
+describe('renderPage: the authenticate link (R-PAY-3)', () => {
+  for (const locale of LOCALES) {
+    it(`R-PAY-3: authenticate_continue (${locale}) leaves for the bank's page by a plain link, not a form, its URL escaped`, () => {
+      const url = 'https://hooks.stripe.com/3d_secure_2/hosted?merchant=acct_1&payment_intent=pi_1"><b>';
+      const html = renderPage({ view: 'authenticate_continue', data: { memberName: 'Léa Tremblay', url } }, known(locale), ACTION);
+      expectSafeDocument(html, locale);
+      expect(html).not.toMatch(/<form|<button/);
+      expect(count(html, '<a class="go"')).toBe(1);
+      expect(html).toContain(`<a class="go" href="${escaped(url)}">`);
+    });
+  }
+
+  it('R-PAY-3: a gateway URL that is not http(s) is refused', () => {
+    expect(() => renderPage({ view: 'authenticate_continue', data: { memberName: 'Léa', url: 'javascript:alert(1)' } }, known('en'), ACTION)).toThrow(RangeError);
+  });
+
+  it('R-PAY-3: authenticate_confirm names the amount to approve and says nothing is charged before', () => {
+    const html = renderPage(CONFIRM_VIEWS.at(-1)![1], known('en'), ACTION);
+    expect(visibleText(html)).toMatch(/approve the payment of CA\$25\.00/);
+    expect(visibleText(html)).toContain('Nothing is charged until you approve it');
   });
 });
 

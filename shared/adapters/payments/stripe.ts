@@ -7,6 +7,7 @@ import type { AttemptFailure } from '../../domain/payment.js';
 import type { Clock } from '../../ports/clock.js';
 import type { GatewayCredentials, GatewaySecrets } from '../../ports/gateway-secrets.js';
 import type {
+  AuthenticationStart,
   CardSetupSession,
   ChargeRequest,
   ChargeResult,
@@ -145,6 +146,25 @@ export class StripeGateway implements PaymentGateway {
       if (sdkError(error, 'StripeInvalidRequestError') && error.statusCode === 404) return null;
       throw error;
     }
+  }
+
+  async startAuthentication(input: { orgId: string; reference: string; returnUrl: string }): Promise<AuthenticationStart> {
+    const stripe = await this.client(input.orgId);
+    let intent: Stripe.PaymentIntent = await stripe.paymentIntents.retrieve(input.reference);
+    if (intent.status === 'requires_payment_method' && intent.last_payment_error?.code === 'authentication_required' && intent.payment_method) {
+      // The off-session attempt needs the cardholder: confirm it again, on-session this time.
+      const pm = typeof intent.payment_method === 'string' ? intent.payment_method : intent.payment_method.id;
+      try {
+        intent = await stripe.paymentIntents.confirm(intent.id, { payment_method: pm, return_url: input.returnUrl });
+      } catch (error) {
+        if (sdkError(error, 'StripeCardError') && error.payment_intent) intent = error.payment_intent;
+        else throw error;
+      }
+    }
+    if (intent.status === 'succeeded' || intent.status === 'processing') return { status: 'succeeded' };
+    const url = intent.next_action?.redirect_to_url?.url;
+    if (intent.status === 'requires_action' && url) return { status: 'redirect', url };
+    return { status: 'not_possible', reason: `the payment is ${intent.status}` };
   }
 
   async charge(req: ChargeRequest): Promise<ChargeResult> {

@@ -370,11 +370,18 @@ export const en: Catalog = {
         audience: 'member',
         blocks: [
           p(`We tried to charge `, { strong: f.money(d.amount) }, ` to your ${card} for your “${d.planName}” membership, and the payment was declined.`),
-          p(
-            d.hardDecline
-              ? 'Your bank refused this card for good, so we will not try it again. To keep your membership, please give us another card: just reply to this e-mail.'
-              : 'We will try again in a few days. If your card details have changed, or to pay another way, just reply to this e-mail.',
-          ),
+          ...(d.authenticateUrl
+            ? [
+                p('Your bank asks you to approve this payment yourself (a security check such as 3-D Secure). It takes a minute: nothing is charged until you approve it with your bank.'),
+                { kind: 'button' as const, label: 'Approve the payment', url: d.authenticateUrl },
+              ]
+            : [
+                p(
+                  d.hardDecline
+                    ? 'Your bank refused this card for good, so we will not try it again. To keep your membership, please give us another card: just reply to this e-mail.'
+                    : 'We will try again in a few days. If your card details have changed, or to pay another way, just reply to this e-mail.',
+                ),
+              ]),
           {
             kind: 'facts',
             rows: [

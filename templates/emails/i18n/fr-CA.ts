@@ -404,11 +404,18 @@ export const frCA: Catalog = {
         audience: 'member',
         blocks: [
           p('Nous avons tenté de porter ', { strong: f.money(d.amount) }, fr` à votre ${card} pour votre abonnement « ${d.planName} », et le paiement a été refusé.`),
-          p(
-            d.hardDecline
-              ? 'Votre institution financière a refusé cette carte de façon définitive; nous ne la débiterons plus. Pour conserver votre abonnement, veuillez nous fournir une autre carte : répondez simplement à ce courriel.'
-              : 'Nous réessaierons dans quelques jours. Si les renseignements de votre carte ont changé, ou pour payer autrement, répondez simplement à ce courriel.',
-          ),
+          ...(d.authenticateUrl
+            ? [
+                p(fr`Votre institution financière vous demande d’approuver vous-même ce paiement (une vérification de sécurité comme 3-D Secure). Cela prend une minute : rien n’est débité avant votre approbation.`),
+                { kind: 'button' as const, label: 'Approuver le paiement', url: d.authenticateUrl },
+              ]
+            : [
+                p(
+                  d.hardDecline
+                    ? 'Votre institution financière a refusé cette carte de façon définitive; nous ne la débiterons plus. Pour conserver votre abonnement, veuillez nous fournir une autre carte : répondez simplement à ce courriel.'
+                    : 'Nous réessaierons dans quelques jours. Si les renseignements de votre carte ont changé, ou pour payer autrement, répondez simplement à ce courriel.',
+                ),
+              ]),
           {
             kind: 'facts',
             rows: [

@@ -148,7 +148,7 @@ class AdminCancel extends Step {
 class MemberLink extends Step {
   constructor(
     readonly k: number,
-    readonly purpose: 'cancel' | 'renew',
+    readonly purpose: 'cancel' | 'renew' | 'authenticate',
   ) {
     super();
   }
@@ -164,7 +164,13 @@ class MemberLink extends Step {
     });
     const page = await actOnLink(r.world.deps, token, { purpose: this.purpose, reason: 'model' });
     r.stats[`link:${this.purpose}:${page.status}`] = (r.stats[`link:${this.purpose}:${page.status}`] ?? 0) + 1;
-    if (page.status >= 500) throw new Error(`link page answered ${page.status}`);
+    if (page.status >= 500 && page.page.view !== 'error') throw new Error(`link page answered ${page.status}`);
+    if (page.page.view === 'authenticate_continue') {
+      // R-PAY-3: the member approves (or fails) the check on the bank's page; the webhook records it.
+      const result = this.k % 3 === 0 ? 'fail' : 'complete';
+      const answer = await fetch(page.page.data.url, { method: 'POST', body: new URLSearchParams({ result }), redirect: 'manual' });
+      r.stats[`authenticate:${result}:${answer.status}`] = (r.stats[`authenticate:${result}:${answer.status}`] ?? 0) + 1;
+    }
   }
   toString() {
     return `memberLink(${this.k}, ${this.purpose})`;
@@ -321,7 +327,7 @@ export const commandArbitraries: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] = 
     ([m, p, d, c]) => new CreateMembership(m, p, d, c),
   ),
   fc.tuple(fc.nat(9), fc.integer({ min: 0, max: 14 })).map(([k, a]) => new AdminCancel(k, a)),
-  fc.tuple(fc.nat(9), fc.constantFrom('cancel' as const, 'renew' as const)).map(([k, p]) => new MemberLink(k, p)),
+  fc.tuple(fc.nat(9), fc.constantFrom('cancel' as const, 'renew' as const, 'authenticate' as const)).map(([k, p]) => new MemberLink(k, p)),
   fc.tuple(fc.nat(9), fc.boolean(), fc.nat(3)).map(([k, a, n]) => new AnswerRequest(k, a, n)),
   fc.tuple(fc.nat(9), fc.boolean()).map(([k, refund]) => new Void(k, refund)),
   fc.tuple(fc.nat(9), fc.nat(CARDS.length - 1)).map(([m, c]) => new ChangeCard(m, c)),

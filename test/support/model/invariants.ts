@@ -97,7 +97,9 @@ export async function checkSafety(world: World, tracked: Tracked, s: Snapshot): 
     if (attempt.amount.amount !== e.amount.amount || attempt.amount.currency !== e.amount.currency || (e.kind === 'charge' && attempt.paymentMethod !== e.paymentMethod)) {
       throw new InvariantError('ledger_mismatch', `${e.idempotencyKey}: the gateway charged other terms than the attempt's`);
     }
-    if (isSettled(attempt) && attempt.status !== 'canceled' && OUTCOME_OF[e.result.status] !== undefined && OUTCOME_OF[e.result.status] !== attempt.status) {
+    // A payment the member authenticated (or failed to) after it was recorded as needing it: the webhook is on its way.
+    const awaitingWebhook = attempt.status === 'requires_action' && (e.result.status === 'succeeded' || e.result.status === 'declined');
+    if (isSettled(attempt) && attempt.status !== 'canceled' && !awaitingWebhook && OUTCOME_OF[e.result.status] !== undefined && OUTCOME_OF[e.result.status] !== attempt.status) {
       throw new InvariantError('ledger_mismatch', `${attempt.id} is ${attempt.status} but the gateway says ${e.result.status}`);
     }
     if (attempt.status === 'canceled') throw new InvariantError(e.kind === 'charge' ? 'orphan_charge' : 'orphan_refund', `${attempt.id} was canceled yet reached the gateway`);

@@ -43,7 +43,7 @@ const planSpec = fc.record({
 
 const memberSpec = fc.record({
   optIn: fc.boolean(),
-  card: fc.option(fc.constantFrom('pm_card_visa', 'pm_card_visa', 'pm_card_mastercard', 'pm_card_chargeDeclined', 'pm_card_chargeDeclinedLostCard'), { freq: 4 }),
+  card: fc.option(fc.constantFrom('pm_card_visa', 'pm_card_visa', 'pm_card_mastercard', 'pm_card_chargeDeclined', 'pm_card_chargeDeclinedLostCard', 'pm_card_authenticationRequired'), { freq: 4 }),
 });
 
 const scenario = fc.record({
