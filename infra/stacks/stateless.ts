@@ -264,7 +264,8 @@ export class StatelessStack extends Stack {
     }
     for (const fn of [this.functions.api, this.functions.links, this.functions.timer]) fn.allow(['states:StartExecution'], [dunningArn]);
     // Only the functions that talk to Stripe read the credentials; only the API writes them.
-    for (const fn of [this.functions.api, this.functions.worker, this.functions.dunning, this.functions.webhooks]) fn.allow(['ssm:GetParameter'], [gatewayParameters]);
+    // (links: a member approving a payment their bank wants authenticated opens Stripe's page.)
+    for (const fn of [this.functions.api, this.functions.links, this.functions.worker, this.functions.dunning, this.functions.webhooks]) fn.allow(['ssm:GetParameter'], [gatewayParameters]);
     this.functions.api.allow(['ssm:PutParameter'], [gatewayParameters]);
     this.functions.console.setEnv({
       AUTH_MODE: 'cognito',

@@ -115,15 +115,15 @@ describe('stateless stack', () => {
     }
   });
 
-  it('R-PAY-1, R-PAY-4: Stripe credentials: read by the four functions that talk to Stripe, written by the API only, under the stack\'s path; the webhook route has no authorizer', () => {
+  it('R-PAY-1, R-PAY-4: Stripe credentials: read by the five functions that talk to Stripe, written by the API only, under the stack\'s path; the webhook route has no authorizer', () => {
     const ssm = statements().filter((s) => actionsOf(s).some((a) => a.startsWith('ssm:')));
-    expect(ssm.flatMap(actionsOf).sort()).toEqual(['ssm:GetParameter', 'ssm:GetParameter', 'ssm:GetParameter', 'ssm:GetParameter', 'ssm:PutParameter']);
+    expect(ssm.flatMap(actionsOf).sort()).toEqual(['ssm:GetParameter', 'ssm:GetParameter', 'ssm:GetParameter', 'ssm:GetParameter', 'ssm:GetParameter', 'ssm:PutParameter']);
     for (const s of ssm) expect(JSON.stringify(s.Resource)).toContain(':parameter/relance/local/stripe/*');
     const readers = Object.entries(stateless().findResources('AWS::IAM::Policy'))
       .filter(([, p]) => JSON.stringify(p).includes('ssm:GetParameter'))
       .map(([id]) => id.replace(/Function.*$/, ''))
       .sort();
-    expect(readers).toEqual(['Api', 'Dunning', 'Webhooks', 'Worker']);
+    expect(readers).toEqual(['Api', 'Dunning', 'Links', 'Webhooks', 'Worker']);
     expect(statements('ApiFunction').some((s) => actionsOf(s).includes('ssm:PutParameter'))).toBe(true);
     const t = stateless();
     t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /webhooks/stripe/{orgId}', AuthorizationType: 'NONE' });
