@@ -236,6 +236,31 @@ describe('R-PAY-4: webhooks — signed, once per event, in any order', () => {
   });
 });
 
+describe('R-PAY-1: replacing the connection', () => {
+  it('R-PAY-1: a key of another account replaces the connection (If-Match guarded); the next payments go to that account', async () => {
+    const old = await credentials();
+    const before = (await t.api('GET', '/api/gateway')).body;
+    const account = t.cloud.stripe.createAccount();
+    const webhookSecret = 'whsec_rotatedSigningSecret0123456789';
+    t.cloud.stripe.setWebhookEndpoint(account.secretKey, { url: `${t.url}/webhooks/stripe/e2e-club`, secret: webhookSecret });
+    const stale = await t.api('PUT', '/api/gateway', { secretKey: account.secretKey, webhookSecret }, { 'if-match': `"${before.version + 5}"` });
+    expect(stale.status).toBe(409);
+    const replaced = await t.api('PUT', '/api/gateway', { secretKey: account.secretKey, webhookSecret }, { 'if-match': `"${before.version}"` });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body).toMatchObject({ connected: true, keyLast4: account.secretKey.slice(-4), webhookSecretLast4: '6789', connectedAt: before.connectedAt, version: before.version + 1 });
+    expect(JSON.stringify(replaced.body)).not.toContain(account.secretKey);
+
+    const { invoiceId } = await purchase();
+    const invoice = await t.ok('GET', `/api/invoices/${invoiceId}`);
+    expect(invoice.status).toBe('paid');
+    const reference = invoice.payments[0].reference as string;
+    expect(t.cloud.stripe.paymentIntents(account.secretKey).map((pi) => pi.id)).toContain(reference);
+    expect(t.cloud.stripe.paymentIntents(old.secretKey).map((pi) => pi.id)).not.toContain(reference);
+    // The new account's webhooks verify with the new signing secret.
+    expect(t.cloud.stripe.deliveries(account.secretKey).filter((d) => d.type === 'payment_intent.succeeded').every((d) => d.delivered && d.lastStatus === 200)).toBe(true);
+  });
+});
+
 describe('R-PAY-1: no Stripe secret is ever printed', () => {
   it('R-PAY-1: nothing logged during this whole file contains a secret key or a webhook secret', async () => {
     const { secretKey } = await credentials();
