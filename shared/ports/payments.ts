@@ -98,6 +98,8 @@ export type GatewayEvent = EventBase &
     | { kind: 'card_updated'; memberId: string; card: SavedPaymentMethod; automatic: boolean }
     | { kind: 'card_removed'; memberId: string; reference: string }
     | { kind: 'ignored'; reason: string }
+    /** Already acted on (Stripe delivers again until it gets a 2xx): read no further. */
+    | { kind: 'duplicate' }
   );
 
 /** A webhook that is not from the organisation's gateway (bad signature, stale, wrong mode). Maps to 400. */
@@ -128,8 +130,11 @@ export interface PaymentGateway {
    * The outcome arrives by the gateway's webhook.
    */
   startAuthentication(input: { orgId: string; reference: string; returnUrl: string }): Promise<AuthenticationStart>;
-  /** Verifies and reads a webhook of the organisation's gateway; throws WebhookRejectedError. */
-  readWebhook(input: WebhookInput): Promise<GatewayEvent>;
+  /**
+   * Verifies and reads a webhook of the organisation's gateway; throws WebhookRejectedError. An
+   * event `actedOn` knows is answered `duplicate` before anything else is asked of the gateway.
+   */
+  readWebhook(input: WebhookInput, actedOn?: (eventId: string) => Promise<boolean>): Promise<GatewayEvent>;
   /** Checks a key before it is stored (R-PAY-1); throws UnprocessableError when the gateway refuses it. */
   verifyKey(secretKey: string): Promise<void>;
 }

@@ -115,7 +115,8 @@ export type WebhookOutcome = { status: 200; outcome: string } | { status: 400; o
 /**
  * R-PAY-4. Input: the organisation of the path, the raw body and its `Stripe-Signature`.
  * Output: 200 with what was done, or 400 (and nothing changed) when it is not the organisation's.
- * Steps: verify the signature with the organisation's secret; answer a known event id at once;
+ * Steps: verify the signature with the organisation's secret; answer a known event id at once
+ * (before asking Stripe anything);
  * act (every action is idempotent by itself, so a crash before the receipt is harmless); write
  * the receipt. Events may come in any order: an outcome never goes back on a later one.
  */
@@ -124,12 +125,15 @@ export async function receiveGatewayWebhook(deps: GatewayDeps, input: { orgId: s
   if (!input.signature) return { status: 400, outcome: 'the Stripe-Signature header is missing' };
   let event: GatewayEvent;
   try {
-    event = await deps.payments.readWebhook({ orgId: input.orgId, payload: input.payload, signature: input.signature, receivedAt: deps.clock.now() });
+    event = await deps.payments.readWebhook(
+      { orgId: input.orgId, payload: input.payload, signature: input.signature, receivedAt: deps.clock.now() },
+      async (eventId) => (await deps.store.getWebhookReceipt(input.orgId, eventId)) !== null,
+    );
   } catch (error) {
     if (error instanceof WebhookRejectedError) return { status: 400, outcome: `rejected: ${error.message}` };
     throw error;
   }
-  if (await deps.store.getWebhookReceipt(input.orgId, event.eventId)) return { status: 200, outcome: 'duplicate' };
+  if (event.kind === 'duplicate') return { status: 200, outcome: 'duplicate' };
   const outcome = await act(deps, input.orgId, event);
   try {
     await deps.store.commit([
@@ -167,6 +171,8 @@ async function act(deps: GatewayDeps, orgId: string, event: GatewayEvent): Promi
       return updateCard(deps, orgId, event);
     case 'ignored':
       return `ignored: ${event.reason}`;
+    case 'duplicate':
+      return 'duplicate';
   }
 }
 

@@ -17,6 +17,7 @@ const ORG = 'contract-club';
 const clock = new LocalClock(new Date('2027-03-01T12:00:00Z'), 'frozen');
 let stripe: TestStripe;
 let fault: StripeFault[] = [];
+let requests = 0;
 let webhooks: { payload: string; signature: string }[] = [];
 let receiver: Server;
 
@@ -31,7 +32,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const port = (receiver.address() as { port: number }).port;
-  stripe = await startTestStripe(clock, { fault: () => fault.shift() ?? 'none' });
+  stripe = await startTestStripe(clock, { fault: () => (requests++, fault.shift() ?? 'none') });
   stripe.connect(ORG, `http://127.0.0.1:${port}/hook`);
 });
 
@@ -287,6 +288,22 @@ describe('R-PAY-4: webhooks are verified with the organisation\'s secret and rea
     stripe.emulator.createDispute(secretKey(), charged.reference);
     const dispute = (await readDelivered(from)).find((e) => e.kind === 'dispute');
     expect(dispute).toMatchObject({ eventType: 'charge.dispute.created', attempt: request.metadata, dispute: { reference: expect.stringMatching(/^dp_/), paymentReference: charged.reference, amount: 2200, currency: 'CAD' } });
+  });
+
+  it('R-PAY-4: an event already acted on is answered duplicate before Stripe is asked anything', async () => {
+    const { card } = await member();
+    const charged = await stripe.gateway.charge(chargeOf(card, 1800));
+    if (charged.status !== 'succeeded') throw new Error('the charge should succeed');
+    const from = await mark();
+    stripe.emulator.createDispute(secretKey(), charged.reference);
+    await stripe.emulator.deliverWebhooks();
+    const delivered = webhooks.slice(from).find((w) => w.payload.includes('charge.dispute.created'))!;
+    const input = { orgId: ORG, payload: delivered.payload, signature: delivered.signature, receivedAt: clock.now() };
+    const asked = requests;
+    expect(await stripe.gateway.readWebhook(input, async () => true)).toMatchObject({ kind: 'duplicate', eventType: 'charge.dispute.created' });
+    expect(requests).toBe(asked);
+    expect(await stripe.gateway.readWebhook(input, async () => false)).toMatchObject({ kind: 'dispute' });
+    expect(requests).toBeGreaterThan(asked);
   });
 
   it('R-PAY-4: a refund\'s events carry the refund attempt', async () => {

@@ -42,8 +42,8 @@ export class ScriptedGateway implements PaymentGateway {
     return this.inner.startAuthentication(input);
   }
 
-  readWebhook(input: WebhookInput): Promise<GatewayEvent> {
-    return this.inner.readWebhook(input);
+  readWebhook(input: WebhookInput, actedOn?: (eventId: string) => Promise<boolean>): Promise<GatewayEvent> {
+    return this.inner.readWebhook(input, actedOn);
   }
 
   verifyKey(secretKey: string): Promise<void> {

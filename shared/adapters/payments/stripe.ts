@@ -244,7 +244,7 @@ export class StripeGateway implements PaymentGateway {
    * from the event itself; Stripe is asked only for what the event does not carry (the metadata
    * of a disputed payment, the card of a completed setup, the member of a customer).
    */
-  async readWebhook(input: WebhookInput): Promise<GatewayEvent> {
+  async readWebhook(input: WebhookInput, actedOn?: (eventId: string) => Promise<boolean>): Promise<GatewayEvent> {
     const credentials = await this.options.secrets.get(input.orgId);
     if (!credentials) throw new WebhookRejectedError(`organisation ${input.orgId} has no gateway connected`);
     const stripe = await this.clientFor(credentials.secretKey);
@@ -256,6 +256,7 @@ export class StripeGateway implements PaymentGateway {
     }
     const live = modeOfKey(credentials.secretKey) === 'live';
     if (event.livemode !== live) throw new WebhookRejectedError(`a ${event.livemode ? 'live' : 'test'} event for a ${live ? 'live' : 'test'} connection`);
+    if (await actedOn?.(event.id)) return { eventId: event.id, eventType: event.type, createdAt: new Date(event.created * 1000).toISOString(), kind: 'duplicate' };
     return this.translate(stripe, input.orgId, event);
   }
 
