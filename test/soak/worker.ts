@@ -50,6 +50,7 @@ async function fuzz(ddb: DynamoDBClient, endpoint: string, task: WorkerTask, tem
   try {
     const caller = { orgId: 'soak-fuzz', actor: { type: 'admin' as const, id: 'fuzz' } };
     await putSettings(world.deps, caller, SETTINGS_BODY);
+    world.connect(caller.orgId);
     const plan = await createPlan(world.deps, caller, ANNUAL_PLAN_BODY);
     const member = await createMember(world.deps, caller, { name: 'Léa Tremblay', email: 'lea@example.org', paymentMethod: { token: 'pm_card_visa' } });
     const ms = await createMembership(world.deps, caller, { memberId: member.id, planId: plan.id });
