@@ -290,10 +290,7 @@ function paymentsView(stripe: StripeEmulator, accounts: Record<string, string>) 
   const webhooks: unknown[] = [];
   for (const [orgId, key] of Object.entries(accounts)) {
     const members = new Map(stripe.customers(key).map((c) => [c.id, c.metadata.memberId ?? null]));
-    const keys = new Map<string, string | null>();
-    for (const e of stripe.events(key)) {
-      if (e.type === 'payment_intent.created' || e.type === 'refund.created') keys.set(String((e.data.object as { id: string }).id), e.request.idempotency_key);
-    }
+    const keys = stripe.creationKeys(key);
     for (const pi of stripe.paymentIntents(key)) {
       const status = pi.status === 'requires_payment_method' && pi.last_payment_error ? 'declined' : pi.status;
       items.push({

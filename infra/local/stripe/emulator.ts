@@ -95,7 +95,10 @@ export interface StripeEmulator {
   paymentIntents(secretKey: string): PaymentIntentObject[];
   customers(secretKey: string): CustomerObject[];
   refunds(secretKey: string): RefundObject[];
-  events(secretKey: string): EventObject[];
+  /** Oldest first; only those of `type` when given. */
+  events(secretKey: string, type?: string): EventObject[];
+  /** The idempotency key each PaymentIntent and refund of the account was created with (null: none sent). */
+  creationKeys(secretKey: string): Map<string, string | null>;
   deliveries(secretKey: string): { eventId: string; type: string; attempts: number; delivered: boolean; lastStatus: number | null }[];
   /** Deliveries neither delivered nor given up, plus Stripe-side happenings still to come (what `deliverWebhooks()` would work on). */
   pendingWebhooks(): number;
@@ -305,8 +308,17 @@ class Emulator implements StripeEmulator {
     return structuredClone(this.all(this.account(secretKey), 'refund'));
   }
 
-  events(secretKey: string): EventObject[] {
-    return structuredClone(this.all(this.account(secretKey), 'event'));
+  events(secretKey: string, type?: string): EventObject[] {
+    const events = this.all(this.account(secretKey), 'event');
+    return structuredClone(type === undefined ? events : events.filter((e) => e.type === type));
+  }
+
+  creationKeys(secretKey: string): Map<string, string | null> {
+    const keys = new Map<string, string | null>();
+    for (const e of this.all(this.account(secretKey), 'event')) {
+      if (e.type === 'payment_intent.created' || e.type === 'refund.created') keys.set(String((e.data.object as { id: string }).id), e.request.idempotency_key);
+    }
+    return keys;
   }
 
   deliveries(secretKey: string): Delivery[] {

@@ -337,8 +337,8 @@ export class StripeGateway implements PaymentGateway {
     const pmId = typeof setup.payment_method === 'string' ? setup.payment_method : setup.payment_method?.id;
     const customerRef = typeof setup.customer === 'string' ? setup.customer : setup.customer?.id;
     if (setup.status !== 'succeeded' || !pmId || !customerRef) return { ...base, kind: 'ignored', reason: `the card setup is ${setup.status}` };
+    // Reading an event writes nothing at Stripe: charges name their card, so no default is needed.
     const pm = await stripe.paymentMethods.retrieve(pmId);
-    await stripe.customers.update(customerRef, { invoice_settings: { default_payment_method: pm.id } });
     return { ...base, kind: 'card_saved', memberId, card: savedCard(pm, customerRef) };
   }
 

@@ -114,8 +114,7 @@ export class ModelGateway {
     const out = new Map<string, number>();
     if (!credentials) return out;
     const invoiceOf = new Map(this.stripe.emulator.paymentIntents(credentials.secretKey).map((pi) => [pi.id, pi.metadata.invoiceId ?? '']));
-    for (const e of this.stripe.emulator.events(credentials.secretKey)) {
-      if (e.type !== 'charge.dispute.created') continue;
+    for (const e of this.stripe.emulator.events(credentials.secretKey, 'charge.dispute.created')) {
       const dispute = e.data.object as { payment_intent: string; amount: number };
       const invoiceId = invoiceOf.get(dispute.payment_intent);
       if (invoiceId) out.set(invoiceId, (out.get(invoiceId) ?? 0) + dispute.amount);
@@ -128,10 +127,7 @@ export class ModelGateway {
     const credentials = this.stripe.secrets.values.get(orgId);
     if (!credentials) return [];
     const key = credentials.secretKey;
-    const keys = new Map<string, string | null>();
-    for (const e of this.stripe.emulator.events(key)) {
-      if (e.type === 'payment_intent.created' || e.type === 'refund.created') keys.set(String((e.data.object as { id: string }).id), e.request.idempotency_key);
-    }
+    const keys = this.stripe.emulator.creationKeys(key);
     const entries: LedgerEntry[] = [];
     for (const pi of this.stripe.emulator.paymentIntents(key)) {
       const status =
