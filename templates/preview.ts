@@ -3,7 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import type { Locale } from '../shared/domain/schema.js';
 import { escapeHtml } from './format.js';
 import { renderEmail } from './emails/render.js';
-import type { Branding, TemplateData, TemplateId } from './emails/types.js';
+import type { Branding, DunningOutlook, EmailContext, TemplateData, TemplateId } from './emails/types.js';
 import { renderPage } from './pages/render.js';
 import type { LinkErrorReason, PageContext, PageRequest } from './pages/types.js';
 
@@ -24,6 +24,7 @@ const branding: Branding = {
 };
 
 const LINK = 'https://relance.natation-laval.example/l/eyJwIjoicmVuZXciLCJtIjoibWJyXzAxIn0.c2lnbmF0dXJl';
+const MANAGE = 'https://relance.natation-laval.example/l/eyJwIjoibWFuYWdlIiwibSI6Im1icl8wMSJ9.c2lnbmF0dXJl';
 const CONSOLE = 'https://relance.natation-laval.example/console/memberships/mbr_01HZX4K7Q9';
 const cad = (amount: number) => ({ amount, currency: 'CAD' });
 
@@ -31,9 +32,21 @@ function plan(locale: Locale): string {
   return locale === 'fr-CA' ? 'Maîtres nageurs – annuel' : 'Masters swimmers – annual';
 }
 
+function fallbackPlan(locale: Locale): string {
+  return locale === 'fr-CA' ? 'Accès libre – mensuel' : 'Open swim – monthly';
+}
+
 function emailSamples(locale: Locale): { [K in TemplateId]: Array<[variant: string, data: TemplateData[K]]> } {
   const planName = plan(locale);
   const memberName = 'Léa Tremblay-Bélanger';
+  const cancelOutlook: DunningOutlook = { finalAction: 'cancel', deadline: '2027-04-14', stopDate: '2027-04-30', fallback: null };
+  const downgradeOutlook: DunningOutlook = {
+    finalAction: 'downgrade',
+    deadline: '2027-04-14',
+    stopDate: '2027-04-15',
+    fallback: { planName: fallbackPlan(locale), amount: cad(1000), cadence: 'monthly' },
+  };
+  const unpaidOutlook: DunningOutlook = { finalAction: 'leave_unpaid', deadline: '2027-04-14', stopDate: null, fallback: null };
   return {
     reminder_automatic: [
       ['card', { memberName, planName, termEnd: '2027-03-14', renewalDate: '2027-03-15', newTermEnd: '2028-03-14', amount: cad(18500), cadence: 'upfront', cardOnFile: { brand: 'visa', last4: '4242' }, cancelUrl: LINK }],
@@ -48,6 +61,7 @@ function emailSamples(locale: Locale): { [K in TemplateId]: Array<[variant: stri
     invoice: [
       ['renewal', { memberName, planName, invoiceId: 'F-2027-0042', amount: cad(18500), dueDate: '2027-03-15', periodStart: '2027-03-15', periodEnd: '2028-03-14', renewal: true, replyTo: branding.replyTo }],
       ['monthly', { memberName, planName, invoiceId: 'F-2027-0043', amount: cad(2500), dueDate: '2027-04-01', periodStart: '2027-04-01', periodEnd: null, renewal: false, replyTo: branding.replyTo }],
+      ['pay-by-card-resent', { memberName, planName, invoiceId: 'F-2027-0042', amount: cad(18500), dueDate: '2027-03-15', periodStart: '2027-03-15', periodEnd: '2028-03-14', renewal: true, replyTo: branding.replyTo, payUrl: LINK, resent: true }],
     ],
     cancellation_by_admin: [['', { memberName, planName, terminationDate: '2027-06-30', lastBillingDate: '2027-05-01' }]],
     cancellation_confirmed_member: [['', { memberName, planName, terminationDate: '2027-05-31' }]],
@@ -72,6 +86,38 @@ function emailSamples(locale: Locale): { [K in TemplateId]: Array<[variant: stri
       ['soft', { memberName, planName, invoiceId: 'F-2027-0050', amount: cad(2500), card: { brand: 'visa', last4: '9995' }, hardDecline: false, authenticateUrl: null }],
       ['hard', { memberName, planName, invoiceId: 'F-2027-0050', amount: cad(2500), card: { brand: 'visa', last4: '9987' }, hardDecline: true, authenticateUrl: null }],
       ['authenticate', { memberName, planName, invoiceId: 'F-2027-0050', amount: cad(2500), card: { brand: 'visa', last4: '3184' }, hardDecline: false, authenticateUrl: LINK }],
+      ['dunning-soft', { memberName, planName, invoiceId: 'F-2027-0050', amount: cad(2500), card: { brand: 'visa', last4: '9995' }, hardDecline: false, authenticateUrl: null, nextRetryOn: '2027-04-04', outlook: cancelOutlook, updatePaymentUrl: LINK }],
+      ['dunning-hard-downgrade', { memberName, planName, invoiceId: 'F-2027-0050', amount: cad(2500), card: { brand: 'visa', last4: '9987' }, hardDecline: true, authenticateUrl: null, nextRetryOn: null, outlook: downgradeOutlook, updatePaymentUrl: LINK }],
+      ['dunning-authenticate', { memberName, planName, invoiceId: 'F-2027-0050', amount: cad(2500), card: { brand: 'visa', last4: '3184' }, hardDecline: false, authenticateUrl: LINK, nextRetryOn: '2027-04-04', outlook: unpaidOutlook, updatePaymentUrl: LINK }],
+    ],
+    dunning_followup: [
+      ...[1, 2, 3].map((followUp): [string, TemplateData['dunning_followup']] => [
+        `${followUp}`,
+        { memberName, planName, invoiceId: 'F-2027-0050', amount: cad(2500), followUp, card: { brand: 'visa', last4: '9995' }, hardDecline: false, declineCode: 'insufficient_funds', nextRetryOn: followUp < 3 ? '2027-04-09' : null, outlook: cancelOutlook, updatePaymentUrl: LINK, authenticateUrl: null },
+      ]),
+      ['hard', { memberName, planName, invoiceId: 'F-2027-0050', amount: cad(2500), followUp: 1, card: { brand: 'visa', last4: '9987' }, hardDecline: true, declineCode: 'lost_card', nextRetryOn: null, outlook: downgradeOutlook, updatePaymentUrl: LINK, authenticateUrl: null }],
+      ['authenticate', { memberName, planName, invoiceId: 'F-2027-0050', amount: cad(2500), followUp: 2, card: { brand: 'visa', last4: '3184' }, hardDecline: false, declineCode: 'authentication_required', nextRetryOn: '2027-04-09', outlook: unpaidOutlook, updatePaymentUrl: LINK, authenticateUrl: LINK }],
+    ],
+    dunning_final_warning: [
+      ['cancel', { memberName, planName, invoiceId: 'F-2027-0050', amount: cad(2500), card: { brand: 'visa', last4: '9995' }, outlook: cancelOutlook, updatePaymentUrl: LINK }],
+      ['downgrade', { memberName, planName, invoiceId: 'F-2027-0050', amount: cad(2500), card: { brand: 'visa', last4: '9995' }, outlook: downgradeOutlook, updatePaymentUrl: LINK }],
+      ['leave-unpaid', { memberName, planName, invoiceId: 'F-2027-0050', amount: cad(2500), card: null, outlook: unpaidOutlook, updatePaymentUrl: LINK }],
+    ],
+    dunning_cancelled: [['', { memberName, planName, invoiceId: 'F-2027-0050', amount: cad(2500), terminationDate: '2027-04-30' }]],
+    dunning_downgraded: [['', { memberName, planName, invoiceId: 'F-2027-0050', amount: cad(2500), fallbackPlanName: fallbackPlan(locale), fallbackAmount: cad(1000), cadence: 'monthly', effectiveDate: '2027-04-15' }]],
+    dunning_unpaid_org: [['', { memberName: 'Émile Bérubé', memberEmail: 'emile.berube@example.org', planName, invoiceId: 'F-2027-0050', amount: cad(2500), tries: 4, lastDeclineCode: 'insufficient_funds', membershipUrl: CONSOLE }]],
+    payment_receipt: [
+      ['card', { memberName, planName, invoiceId: 'F-2027-0050', amount: cad(2500), paidOn: '2027-04-04', method: 'card', card: { brand: 'mastercard', last4: '5100' }, reference: 'ch_3Qx7Lm2eZvKYlo2C', periodStart: '2027-04-01', periodEnd: '2027-04-30' }],
+      ['cheque', { memberName, planName, invoiceId: 'F-2027-0042', amount: cad(18500), paidOn: '2027-03-20', method: 'cheque', card: null, reference: 'Chèque n° 1047', periodStart: '2027-03-15', periodEnd: '2028-03-14' }],
+    ],
+    card_expiring: [
+      ['soon', { memberName, planName, card: { brand: 'visa', last4: '4242' }, expiresOn: '2027-04-30', today: false, nextChargeOn: '2027-05-01', nextChargeAmount: cad(2500), updatePaymentUrl: LINK }],
+      ['today', { memberName, planName, card: { brand: 'visa', last4: '4242' }, expiresOn: '2027-04-30', today: true, nextChargeOn: null, nextChargeAmount: null, updatePaymentUrl: LINK }],
+    ],
+    card_expiring_org: [['', { memberName: 'Émile Bérubé', memberEmail: 'emile.berube@example.org', planName, card: { brand: 'amex', last4: '0005' }, expiresOn: '2027-04-30', today: false, membershipUrl: CONSOLE }]],
+    invoice_reminder: [
+      ['1', { memberName, planName, invoiceId: 'F-2027-0042', amount: cad(18500), dueDate: '2027-03-15', periodStart: '2027-03-15', periodEnd: '2028-03-14', reminder: 1, payUrl: LINK, replyTo: branding.replyTo }],
+      ['2', { memberName, planName, invoiceId: 'F-2027-0042', amount: cad(18500), dueDate: '2027-03-15', periodStart: '2027-03-15', periodEnd: '2028-03-14', reminder: 2, payUrl: LINK, replyTo: branding.replyTo }],
     ],
     payment_failed_org: [['', { memberName: 'Émile Bérubé', memberEmail: 'emile.berube@example.org', planName, invoiceId: 'F-2027-0050', amount: cad(2500), declineCode: 'insufficient_funds', hardDecline: false, membershipUrl: CONSOLE }]],
     dispute_opened_org: [
@@ -82,6 +128,11 @@ function emailSamples(locale: Locale): { [K in TemplateId]: Array<[variant: stri
       ['no-refund', { memberName, planName, invoiceId: 'F-2027-0042', amount: cad(18500), refunded: null }],
     ],
   };
+}
+
+/** R-LNK-4: member mail carries the "manage my membership" link in its footer; staff notices (`…_org`) do not. */
+function mailContext(locale: Locale, id: TemplateId): EmailContext {
+  return { locale, branding, manageUrl: id.endsWith('_org') ? null : MANAGE };
 }
 
 const ERROR_REASONS: LinkErrorReason[] = ['invalid', 'expired', 'used', 'wrong_purpose', 'not_allowed', 'unavailable'];
@@ -121,7 +172,7 @@ function main(): void {
     for (const id of Object.keys(samples) as TemplateId[]) {
       for (const [variant, data] of samples[id] as Array<[string, TemplateData[typeof id]]>) {
         const name = `${locale}/emails/${id}${variant ? `-${variant}` : ''}`;
-        const mail = renderEmail(id, data, { locale, branding });
+        const mail = renderEmail(id, data, mailContext(locale, id));
         write(`${name}.html`, mail.html, mail.subject);
         write(`${name}.txt`, `Subject: ${mail.subject}\n\n${mail.text}`, mail.subject);
       }

@@ -4,6 +4,7 @@ import * as z from 'zod';
 import { INVOICE_STATUSES } from '../../shared/domain/invoice.js';
 import { MEMBERSHIP_STATUSES } from '../../shared/domain/membership.js';
 import { NotFoundError } from '../../shared/domain/errors.js';
+import { parseInput } from '../../shared/domain/validate.js';
 import {
   invoiceView,
   memberView,
@@ -17,6 +18,7 @@ import { type ApiEvent, callerOf, expectedVersion, jsonBody, pageOf } from '../.
 import { Router } from '../../shared/adapters/http/router.js';
 import type { Deps } from '../../shared/deps.js';
 import type { Caller } from '../../shared/use-cases/context.js';
+import { dunningSummary, listDunning, recordPayment, resendInvoice } from '../../shared/use-cases/collection.js';
 import { getInvoice, listInvoices } from '../../shared/use-cases/invoices.js';
 import { createMember, getMember, listMembers, patchMember } from '../../shared/use-cases/members.js';
 import {
@@ -94,7 +96,17 @@ export const routes = new Router<Route>()
     return json(200, pageView(await listInvoices(deps, caller, status as (typeof INVOICE_STATUSES)[number], page), invoiceView));
   })
   .add('GET', '/api/invoices/{invoiceId}', async (deps, caller, _e, p) => withEtag(200, invoiceView(await getInvoice(deps, caller, p.invoiceId!))))
-  .add('POST', '/api/invoices/{invoiceId}/void', async (deps, caller, event, p) => withEtag(200, invoiceView(await voidInvoice(deps, caller, p.invoiceId!, jsonBody(event)))));
+  .add('POST', '/api/invoices/{invoiceId}/void', async (deps, caller, event, p) => withEtag(200, invoiceView(await voidInvoice(deps, caller, p.invoiceId!, jsonBody(event)))))
+  .add('POST', '/api/invoices/{invoiceId}/pay', async (deps, caller, event, p) => withEtag(200, invoiceView(await recordPayment(deps, caller, p.invoiceId!, jsonBody(event)))))
+  .add('POST', '/api/invoices/{invoiceId}/resend', async (deps, caller, _e, p) => withEtag(202, invoiceView(await resendInvoice(deps, caller, p.invoiceId!))))
+  .add('GET', '/api/dunning', async (deps, caller, event) => {
+    const { state, ...page } = pageOf(event, { state: z.string().optional() });
+    return json(200, await listDunning(deps, caller, state as string | undefined, page));
+  })
+  .add('GET', '/api/dunning/summary', async (deps, caller, event) => {
+    const query = parseInput(z.strictObject({ from: z.string().optional(), to: z.string().optional() }), event.queryStringParameters ?? {}, 'query string');
+    return json(200, await dunningSummary(deps, caller, query));
+  });
 
 export function apiHandler(deps: Deps) {
   return middy<ApiEvent, APIGatewayProxyResultV2>()

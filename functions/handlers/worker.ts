@@ -6,10 +6,12 @@ import { parseInput } from '../../shared/domain/validate.js';
 import type { EmailRenderer } from '../../shared/ports/mailer.js';
 import { deliverMail } from '../../shared/use-cases/mail.js';
 import { executeAttempt } from '../../shared/use-cases/payments.js';
+import { onCardChanged, startRunExecution } from '../../shared/use-cases/collection.js';
 import { runReplanJob } from '../../shared/use-cases/plans.js';
 
 /**
- * The worker: the table's stream (new outbox e-mails, new payment attempts, re-plan jobs) and
+ * The worker: the table's stream (new outbox e-mails, new payment attempts, re-plan jobs, new
+ * dunning runs to start, changed cards to pay with) and
  * the retry schedules that hand an e-mail or an attempt back to it. Each record calls one use
  * case; every use case is idempotent, so a record delivered twice acts once. A record that
  * throws is reported as a batch item failure: Lambda retries from it (bisecting), and sends it
@@ -24,7 +26,11 @@ const retryPayload = z.strictObject({
   id: z.string().min(1).max(128),
 });
 
-type Work = { kind: 'mail' | 'payment'; orgId: string; membershipId: string; id: string } | { kind: 'replan'; orgId: string; planId: string };
+type Work =
+  | { kind: 'mail' | 'payment'; orgId: string; membershipId: string; id: string }
+  | { kind: 'replan'; orgId: string; planId: string }
+  | { kind: 'run'; orgId: string; membershipId: string; invoiceId: string }
+  | { kind: 'card'; orgId: string; memberId: string; reason: 'saved' | 'updated' | 'removed' };
 
 /** What a stream record asks for, from the keys and attributes of its new image; null for anything else. */
 export function workOf(record: DynamoDBRecord): Work | null {
@@ -37,6 +43,16 @@ export function workOf(record: DynamoDBRecord): Work | null {
     const membershipId = text('membershipId');
     const id = text('id');
     return membershipId && id ? { kind: entity === 'outbox' ? 'mail' : 'payment', orgId, membershipId, id } : null;
+  }
+  if (entity === 'dunning_run' && record.eventName === 'INSERT') {
+    const membershipId = text('membershipId');
+    const invoiceId = text('invoiceId');
+    return membershipId && invoiceId ? { kind: 'run', orgId, membershipId, invoiceId } : null;
+  }
+  if (entity === 'card_change' && record.eventName === 'INSERT') {
+    const memberId = text('memberId');
+    const reason = text('reason');
+    return memberId && (reason === 'saved' || reason === 'updated' || reason === 'removed') ? { kind: 'card', orgId, memberId, reason } : null;
   }
   if (entity === 'replan_job' && text('status') === 'running') {
     const planId = text('planId');
@@ -53,6 +69,10 @@ async function perform(deps: Deps, renderer: EmailRenderer, work: Work): Promise
       return executeAttempt(deps, work);
     case 'replan':
       return runReplanJob(deps, work);
+    case 'run':
+      return startRunExecution(deps, work);
+    case 'card':
+      return onCardChanged(deps, work);
   }
 }
 
@@ -74,7 +94,7 @@ export function workerHandler(deps: Deps, renderer: EmailRenderer) {
     for (const record of event.Records) {
       const work = workOf(record);
       if (!work) continue;
-      const lane = work.kind === 'replan' ? `plan:${work.planId}` : `ms:${work.membershipId}`;
+      const lane = work.kind === 'replan' ? `plan:${work.planId}` : work.kind === 'card' ? `mbr:${work.memberId}` : `ms:${work.membershipId}`;
       lanes.set(lane, [...(lanes.get(lane) ?? []), { record, work }]);
     }
     await Promise.all(

@@ -262,7 +262,8 @@ export class StatelessStack extends Stack {
         }),
       );
     }
-    for (const fn of [this.functions.api, this.functions.links, this.functions.timer]) fn.allow(['states:StartExecution'], [dunningArn]);
+    // R-DUN-1: the worker starts a run's execution when it reads the new run from the stream.
+    this.functions.worker.allow(['states:StartExecution'], [dunningArn]);
     // Only the functions that talk to Stripe read the credentials; only the API writes them.
     // (links: a member approving a payment their bank wants authenticated opens Stripe's page.)
     for (const fn of [this.functions.api, this.functions.links, this.functions.worker, this.functions.dunning, this.functions.webhooks]) fn.allow(['ssm:GetParameter'], [gatewayParameters]);

@@ -11,6 +11,8 @@ export interface InvoicePayment {
   reference: string;
   paidAt: string;
   method: 'card' | 'recorded';
+  /** R-DUN-9: a payment staff recorded (cheque, transfer, cash, other), with their reference. */
+  offline?: { method: 'cheque' | 'transfer' | 'cash' | 'other'; reference: string; paidOn: LocalDate; by: string } | undefined;
 }
 
 export interface Invoice {

@@ -62,7 +62,8 @@ export interface BillingTerms {
 }
 
 export interface Cancellation {
-  by: 'admin' | 'member';
+  /** `system`: the dunning run's final action (R-DUN-6). */
+  by: 'admin' | 'member' | 'system';
   requestedAt: string;
   /** For an admin cancellation, the month picked (`YYYY-MM`). */
   month: string | null;

@@ -31,7 +31,7 @@ export const ATTEMPT_STATUSES = [
 export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];
 
 /** Why the money moves; it decides what the member is told when the outcome is known. */
-export type AttemptPurpose = 'purchase' | 'billing' | 'renewal' | 'retry' | 'void_refund' | 'race_refund';
+export type AttemptPurpose = 'purchase' | 'billing' | 'renewal' | 'retry' | 'card_update' | 'void_refund' | 'race_refund';
 
 export interface AttemptFailure {
   code: string;

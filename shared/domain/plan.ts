@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { RuleViolationError, ValidationError } from './errors.js';
+import { ladderCapViolation } from './dunning.js';
 import { entityId, money } from './schema.js';
 
 /** A kind of membership (SPEC §1, §8.1). */
@@ -63,7 +64,7 @@ export function renewalPolicyOf(plan: Pick<PlanInput, 'renewal'>): RenewalPolicy
 export interface PlanRuleContext {
   jurisdiction: string;
   /** The fallback plan named by `dunning.fallbackPlanId`, when it exists in the organisation. */
-  fallbackPlan?: Pick<Plan, 'id' | 'price'> | undefined;
+  fallbackPlan?: Pick<Plan, 'id' | 'price' | 'billing'> | undefined;
   /** The id of the plan being updated (a plan cannot fall back to itself). */
   planId?: string;
 }
@@ -114,6 +115,12 @@ export function checkPlanRules(plan: PlanInput, ctx: PlanRuleContext): void {
     );
   }
   checkDunningLadder(plan.dunning.retryDays);
+  const capped = ladderCapViolation(plan.dunning.retryDays, plan.billing.cadence);
+  if (capped !== null) {
+    throw new RuleViolationError('R-DUN-2', `card-network caps: ${capped}; space the retries out or use fewer`, [
+      { field: 'dunning.retryDays', rule: 'R-DUN-2', message: capped },
+    ]);
+  }
   const { finalAction, fallbackPlanId } = plan.dunning;
   if (finalAction === 'downgrade') {
     if (fallbackPlanId === null) {
@@ -134,6 +141,12 @@ export function checkPlanRules(plan: PlanInput, ctx: PlanRuleContext): void {
     if (ctx.fallbackPlan.price.currency !== plan.price.currency) {
       throw new RuleViolationError('R-DUN-6', 'the fallback plan must be priced in the same currency', [
         { field: 'dunning.fallbackPlanId', rule: 'R-DUN-6', message: `fallback plan is in ${ctx.fallbackPlan.price.currency}` },
+      ]);
+    }
+    // The membership keeps its calendar when it moves: a monthly one cannot become upfront, or back.
+    if (ctx.fallbackPlan.billing.cadence !== plan.billing.cadence) {
+      throw new RuleViolationError('R-DUN-6', `the fallback plan must be billed the same way (${plan.billing.cadence})`, [
+        { field: 'dunning.fallbackPlanId', rule: 'R-DUN-6', message: `fallback plan is billed ${ctx.fallbackPlan.billing.cadence}` },
       ]);
     }
   } else if (fallbackPlanId !== null) {

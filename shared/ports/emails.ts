@@ -19,7 +19,31 @@ export interface Branding {
 export interface EmailContext {
   locale: Locale;
   branding: Branding;
+  /**
+   * R-LNK-4: the member's signed "manage my membership" page, shown in the footer of every
+   * member e-mail; null for staff mail.
+   */
+  manageUrl?: string | null | undefined;
 }
+
+/** R-DUN-6: what happens when the last retry fails. */
+export type DunningFinalAction = 'cancel' | 'downgrade' | 'leave_unpaid';
+
+/**
+ * What a dunning e-mail says will happen if nothing is paid (R-DUN-3): the final action, the
+ * exact date service stops or changes, and the plan a downgrade moves to.
+ */
+export interface DunningOutlook {
+  finalAction: DunningFinalAction;
+  /** The last automatic try: after it, the final action applies. */
+  deadline: LocalDate;
+  /** cancel: the last day of service; downgrade: the day the fallback plan starts; leave_unpaid: null. */
+  stopDate: LocalDate | null;
+  /** downgrade: the plan the membership moves to and its price. */
+  fallback: { planName: string; amount: Money; cadence: 'monthly' | 'upfront' } | null;
+}
+
+export type OfflinePaymentMethod = 'cheque' | 'transfer' | 'cash' | 'other';
 
 export interface TemplateData {
   /** R-REN-3: the membership renews on `renewalDate` unless cancelled before it. */
@@ -73,8 +97,12 @@ export interface TemplateData {
     periodEnd: LocalDate | null;
     /** True for the invoice of a renewed term, false for a monthly instalment. */
     renewal: boolean;
-    /** Whom to reply to for paying (there is no online payment page yet). */
+    /** Whom to reply to for paying another way. */
     replyTo: string;
+    /** R-DUN-9: the signed pay-by-card link (absent in mail queued before it existed). */
+    payUrl?: string | null;
+    /** R-DUN-9: staff sent it again (POST /api/invoices/{id}/resend). */
+    resent?: boolean;
   };
   /** R-CAN-4: to the account owner when an admin cancels. */
   cancellation_by_admin: {
@@ -139,6 +167,127 @@ export interface TemplateData {
     hardDecline: boolean;
     /** R-PAY-3: the bank asks the member to approve the payment (3-D Secure): their signed link, else null. */
     authenticateUrl: string | null;
+    /**
+     * R-DUN-3 e-mail 1 of the dunning series: when the card is tried again (null after a hard
+     * decline: it is not), what happens if nothing is paid, and the signed link to give a new
+     * card (R-DUN-4). Absent in mail queued before dunning existed.
+     */
+    nextRetryOn?: LocalDate | null;
+    outlook?: DunningOutlook;
+    updatePaymentUrl?: string;
+  };
+  /**
+   * R-DUN-3: after a retry failed (or was not made: the card was refused for good), the
+   * follow-up number `followUp` (1, 2, …): a different text each time.
+   */
+  dunning_followup: {
+    memberName: string;
+    planName: string;
+    invoiceId: string;
+    amount: Money;
+    followUp: number;
+    card: { brand: string; last4: string } | null;
+    /** The card cannot be charged again (hard decline): only a new card helps. */
+    hardDecline: boolean;
+    declineCode: string | null;
+    nextRetryOn: LocalDate | null;
+    outlook: DunningOutlook;
+    updatePaymentUrl: string;
+    authenticateUrl: string | null;
+  };
+  /** R-DUN-3: the "final warning" before the final action, stating the exact date service stops. */
+  dunning_final_warning: {
+    memberName: string;
+    planName: string;
+    invoiceId: string;
+    amount: Money;
+    card: { brand: string; last4: string } | null;
+    outlook: DunningOutlook;
+    updatePaymentUrl: string;
+  };
+  /** R-DUN-6 cancel: the last retry failed; the membership ends on `terminationDate`. */
+  dunning_cancelled: {
+    memberName: string;
+    planName: string;
+    invoiceId: string;
+    amount: Money;
+    terminationDate: LocalDate;
+  };
+  /** R-DUN-6 downgrade: the membership moves to the fallback plan from `effectiveDate`. */
+  dunning_downgraded: {
+    memberName: string;
+    planName: string;
+    invoiceId: string;
+    amount: Money;
+    fallbackPlanName: string;
+    fallbackAmount: Money;
+    cadence: 'monthly' | 'upfront';
+    effectiveDate: LocalDate;
+  };
+  /** R-DUN-6 leave_unpaid: to the organisation: the invoice is uncollectible, the membership stays past due. */
+  dunning_unpaid_org: {
+    memberName: string;
+    memberEmail: string;
+    planName: string;
+    invoiceId: string;
+    amount: Money;
+    /** Automatic tries made, the first included. */
+    tries: number;
+    lastDeclineCode: string | null;
+    membershipUrl: string;
+  };
+  /** R-DUN-4: one receipt when an invoice is paid after a failure, or recorded by staff. */
+  payment_receipt: {
+    memberName: string;
+    planName: string;
+    invoiceId: string;
+    amount: Money;
+    paidOn: LocalDate;
+    method: 'card' | OfflinePaymentMethod;
+    card: { brand: string; last4: string } | null;
+    /** The staff's reference (cheque number, transfer id), or the gateway's for a card. */
+    reference: string | null;
+    periodStart: LocalDate;
+    periodEnd: LocalDate | null;
+  };
+  /** R-DUN-7, R-CAN-8: the card on file expires soon (or today): give a new one. */
+  card_expiring: {
+    memberName: string;
+    planName: string;
+    card: { brand: string; last4: string };
+    /** The card's last valid day. */
+    expiresOn: LocalDate;
+    /** True on the expiry day itself. */
+    today: boolean;
+    nextChargeOn: LocalDate | null;
+    nextChargeAmount: Money | null;
+    updatePaymentUrl: string;
+    /** The gateway's reference of the card: the mail is dropped if another card is on file by the time it goes. */
+    cardRef?: string;
+  };
+  /** R-DUN-7, R-CAN-7: to the organisation: a member's card on file expires soon. */
+  card_expiring_org: {
+    memberName: string;
+    memberEmail: string;
+    planName: string;
+    card: { brand: string; last4: string };
+    expiresOn: LocalDate;
+    today: boolean;
+    membershipUrl: string;
+  };
+  /** R-DUN-9: a reminder of an open invoice without a card on file, with the pay-by-card link. */
+  invoice_reminder: {
+    memberName: string;
+    planName: string;
+    invoiceId: string;
+    amount: Money;
+    dueDate: LocalDate;
+    periodStart: LocalDate;
+    periodEnd: LocalDate | null;
+    /** 1 for the first reminder, 2 for the second… */
+    reminder: number;
+    payUrl: string;
+    replyTo: string;
   };
   /** R-CAN-7: to the organisation's main contact when an automatic payment fails. */
   payment_failed_org: {

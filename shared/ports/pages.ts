@@ -40,7 +40,43 @@ export interface PageData {
   authenticate_continue: { memberName: string; url: string };
   /** Nothing is left to approve: the payment went through (or is being confirmed). */
   authenticate_done: { memberName: string; planName: string };
+  /**
+   * R-DUN-4, R-DUN-9: give a new card. `amount` is the open invoice it pays at once (null:
+   * nothing is owed now, the card is kept for later charges); `card` is the card on file, if any.
+   */
+  update_payment_confirm: { memberName: string; planName: string; amount: Money | null; card: { brand: string; last4: string; expMonth: number; expYear: number } | null };
+  /** The gateway's secure card page is ready: a link to it. */
+  update_payment_continue: { memberName: string; url: string };
+  /** Nothing is owed any more (the invoice was paid), or the new card is on file. */
+  update_payment_done: { memberName: string; planName: string; card: { brand: string; last4: string } | null };
+  /** R-LNK-4: the member's own page. Every action is a link to its own page (GET changes nothing). */
+  manage: ManagePage;
   error: { reason: LinkErrorReason; detail?: string | undefined };
+}
+
+/** R-LNK-4: what the member's own page shows. */
+export interface ManagePage {
+  memberName: string;
+  planName: string;
+  /** The membership's status, as stored (active, past_due, cancel_scheduled, …). */
+  status: string;
+  currentTerm: { start: LocalDate; end: LocalDate | null };
+  /** The last day of service when a cancellation is scheduled. */
+  terminationDate: LocalDate | null;
+  nextCharge: { date: LocalDate; amount: Money; card: boolean } | null;
+  card: { brand: string; last4: string; expMonth: number; expYear: number } | null;
+  /** Newest first, at most 12: open ones to pay, paid ones as receipts. */
+  invoices: { id: string; issueDate: LocalDate; periodStart: LocalDate; periodEnd: LocalDate | null; amount: Money; status: string; paidOn: LocalDate | null }[];
+  /** The amount owed now (open invoices), if any. */
+  owed: Money | null;
+  actions: {
+    /** Give or replace the card (and pay what is owed at once). */
+    updatePaymentUrl: string | null;
+    renewUrl: string | null;
+    /** Cancel (immediate) or request cancellation, as the plan allows. */
+    cancelUrl: string | null;
+    cancelMode: 'immediate' | 'request' | null;
+  };
 }
 
 export type PageView = keyof PageData;

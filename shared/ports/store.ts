@@ -1,3 +1,4 @@
+import type { DunningRun, RunKind, RunState } from '../domain/dunning.js';
 import type { GatewayConnection, WebhookReceipt } from '../domain/gateway.js';
 import type { Invoice, InvoiceStatus } from '../domain/invoice.js';
 import type { Member } from '../domain/member.js';
@@ -42,6 +43,8 @@ export interface OutboxEmail {
   audience: 'member' | 'organisation';
   /** After this instant the mail is stale and is dropped instead of sent (a reminder after its deadline). */
   notAfter: string | null;
+  /** R-LNK-4: the member's signed "manage my membership" link for the footer (member mail only; absent in older mail). */
+  manageUrl?: string | null;
   status: MailStatus;
   tries: number;
   claimedAt: string | null;
@@ -109,7 +112,22 @@ export type Write =
   | { kind: 'job'; value: ReplanJob }
   | { kind: 'gateway'; value: GatewayConnection }
   /** A processed gateway webhook; writing the same event twice fails. */
-  | { kind: 'webhook_receipt'; value: WebhookReceipt };
+  | { kind: 'webhook_receipt'; value: WebhookReceipt }
+  /** R-DUN-1: the run of one invoice (version 0: a new run; a second run of the invoice fails). */
+  | { kind: 'dunning'; value: DunningRun }
+  /** R-DUN-4, R-DUN-7: a member's card changed; the worker pays their open invoices at once and re-plans card notices. */
+  | { kind: 'card_change'; value: CardChange };
+
+/** A member's card was saved, replaced, updated by the card account updater, or removed. */
+export interface CardChange {
+  id: string;
+  orgId: string;
+  memberId: string;
+  /** The card on file after the change (null: removed). */
+  gatewayRef: string | null;
+  reason: 'saved' | 'updated' | 'removed';
+  at: string;
+}
 
 /** A single-use link that was used (R-LNK-3); writing the same link twice fails. */
 export interface LinkUse {
@@ -160,6 +178,13 @@ export interface Store {
   getJob(orgId: string, planId: string): Promise<ReplanJob | null>;
   getGateway(orgId: string): Promise<GatewayConnection | null>;
   getWebhookReceipt(orgId: string, eventId: string): Promise<WebhookReceipt | null>;
+  getRun(orgId: string, invoiceId: string): Promise<DunningRun | null>;
+  /** Runs of one kind in one state, newest first (a sparse index). */
+  listRuns(orgId: string, kind: RunKind, state: RunState, page: PageRequest): Promise<Page<DunningRun>>;
+  /** Every run of one kind in one state started in [from, to) (ISO instants), oldest first. */
+  runsStartedBetween(orgId: string, kind: RunKind, state: RunState, from: string, to: string): Promise<DunningRun[]>;
+  /** The member's active runs (a sparse index: a handful at most). */
+  activeRunsOfMember(orgId: string, memberId: string): Promise<DunningRun[]>;
   /** Writes all or nothing; throws ConcurrencyError when a version or uniqueness check fails. */
   commit(writes: Write[]): Promise<void>;
   /**

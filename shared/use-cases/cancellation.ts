@@ -25,7 +25,7 @@ import { requestRefund } from './payments.js';
  * (immediately or by request), the admin's answer to a request, and voiding from the last
  * invoice.
  */
-type CancelDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'config'>;
+type CancelDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'config' | 'linkKeys'>;
 
 /**
  * The last billing date on or before the termination date that is still to be invoiced (the

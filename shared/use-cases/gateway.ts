@@ -7,7 +7,7 @@ import { parseInput } from '../domain/validate.js';
 import type { Deps } from '../deps.js';
 import type { CardSetupSession, GatewayEvent } from '../ports/payments.js';
 import { WebhookRejectedError } from '../ports/payments.js';
-import { committed } from '../ports/store.js';
+import { type CardChange, committed, type Write } from '../ports/store.js';
 import { type Caller, checkExpectedVersion } from './context.js';
 import { commitChange, loadContext, MembershipChange, retryOnConflict } from './membership-change.js';
 import { outcomeOf, recordOutcome } from './payments.js';
@@ -88,21 +88,34 @@ export async function startCardSetup(deps: GatewayDeps, caller: Caller, memberId
   const member = await deps.store.getMember(caller.orgId, memberId);
   if (!member) throw new NotFoundError('member', memberId);
   const page = `${deps.config.PUBLIC_BASE_URL}/console/#/members/${memberId}`;
+  return hostedCardSetup(deps, member, `${page}?card=saved`, `${page}?card=canceled`);
+}
+
+/** The gateway's hosted card page for a member (R-PAY-2, R-DUN-4); the card arrives by webhook. */
+export async function hostedCardSetup(deps: Pick<GatewayDeps, 'payments' | 'store' | 'clock'>, member: Member, successUrl: string, cancelUrl: string): Promise<CardSetupSession> {
   const session = await deps.payments.startCardSetup({
-    orgId: caller.orgId,
-    memberId,
+    orgId: member.orgId,
+    memberId: member.id,
     customerRef: member.customerRef ?? null,
     name: member.name,
     email: member.email,
-    successUrl: `${page}?card=saved`,
-    cancelUrl: `${page}?card=canceled`,
+    successUrl,
+    cancelUrl,
   });
-  if (member.customerRef !== session.customerRef) await keepCustomer(deps, caller.orgId, memberId, session.customerRef);
+  if (member.customerRef !== session.customerRef) await keepCustomer(deps, member.orgId, member.id, session.customerRef);
   return session;
 }
 
+/**
+ * R-DUN-4, R-DUN-7: written with the member when their card changes; the worker reads it from
+ * the stream and pays their open invoices at once with the new card, and re-plans card notices.
+ */
+export function cardChange(deps: Pick<GatewayDeps, 'newId' | 'clock'>, member: Member, reason: CardChange['reason']): Write {
+  return { kind: 'card_change', value: { id: deps.newId('crd'), orgId: member.orgId, memberId: member.id, gatewayRef: member.paymentMethod?.gatewayRef ?? null, reason, at: deps.clock.now().toISOString() } };
+}
+
 /** Remembers the member's gateway customer (made by the first card setup). */
-async function keepCustomer(deps: GatewayDeps, orgId: string, memberId: string, customerRef: string): Promise<void> {
+async function keepCustomer(deps: Pick<GatewayDeps, 'store' | 'clock'>, orgId: string, memberId: string, customerRef: string): Promise<void> {
   await retryOnConflict(async () => {
     const member = await deps.store.getMember(orgId, memberId);
     if (!member || member.customerRef === customerRef) return;
@@ -250,7 +263,8 @@ function updateCard(deps: GatewayDeps, orgId: string, event: Extract<GatewayEven
         next = { ...member, paymentMethod: null };
         break;
     }
-    await deps.store.commit([{ kind: 'member', value: { ...next, updatedAt: now } }]);
+    const reason = event.kind === 'card_saved' ? 'saved' : event.kind === 'card_updated' ? 'updated' : 'removed';
+    await deps.store.commit([{ kind: 'member', value: { ...next, updatedAt: now } }, cardChange(deps, next, reason)]);
     return event.kind === 'card_saved' ? 'card saved' : event.kind === 'card_updated' ? 'card updated' : 'card removed';
   });
 }

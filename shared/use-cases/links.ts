@@ -1,16 +1,18 @@
 import type { Branding } from '../ports/emails.js';
-import type { PageRequest } from '../ports/pages.js';
+import type { ManagePage, PageRequest } from '../ports/pages.js';
 import { ConcurrencyError, ConflictError, NotFoundError } from '../domain/errors.js';
-import { type LinkClaims, LinkError, verifyLink } from '../domain/links.js';
+import { LINK_DAYS, type LinkClaims, LinkError, type LinkPurpose, signLink, verifyLink } from '../domain/links.js';
 import { mailLocale } from '../domain/member.js';
 import { renewalPolicyOf } from '../domain/plan.js';
-import { renewalClickAllowed } from '../domain/timers.js';
-import type { Locale } from '../domain/schema.js';
-import { localDateOf } from '../domain/calendar.js';
+import { renewalClickAllowed, renewsAtTermEnd } from '../domain/timers.js';
+import { LIVE_STATUSES } from '../domain/status.js';
+import type { Locale, Money } from '../domain/schema.js';
+import { addDays, localDateOf } from '../domain/calendar.js';
 import type { Deps } from '../deps.js';
 import type { Invoice } from '../domain/invoice.js';
 import type { AuthenticationStart } from '../ports/payments.js';
 import { cancelByMember, memberCancellationOutlook } from './cancellation.js';
+import { hostedCardSetup } from './gateway.js';
 import { brandingOf, commitChange, loadContext, MembershipChange, type MembershipContext, retryOnConflict } from './membership-change.js';
 import { nextTerm } from './renewal.js';
 
@@ -132,11 +134,113 @@ async function startAuthentication(deps: LinkDeps, opened: Opened, token: string
   return errorPage('not_allowed', locale, branding);
 }
 
+/** What the member owes on this membership now: the open invoices of its active runs, newest first. */
+async function owedInvoices(deps: LinkDeps, ctx: MembershipContext): Promise<Invoice[]> {
+  const runs = await deps.store.activeRunsOfMember(ctx.state.membership.orgId, ctx.member.id);
+  const mine = runs.filter((r) => r.membershipId === ctx.state.membership.id);
+  const invoices = await Promise.all(mine.map((r) => deps.store.getInvoice(r.orgId, r.invoiceId)));
+  return invoices.filter((i): i is Invoice => i !== null && i.status === 'open').sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+}
+
+function sumOf(invoices: Invoice[]): Money | null {
+  if (invoices.length === 0) return null;
+  return { currency: invoices[0]!.amount.currency, amount: invoices.filter((i) => i.amount.currency === invoices[0]!.amount.currency).reduce((s, i) => s + i.amount.amount, 0) };
+}
+
+/**
+ * R-DUN-4, R-DUN-9: the update-card page. Once nothing is owed and a card was saved since the
+ * link was sent (the member is back from the gateway's page), it says so.
+ */
+async function updatePaymentPage(deps: LinkDeps, opened: Opened): Promise<LinkPageResult> {
+  const { claims, ctx, locale, branding } = opened;
+  const owed = await owedInvoices(deps, ctx);
+  const card = ctx.member.paymentMethod;
+  const issuedAt = (claims.exp - LINK_DAYS.update_payment * 86_400) * 1000;
+  const cardView = card ? { brand: card.brand, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear } : null;
+  if (owed.length === 0 && card && Date.parse(card.addedAt) >= issuedAt) {
+    return { status: 200, page: { view: 'update_payment_done', data: { memberName: ctx.member.name, planName: ctx.plan.name, card: { brand: card.brand, last4: card.last4 } } }, locale, branding };
+  }
+  return { status: 200, page: { view: 'update_payment_confirm', data: { memberName: ctx.member.name, planName: ctx.plan.name, amount: sumOf(owed), card: cardView } }, locale, branding };
+}
+
+/** POST of an update-card link: the gateway's hosted card page; the card (and the payment it allows) come by webhook. */
+async function startCardUpdate(deps: LinkDeps, opened: Opened, token: string): Promise<LinkPageResult> {
+  const { claims, ctx, locale, branding } = opened;
+  if (!LIVE_STATUSES.has(ctx.state.membership.status) && (await owedInvoices(deps, ctx)).length === 0) return errorPage('not_allowed', locale, branding);
+  const back = `${deps.config.PUBLIC_BASE_URL}/l/${token}`;
+  try {
+    const session = await hostedCardSetup(deps, ctx.member, back, back);
+    return { status: 200, page: { view: 'update_payment_continue', data: { memberName: ctx.member.name, url: session.url } }, locale, branding };
+  } catch (error) {
+    console.warn(JSON.stringify({ level: 'warn', msg: 'card setup could not start', membershipId: claims.membershipId, error: String(error) }));
+    return errorPage('unavailable', locale, branding);
+  }
+}
+
+/** A link of another purpose for this membership, minted for the member's own page (GET only signs; it changes nothing). */
+function mint(deps: LinkDeps, claims: LinkClaims, purpose: LinkPurpose, now: Date): string {
+  const exp = Math.floor(now.getTime() / 1000) + LINK_DAYS[purpose] * 86_400;
+  return `${deps.config.PUBLIC_BASE_URL}/l/${signLink(deps.linkKeys, { purpose, orgId: claims.orgId, membershipId: claims.membershipId, exp })}`;
+}
+
+/** R-LNK-4: the member's own page: status, term, next charge, card, invoices, and the actions the plan allows. */
+async function managePage(deps: LinkDeps, opened: Opened): Promise<LinkPageResult> {
+  const { claims, ctx, locale, branding } = opened;
+  const now = deps.clock.now();
+  const m = ctx.state.membership;
+  const record = await deps.store.getMembershipRecord(claims.orgId, claims.membershipId);
+  const invoices = (record?.invoices ?? []).slice(0, 12);
+  const owed = invoices.filter((i) => i.status === 'open');
+  const card = ctx.member.paymentMethod;
+  const live = LIVE_STATUSES.has(m.status);
+  const outlook = memberCancellationOutlook({ membership: m, ctx, today: localDateOf(now, ctx.settings.timeZone) });
+  const page: ManagePage = {
+    memberName: ctx.member.name,
+    planName: ctx.plan.name,
+    status: m.status,
+    currentTerm: { start: m.currentTerm.start, end: m.currentTerm.end },
+    terminationDate: m.terminationDate,
+    nextCharge: live ? nextChargeOf(m, ctx) : null,
+    card: card ? { brand: card.brand, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear } : null,
+    invoices: invoices.map((i) => ({
+      id: i.id,
+      issueDate: i.issueDate,
+      periodStart: i.periodStart,
+      periodEnd: i.periodEnd,
+      amount: i.amount,
+      status: i.status,
+      paidOn: i.payment ? (i.payment.offline?.paidOn ?? localDateOf(new Date(i.payment.paidAt), ctx.settings.timeZone)) : null,
+    })),
+    owed: sumOf(owed),
+    actions: {
+      updatePaymentUrl: live || owed.length > 0 ? mint(deps, claims, 'update_payment', now) : null,
+      renewUrl: renewalAllowed({ membership: m, ctx }) ? mint(deps, claims, 'renew', now) : null,
+      cancelUrl: outlook.allowed ? mint(deps, claims, 'cancel', now) : null,
+      cancelMode: outlook.allowed ? outlook.mode : null,
+    },
+  };
+  return { status: 200, page: { view: 'manage', data: page }, locale, branding };
+}
+
+/** The next automatic charge or invoice: the next billing date (monthly), the renewal (upfront). */
+function nextChargeOf(m: MembershipContext['state']['membership'], ctx: MembershipContext): ManagePage['nextCharge'] {
+  const card = ctx.member.paymentMethod !== null;
+  if (m.billing.cadence === 'monthly') {
+    if (m.nextBillingDate === null || (m.terminationDate !== null && m.nextBillingDate > m.terminationDate)) return null;
+    return { date: m.nextBillingDate, amount: m.billing.price, card };
+  }
+  const end = m.currentTerm.end;
+  if (end === null || !renewsAtTermEnd(m, renewalPolicyOf(ctx.plan)) || (m.terminationDate !== null && m.terminationDate <= end)) return null;
+  return { date: addDays(end, 1), amount: ctx.plan.price, card };
+}
+
 /** GET /l/{token}: the page with the one button. Reads only (R-LNK-2). */
 export async function showLink(deps: LinkDeps, token: string): Promise<LinkPageResult> {
   const opened = await open(deps, token);
   if ('page' in opened) return opened;
   if (opened.claims.purpose === 'authenticate') return authenticatePage(deps, opened);
+  if (opened.claims.purpose === 'update_payment') return updatePaymentPage(deps, opened);
+  if (opened.claims.purpose === 'manage') return managePage(deps, opened);
   const page = confirmPage(opened, deps.clock.now());
   if (!page) return errorPage('not_allowed', opened.locale, opened.branding);
   return { status: 200, page, locale: opened.locale, branding: opened.branding };
@@ -153,6 +257,9 @@ export function actOnLink(deps: LinkDeps, token: string, form: Record<string, st
     const { claims, ctx, locale, branding } = opened;
     if (form.purpose !== undefined && form.purpose !== claims.purpose) return errorPage('wrong_purpose', locale, branding);
     if (claims.purpose === 'authenticate') return startAuthentication(deps, opened, token);
+    if (claims.purpose === 'update_payment') return startCardUpdate(deps, opened, token);
+    // The member's own page only reads: its actions are links of their own.
+    if (claims.purpose === 'manage') return errorPage('wrong_purpose', locale, branding);
     const change = new MembershipChange(deps, ctx, { type: 'member', id: ctx.member.id });
     const memberName = ctx.member.name;
     const planName = ctx.plan.name;

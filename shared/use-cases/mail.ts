@@ -5,6 +5,7 @@ import type { Deps } from '../deps.js';
 import { type EmailRenderer, MailNotSentError, MailRejectedError } from '../ports/mailer.js';
 import type { OutboxEmail, WorkRef } from '../ports/store.js';
 import { brandingOf } from './membership-change.js';
+import { DUNNING_TEMPLATES } from './dunning-run.js';
 import { armRetry } from './retries.js';
 
 /**
@@ -44,6 +45,8 @@ export async function deliverMail(deps: MailDeps, ref: WorkRef): Promise<Deliver
   if (FINAL.has(mail.status)) return 'done';
   const now = deps.clock.now();
   if (mail.notAfter !== null && now.getTime() >= Date.parse(mail.notAfter)) return drop(deps, mail, now);
+  const stale = await staleReason(deps, mail);
+  if (stale !== null) return drop(deps, mail, now, stale);
 
   const claimed = await deps.store.claimMail(ref, now, WORK_LEASE_MS);
   if (!claimed) {
@@ -59,7 +62,7 @@ export async function deliverMail(deps: MailDeps, ref: WorkRef): Promise<Deliver
   if (!settings) throw new Error(`e-mail ${mail.id}: organisation ${ref.orgId} has no settings`);
   let rendered: ReturnType<EmailRenderer['render']>;
   try {
-    rendered = deps.renderer.render(claimed.template, claimed.data, { locale: claimed.locale, branding: brandingOf(settings) });
+    rendered = deps.renderer.render(claimed.template, claimed.data, { locale: claimed.locale, branding: brandingOf(settings), manageUrl: claimed.manageUrl ?? null });
   } catch (error) {
     return fail(deps, claimed, now, `the e-mail could not be rendered: ${String(error)}`);
   }
@@ -112,8 +115,26 @@ function timelineEvent(deps: MailDeps, mail: OutboxEmail, now: Date, type: strin
 }
 
 /** R-MNY-6: its moment passed; it is dropped, and the timeline says so. */
-async function drop(deps: MailDeps, mail: OutboxEmail, now: Date): Promise<DeliveryResult> {
-  const ok = await save(deps, { ...mail, status: 'dropped', claimedAt: null, nextTryAt: null }, [timelineEvent(deps, mail, now, 'email_dropped', { notAfter: mail.notAfter, reason: 'its moment passed before it could be sent' })]);
+/**
+ * R-DUN-4, R-DUN-7: a dunning or invoice reminder whose invoice is no longer owed, or a card
+ * notice about a card no longer on file, is never sent, however late its worker runs.
+ */
+async function staleReason(deps: MailDeps, mail: OutboxEmail): Promise<string | null> {
+  const data = mail.data as { invoiceId?: unknown; cardRef?: unknown };
+  if (DUNNING_TEMPLATES.has(mail.template) && typeof data.invoiceId === 'string') {
+    const invoice = await deps.store.getInvoice(mail.orgId, data.invoiceId);
+    if (invoice && invoice.status !== 'open') return `its invoice is ${invoice.status}`;
+  }
+  if ((mail.template === 'card_expiring' || mail.template === 'card_expiring_org') && typeof data.cardRef === 'string') {
+    const membership = await deps.store.getMembership(mail.orgId, mail.membershipId);
+    const member = membership ? await deps.store.getMember(mail.orgId, membership.memberId) : null;
+    if (member && member.paymentMethod?.gatewayRef !== data.cardRef) return 'the card was replaced or removed';
+  }
+  return null;
+}
+
+async function drop(deps: MailDeps, mail: OutboxEmail, now: Date, reason = 'its moment passed before it could be sent'): Promise<DeliveryResult> {
+  const ok = await save(deps, { ...mail, status: 'dropped', claimedAt: null, nextTryAt: null }, [timelineEvent(deps, mail, now, 'email_dropped', { notAfter: mail.notAfter, reason })]);
   return ok ? 'dropped' : deliverMail(deps, mail);
 }
 

@@ -4,9 +4,10 @@ import { parseInput } from '../domain/validate.js';
 import type { Deps } from '../deps.js';
 import { committed, type Page, type PageRequest } from '../ports/store.js';
 import { type Caller, checkExpectedVersion } from './context.js';
+import { cardChange } from './gateway.js';
 import { replanMemberships } from './membership-change.js';
 
-type MemberDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'payments' | 'timers' | 'mailer' | 'config'>;
+type MemberDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'payments' | 'timers' | 'mailer' | 'config' | 'linkKeys'>;
 
 export function listMembers(deps: Pick<Deps, 'store'>, caller: Caller, page: PageRequest): Promise<Page<Member>> {
   return deps.store.listMembers(caller.orgId, page);
@@ -88,7 +89,8 @@ export async function patchMember(
     member.paymentMethod = await savePaymentMethod(deps, member, paymentMethod.token);
     member.customerRef = member.paymentMethod.customerRef;
   }
-  await deps.store.commit([{ kind: 'member', value: member }]);
+  const cardChanged = paymentMethod !== undefined && member.paymentMethod?.gatewayRef !== existing.paymentMethod?.gatewayRef;
+  await deps.store.commit([{ kind: 'member', value: member }, ...(cardChanged ? [cardChange(deps, member, member.paymentMethod ? 'saved' : 'removed')] : [])]);
   if (patch.communicationsOptIn !== undefined && patch.communicationsOptIn !== existing.communicationsOptIn) {
     await replanMemberships(deps, caller, memberId);
   }

@@ -1,5 +1,6 @@
 import { type LocalDate, localDateOf } from '../domain/calendar.js';
 import { ConcurrencyError, NotFoundError } from '../domain/errors.js';
+import { LINK_DAYS, type LinkPurpose, signLink } from '../domain/links.js';
 import { type Member, mailLocale } from '../domain/member.js';
 import type { Membership, Term } from '../domain/membership.js';
 import { type Plan, renewalPolicyOf } from '../domain/plan.js';
@@ -60,7 +61,7 @@ export function brandingOf(settings: Settings): Branding {
   };
 }
 
-type ChangeDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'config'>;
+type ChangeDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'config' | 'linkKeys'>;
 
 export class MembershipChange {
   membership: Membership;
@@ -123,10 +124,16 @@ export class MembershipChange {
     return this.ctx.state.terms.find((t) => t.seq === seq);
   }
 
-  /** Mail to the member's account owner, in the member's locale. */
+  /** A signed member link of this membership (R-LNK-1), valid for its purpose's days from now. */
+  link(purpose: LinkPurpose): string {
+    const exp = Math.floor(this.now.getTime() / 1000) + LINK_DAYS[purpose] * 86_400;
+    return `${this.deps.config.PUBLIC_BASE_URL}/l/${signLink(this.deps.linkKeys, { purpose, orgId: this.orgId, membershipId: this.membership.id, exp })}`;
+  }
+
+  /** Mail to the member's account owner, in the member's locale, with their "manage my membership" link (R-LNK-4). */
   emailMember<T extends TemplateId>(template: T, data: TemplateData[T], options: { notAfter?: Date } = {}): void {
     const { member, settings } = this.ctx;
-    this.email(template, data, { name: member.name, email: member.email }, mailLocale(member, settings.locale), 'member', options.notAfter);
+    this.email(template, data, { name: member.name, email: member.email }, mailLocale(member, settings.locale), 'member', options.notAfter, this.link('manage'));
   }
 
   /** Mail to the organisation's main contact (R-CAN-7), in the organisation's locale. */
@@ -142,6 +149,7 @@ export class MembershipChange {
     locale: Locale,
     audience: OutboxEmail['audience'],
     notAfter?: Date,
+    manageUrl?: string,
   ): void {
     const id = this.deps.newId('eml');
     this.emails.push({
@@ -154,6 +162,7 @@ export class MembershipChange {
       to,
       audience,
       notAfter: notAfter?.toISOString() ?? null,
+      manageUrl: manageUrl ?? null,
       status: 'pending',
       tries: 0,
       claimedAt: null,
@@ -225,6 +234,8 @@ function itemKey(write: Write): string | null {
       return `member:${write.value.id}`;
     case 'attempt':
       return `attempt:${write.value.id}`;
+    case 'dunning':
+      return `dunning:${write.value.invoiceId}`;
     default:
       return null;
   }

@@ -12,7 +12,7 @@ import { type Caller, checkExpectedVersion, requireSettings } from './context.js
 import { getMember } from './members.js';
 import { getPlan } from './plans.js';
 
-type MembershipDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'config'>;
+type MembershipDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'config' | 'linkKeys'>;
 
 /**
  * Input: the caller, `{ memberId, planId, startDate? }` (start defaults to today in the

@@ -1,6 +1,7 @@
 import { ConcurrencyError } from '../domain/errors.js';
-import { type LinkKeys, signLink } from '../domain/links.js';
+import type { DunningRun } from '../domain/dunning.js';
 import type { Invoice } from '../domain/invoice.js';
+import type { Plan } from '../domain/plan.js';
 import {
   type AttemptOutcome,
   type AttemptPurpose,
@@ -17,6 +18,7 @@ import type { Deps } from '../deps.js';
 import type { ChargeRequest, ChargeResult, RefundRequest, RefundResult } from '../ports/payments.js';
 import type { WorkRef } from '../ports/store.js';
 import { commitChange, loadContext, MembershipChange, retryOnConflict } from './membership-change.js';
+import { onChargeFailed, onInvoicePaid } from './dunning-run.js';
 import { armRetry } from './retries.js';
 
 /**
@@ -238,8 +240,13 @@ export function recordOutcome(deps: PayDeps, ref: WorkRef, outcome: AttemptOutco
   return retryOnConflict(async () => {
     const [ctx, attempt] = await Promise.all([loadContext(deps, ref.orgId, ref.membershipId), deps.store.getAttempt(ref)]);
     if (!attempt || (isSettled(attempt) && !isLateOutcome(attempt, outcome))) return false;
-    const invoice = await deps.store.getInvoice(ref.orgId, attempt.invoiceId);
+    const [invoice, run] = await Promise.all([
+      deps.store.getInvoice(ref.orgId, attempt.invoiceId),
+      attempt.kind === 'charge' ? deps.store.getRun(ref.orgId, attempt.invoiceId) : Promise.resolve(null),
+    ]);
     if (!invoice) throw new Error(`payment attempt ${attempt.id} names a missing invoice`);
+    const fallbackId = run?.fallbackPlanId ?? (run === null ? ctx.plan.dunning.fallbackPlanId : null);
+    const fallback = attempt.kind === 'charge' && outcome.status !== 'succeeded' && fallbackId ? await deps.store.getPlan(ref.orgId, fallbackId) : null;
     const change = new MembershipChange(deps, ctx, SYSTEM);
     const now = change.now.toISOString();
     const settled: PaymentAttempt = {
@@ -254,7 +261,7 @@ export function recordOutcome(deps: PayDeps, ref: WorkRef, outcome: AttemptOutco
       updatedAt: now,
     };
     change.write({ kind: 'attempt', value: settled });
-    if (attempt.kind === 'charge') applyCharge(change, invoice, settled, { linkKeys: deps.linkKeys, publicBaseUrl: deps.config.PUBLIC_BASE_URL, late: isSettled(attempt) });
+    if (attempt.kind === 'charge') applyCharge(change, invoice, settled, { late: isSettled(attempt), run, fallback, lateFrom: attempt.status });
     else applyRefund(change, invoice, settled);
     await commitChange(deps, change, { skipPastReminders: true });
     return true;
@@ -280,8 +287,16 @@ function withEntry(list: InvoiceMoney[], attempt: PaymentAttempt): InvoiceMoney[
   return list.map((p) => (p.attemptId === attempt.id ? entry(attempt) : p));
 }
 
-/** `late`: the attempt already had an outcome (the member was told then; no second failure notice). */
-function applyCharge(change: MembershipChange, stored: Invoice, attempt: PaymentAttempt, opts: { linkKeys: LinkKeys; publicBaseUrl: string; late: boolean }): void {
+/**
+ * `late`: the attempt already had an outcome (the member was told then; no second failure
+ * notice). `run`: the invoice's dunning run, if any (R-DUN-1…4).
+ */
+function applyCharge(
+  change: MembershipChange,
+  stored: Invoice,
+  attempt: PaymentAttempt,
+  opts: { late: boolean; run: DunningRun | null; fallback: Plan | null; lateFrom: PaymentAttempt['status'] },
+): void {
   const m = change.membership;
   const now = change.now.toISOString();
   let invoice: Invoice = { ...stored, payments: withEntry(stored.payments, attempt), openAttemptId: stored.openAttemptId === attempt.id ? null : stored.openAttemptId, updatedAt: now };
@@ -292,8 +307,8 @@ function applyCharge(change: MembershipChange, stored: Invoice, attempt: Payment
     return;
   }
   if (attempt.status === 'succeeded') {
-    if (invoice.status !== 'open') {
-      // R-MNY-4: a charge that raced a void is never kept.
+    if (invoice.status !== 'open' && invoice.status !== 'uncollectible') {
+      // R-MNY-4: a charge that raced a void (or a payment staff recorded) is never kept.
       change.event('payment_succeeded_not_owed', { ...data, invoiceStatus: invoice.status });
       invoice = requestRefund(change, invoice, entry(attempt), 'race_refund');
       change.write({ kind: 'invoice', value: invoice });
@@ -306,7 +321,9 @@ function applyCharge(change: MembershipChange, stored: Invoice, attempt: Payment
       m.unpaidInvoiceIds = m.unpaidInvoiceIds.filter((id) => id !== invoice.id);
       if (m.unpaidInvoiceIds.length === 0) change.apply('payment_recovered');
     }
-    if (attempt.purpose === 'renewal' && attempt.card) {
+    const by = attempt.purpose === 'card_update' ? 'new_card' : opts.late && opts.lateFrom === 'requires_action' ? 'authentication' : 'retry';
+    const receipted = onInvoicePaid(change, invoice, opts.run, by, { method: 'card', card: attempt.card, reference: attempt.reference, paidOn: change.today });
+    if (!receipted && attempt.purpose === 'renewal' && attempt.card) {
       change.emailMember('renewal_confirmation', {
         memberName: change.ctx.member.name,
         planName: change.ctx.plan.name,
@@ -326,37 +343,27 @@ function applyCharge(change: MembershipChange, stored: Invoice, attempt: Payment
   if (invoice.status !== 'open') return;
   if (!m.unpaidInvoiceIds.includes(invoice.id)) m.unpaidInvoiceIds = [...m.unpaidInvoiceIds, invoice.id];
   change.apply('payment_failed');
-  if (chargeOrdinal(attempt.id) === 1 && attempt.card && !opts.late) {
-    const { member, plan } = change.ctx;
+  const authenticateUrl = failure.code === 'authentication_required' ? change.link('authenticate') : null;
+  if (opts.run?.kind === 'offline_invoice' || (opts.run === null && !isAutomatic(attempt))) {
+    // A member's own card payment (a pay-by-card link) was declined: they are told once; no run starts.
+    if (opts.late || !attempt.card) return;
     change.emailMember('payment_failed', {
-      memberName: member.name,
-      planName: plan.name,
+      memberName: change.ctx.member.name,
+      planName: change.ctx.plan.name,
       invoiceId: invoice.id,
       amount: invoice.amount,
       card: attempt.card,
       hardDecline: failure.hard,
-      authenticateUrl: failure.code === 'authentication_required' ? authenticateUrl(change, opts.linkKeys, opts.publicBaseUrl) : null,
+      authenticateUrl,
+      updatePaymentUrl: change.link('update_payment'),
     });
-    change.emailOrganisation('payment_failed_org', {
-      memberName: member.name,
-      memberEmail: member.email,
-      planName: plan.name,
-      invoiceId: invoice.id,
-      amount: invoice.amount,
-      declineCode: failure.code,
-      hardDecline: failure.hard,
-      membershipUrl: change.membershipUrl(),
-    });
+    return;
   }
+  onChargeFailed(change, invoice, attempt, opts.run, { late: opts.late, fallback: opts.fallback, authenticateUrl });
 }
 
-/** How long the member may approve a payment from the e-mail's link. */
-const AUTHENTICATE_LINK_DAYS = 30;
-
-/** R-PAY-3: the member's signed link to approve the payment with their bank (multi-use until paid). */
-function authenticateUrl(change: MembershipChange, linkKeys: LinkKeys, baseUrl: string): string {
-  const exp = Math.floor(change.now.getTime() / 1000) + AUTHENTICATE_LINK_DAYS * 86_400;
-  return `${baseUrl}/l/${signLink(linkKeys, { purpose: 'authenticate', orgId: change.orgId, membershipId: change.membership.id, exp })}`;
+function isAutomatic(attempt: PaymentAttempt): boolean {
+  return attempt.purpose === 'purchase' || attempt.purpose === 'billing' || attempt.purpose === 'renewal';
 }
 
 function applyRefund(change: MembershipChange, stored: Invoice, attempt: PaymentAttempt): void {

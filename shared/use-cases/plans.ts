@@ -81,7 +81,7 @@ export const REPLAN_PAGE = 25;
  * stream record that brings the next page. A newer edit of the plan replaces the job: this one
  * stops at its next write. Done when the last page is re-planned.
  */
-export async function runReplanJob(deps: Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'config'>, ref: { orgId: string; planId: string }): Promise<'advanced' | 'done' | 'superseded'> {
+export async function runReplanJob(deps: Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'config' | 'linkKeys'>, ref: { orgId: string; planId: string }): Promise<'advanced' | 'done' | 'superseded'> {
   const job = await deps.store.getJob(ref.orgId, ref.planId);
   if (!job || job.status === 'done') return 'done';
   const page = await deps.store.listLiveMembershipsOfPlan(ref.orgId, ref.planId, { limit: REPLAN_PAGE, cursor: job.cursor ?? undefined });

@@ -8,6 +8,7 @@ import type { AttemptPurpose } from '../domain/payment.js';
 import { renewalPolicyOf } from '../domain/plan.js';
 import { endOfLocalDay, pastReminders, reminderDeadline, reminderKey, renewsAtTermEnd } from '../domain/timers.js';
 import type { Deps } from '../deps.js';
+import { startOfflineRun } from './dunning-run.js';
 import { type MembershipChange, planInputs } from './membership-change.js';
 import { requestCharge } from './payments.js';
 
@@ -156,7 +157,8 @@ function bill(change: MembershipChange, date: LocalDate): void {
 
 /**
  * Issues an invoice due today and writes the charge of the card on file (R-MNY-2). Without a
- * card, the invoice is e-mailed: the renewal invoice of R-REN-3, or a monthly instalment.
+ * card, the invoice is e-mailed with its pay-by-card link (the renewal invoice of R-REN-3, or a
+ * monthly instalment) and reminded by a run of its own (R-DUN-9).
  */
 export function issueAndCharge(
   change: MembershipChange,
@@ -192,7 +194,10 @@ export function issueAndCharge(
       periodEnd: invoice.periodEnd,
       renewal: spec.renewal,
       replyTo: settings.replyTo,
+      payUrl: change.link('update_payment'),
     });
+    // R-DUN-9: its own reminders, with the pay-by-card link, until it is paid.
+    startOfflineRun(change, invoice);
   }
   return invoice;
 }

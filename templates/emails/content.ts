@@ -54,6 +54,8 @@ export interface LayoutCopy {
   replyFooter(audience: 'member' | 'staff'): [before: string, after: string];
   whyFooter(audience: 'member' | 'staff', organisationName: string): string;
   buttonFallback: string;
+  /** R-LNK-4: the footer link to the member's "manage my membership" page (a link, not a button). */
+  manageLink: string;
   logoAlt(organisationName: string): string;
 }
 

@@ -30,9 +30,13 @@ export function renderHtml(content: EmailContent, ctx: EmailContext, copy: Layou
       : `<p style="margin:0;font-size:14px;line-height:20px;color:${MUTED};">${e(copy.staffSignature(branding.senderName, branding.organisationName))}</p>`;
 
   const [replyBefore, replyAfter] = copy.replyFooter(content.audience);
+  const manageUrl = memberManageUrl(content, ctx);
   const footer =
     `<p style="margin:0 0 8px 0;">${e(replyBefore)}${emailLink(branding.replyTo, colors)}${e(replyAfter)}</p>` +
-    `<p style="margin:0;">${e(copy.whyFooter(content.audience, branding.organisationName))}</p>`;
+    `<p style="margin:0;">${e(copy.whyFooter(content.audience, branding.organisationName))}</p>` +
+    (manageUrl
+      ? `<p style="margin:8px 0 0 0;"><a href="${e(manageUrl)}" target="_blank" rel="noopener" style="color:${colors.link};">${e(copy.manageLink)}</a></p>`
+      : '');
 
   const row = (html: string, padding = '0 32px 16px 32px') =>
     `<tr><td style="padding:${padding};font-family:${FONT};font-size:16px;line-height:24px;color:${INK};">${html}</td></tr>`;
@@ -114,6 +118,14 @@ function blockHtml(block: Block, colors: BrandColors, copy: LayoutCopy): string 
   }
 }
 
+/**
+ * R-LNK-4: the member's "manage my membership" link for the footer, checked; none for staff
+ * notices, even if a context carries one by mistake.
+ */
+function memberManageUrl(content: EmailContent, ctx: EmailContext): string | null {
+  return content.audience === 'member' && ctx.manageUrl ? checkedUrl(ctx.manageUrl) : null;
+}
+
 function inlineHtml(part: Inline, colors: BrandColors): string {
   if (typeof part === 'string') return escapeHtml(part);
   if ('strong' in part) return `<strong>${escapeHtml(part.strong)}</strong>`;
@@ -151,6 +163,8 @@ export function renderText(content: EmailContent, ctx: EmailContext, copy: Layou
       : copy.staffSignature(branding.senderName, branding.organisationName),
   );
   const [replyBefore, replyAfter] = copy.replyFooter(content.audience);
-  parts.push(`-- \n${replyBefore}${branding.replyTo}${replyAfter}\n${copy.whyFooter(content.audience, branding.organisationName)}`);
+  const manageUrl = memberManageUrl(content, ctx);
+  const manage = manageUrl ? `\n\n${copy.manageLink}${sep.trimEnd()}\n${manageUrl}` : '';
+  parts.push(`-- \n${replyBefore}${branding.replyTo}${replyAfter}\n${copy.whyFooter(content.audience, branding.organisationName)}${manage}`);
   return `${parts.join('\n\n')}\n`;
 }

@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { LocalDate } from '../../shared/domain/calendar.js';
+import type { InvoiceStatus } from '../../shared/domain/invoice.js';
+import type { MembershipStatus } from '../../shared/domain/membership.js';
 import type { Locale, Money } from '../../shared/domain/schema.js';
 import type { Inline } from '../emails/content.js';
-import { checkedUrl, escapeHtml, formatDate, formatMoney, mailtoUrl } from '../format.js';
-import type { LinkErrorReason, PageContext, PageData, PageRequest } from './types.js';
+import { cardBrandName, checkedUrl, escapeHtml, formatDate, formatMoney, mailtoUrl } from '../format.js';
+import type { LinkErrorReason, ManagePage, PageContext, PageData, PageRequest } from './types.js';
 
 /**
  * The member link pages (R-LNK-2, R-LNK-3): a small HTML document per view, without any
  * script. A confirm view has exactly one button in a POST form to the link's own URL; the
- * other views only say what happened. The style sheet is constant so that PAGE_CSP can allow
+ * other views only say what happened. The member's own page (R-LNK-4) shows the membership and
+ * its invoices and offers each action as a plain link (GET) to that action's own page. The style sheet is constant so that PAGE_CSP can allow
  * it by hash: no `unsafe-inline`, no style attributes, nothing loaded from elsewhere.
  */
 
@@ -38,10 +41,18 @@ const CSS = [
   'footer p{margin:0}',
   'a{color:#1f5a96}',
   '.go{display:inline-block;padding:.875rem 1.25rem;font-weight:700;color:#fff;background:#1f5a96;border-radius:6px;text-decoration:none}',
+  'h2{font-size:1.125rem;line-height:1.3;margin:1.5rem 0 .75rem}',
+  '.scroll{overflow-x:auto;margin:0 0 1.5rem;border:1px solid #e3e5e8;border-radius:4px}',
+  'table{border-collapse:collapse;width:100%;font-size:.9375rem}',
+  'caption{text-align:left;font-weight:700;padding:.5rem .75rem}',
+  'th,td{padding:.5rem .75rem;text-align:left;vertical-align:top;white-space:nowrap;border-top:1px solid #e3e5e8}',
+  'th{color:#51565e;font-weight:600}',
+  '.num{text-align:right}',
+  '.actions{list-style:none;margin:0 0 1rem;padding:0;display:flex;flex-wrap:wrap;align-items:center;gap:.75rem 1.25rem}',
   '@media (min-width:30rem){button{display:inline-block;width:auto}}',
   '@media (prefers-color-scheme:dark){body{background:#16181b;color:#e8eaed}main{background:#202327;border-top-color:#6aa6e0}' +
-    'main.success{border-top-color:#5cc28a}main.error{border-top-color:#f28b82}dt,.hint,.note,footer{color:#b0b6bf}' +
-    'dl,dl div{border-color:#3a3f45}a{color:#8cc0f0}textarea{background:#16181b;border-color:#8a9099}' +
+    'main.success{border-top-color:#5cc28a}main.error{border-top-color:#f28b82}dt,th,.hint,.note,footer{color:#b0b6bf}' +
+    'dl,dl div,.scroll,th,td{border-color:#3a3f45}a{color:#8cc0f0}textarea{background:#16181b;border-color:#8a9099}' +
     'button,.go{background:#8cc0f0;color:#0b1a2a}button:hover{background:#aed3f5}}',
 ].join('');
 
@@ -66,6 +77,10 @@ interface PageContent {
   form?: { button: string; reason?: { label: string; hint: string } };
   /** A link out, styled as the page's one action (the gateway's page: a plain link, not a form). */
   go?: { label: string; url: string };
+  /** A data table (the invoices), scrolling inside its own labelled region on a narrow screen. */
+  table?: { caption: string; headers: Array<{ label: string; numeric?: boolean }>; rows: string[][]; empty: string };
+  /** Actions offered as plain links (GET) to their own pages: R-LNK-4, nothing changes here. */
+  links?: { heading: string; items: Array<{ label: string; url: string; primary: boolean }> };
   /** Shown after the form or the facts, in a quieter style. */
   notes?: Inline[][];
 }
@@ -73,6 +88,10 @@ interface PageContent {
 interface Fmt {
   date(date: LocalDate): string;
   money(money: Money): string;
+  /** A card's brand as people write it, e.g. "Visa". */
+  brand(brand: string): string;
+  /** A card's expiry as MM/YYYY. */
+  expiry(month: number, year: number): string;
   /** The organisation's name, or null when the link is too broken to know it. */
   org: string | null;
 }
@@ -91,6 +110,38 @@ interface PageCopy {
 }
 
 const nb = (s: string) => s.replace(/« /g, '«\u00a0').replace(/ »/g, '\u00a0»').replace(/ :/g, '\u00a0:');
+
+/** R-LNK-4: a status as stored, checked against the words a locale has for it. */
+function knownStatus<K extends string>(words: Record<K, unknown>, status: string): K {
+  if (!Object.prototype.hasOwnProperty.call(words, status)) throw new RangeError(`no words for status ${JSON.stringify(status)}`);
+  return status as K;
+}
+
+const FR_MEMBERSHIP_STATUS: Record<MembershipStatus, (d: ManagePage, f: Fmt) => string> = {
+  active: () => 'Actif',
+  pending: (d, f) => `Débute le ${f.date(d.currentTerm.start)}`,
+  past_due: () => 'Paiement en retard — votre accès est maintenu pendant que nous réessayons',
+  cancellation_requested: () => 'Annulation demandée — en attente de la réponse de l’équipe',
+  cancel_scheduled: (d, f) => (d.terminationDate ? `Annulé — accès jusqu’au ${f.date(d.terminationDate)} inclusivement` : 'Annulation prévue'),
+  expired: () => 'Expiré',
+  terminated: () => 'Terminé à la suite d’une annulation',
+  voided: () => 'Annulé',
+};
+
+const FR_INVOICE_STATUS: Record<InvoiceStatus, string> = { open: 'À payer', paid: 'Payée', void: 'Annulée', uncollectible: 'Impayée' };
+
+const EN_MEMBERSHIP_STATUS: Record<MembershipStatus, (d: ManagePage, f: Fmt) => string> = {
+  active: () => 'Active',
+  pending: (d, f) => `Starts on ${f.date(d.currentTerm.start)}`,
+  past_due: () => 'Payment overdue — your access continues while we retry',
+  cancellation_requested: () => 'Cancellation requested — awaiting the team’s answer',
+  cancel_scheduled: (d, f) => (d.terminationDate ? `Cancelled — access until ${f.date(d.terminationDate)} (inclusive)` : 'Cancellation scheduled'),
+  expired: () => 'Expired',
+  terminated: () => 'Ended after cancellation',
+  voided: () => 'Cancelled',
+};
+
+const EN_INVOICE_STATUS: Record<InvoiceStatus, string> = { open: 'To pay', paid: 'Paid', void: 'Cancelled', uncollectible: 'Unpaid' };
 
 const FR: PageCopy = {
   views: {
@@ -191,6 +242,90 @@ const FR: PageCopy = {
         ['Vous recevrez une réponse par courriel. D’ici là, rien ne change à votre abonnement.'],
       ],
     }),
+    update_payment_confirm: (d, f) => {
+      const card = d.card ? `${f.brand(d.card.brand)} se terminant par ${d.card.last4}` : null;
+      const facts: Array<[string, string]> = [['Abonnement', d.planName]];
+      if (d.card) facts.push(['Carte actuelle', `${card} (expiration ${f.expiry(d.card.expMonth, d.card.expYear)})`]);
+      if (d.amount) facts.push(['Montant à payer maintenant', f.money(d.amount)]);
+      return {
+        title: d.card ? 'Mettre à jour votre carte' : d.amount ? 'Payer par carte' : 'Ajouter une carte',
+        tone: 'neutral',
+        paragraphs: [
+          [`Bonjour ${d.memberName},`],
+          d.card
+            ? [nb(`La carte enregistrée pour votre abonnement « ${d.planName} » est la carte ${card}. Vous pouvez la remplacer par une autre carte.`)]
+            : [nb(`Aucune carte n’est enregistrée pour votre abonnement « ${d.planName} ».`)],
+          d.amount
+            ? ['Le solde dû de ', { strong: f.money(d.amount) }, d.card ? ' sera porté à la nouvelle carte dès qu’elle sera enregistrée.' : ' sera porté à votre carte dès qu’elle sera enregistrée.']
+            : [nb('Rien n’est dû pour le moment : la carte servira à vos prochains paiements.')],
+        ],
+        facts,
+        form: { button: 'Continuer vers la page sécurisée' },
+        notes: [
+          ['Vous entrerez les renseignements de votre carte sur la page sécurisée de notre processeur de paiement, jamais sur ce site.'],
+          [nb('Vous avez changé d’avis? Fermez simplement cette page : rien ne sera modifié.')],
+        ],
+      };
+    },
+    update_payment_continue: (d) => ({
+      title: 'Entrez votre carte sur la page sécurisée',
+      tone: 'neutral',
+      paragraphs: [[`${d.memberName}, la page sécurisée de notre processeur de paiement est prête.`]],
+      go: { label: 'Continuer vers la page sécurisée', url: d.url },
+      notes: [['Les renseignements de votre carte sont entrés sur cette page sécurisée, jamais sur ce site.']],
+    }),
+    update_payment_done: (d, f) => ({
+      title: 'Merci — rien n’est dû pour le moment',
+      tone: 'success',
+      paragraphs: [
+        [nb(`Merci, ${d.memberName}. Aucun montant n’est dû sur votre abonnement « ${d.planName} ».`)],
+        ...(d.card ? [[`La carte enregistrée à votre dossier est la carte ${f.brand(d.card.brand)} se terminant par ${d.card.last4}; elle servira à vos prochains paiements.`]] : []),
+        ['Vous pouvez fermer cette page.'],
+      ],
+    }),
+    manage: (d, f) => {
+      const { updatePaymentUrl, renewUrl, cancelUrl, cancelMode } = d.actions;
+      const items: Array<{ label: string; url: string; primary: boolean }> = [];
+      if (updatePaymentUrl) items.push({ label: d.card ? 'Mettre à jour ma carte' : d.owed ? 'Payer par carte' : 'Ajouter une carte', url: updatePaymentUrl, primary: true });
+      if (renewUrl) items.push({ label: 'Renouveler mon abonnement', url: renewUrl, primary: true });
+      if (cancelUrl) items.push({ label: cancelMode === 'request' ? 'Demander l’annulation' : 'Annuler mon abonnement', url: cancelUrl, primary: false });
+      return {
+        title: 'Votre abonnement',
+        tone: 'neutral',
+        paragraphs: [
+          [`Bonjour ${d.memberName},`],
+          [nb(`Voici l’état de votre abonnement « ${d.planName} » et vos dernières factures.`)],
+          ...(d.owed ? [['Un solde de ', { strong: f.money(d.owed) }, updatePaymentUrl ? ' est à payer. Vous pouvez le régler par carte dès maintenant.' : ' est à payer.'] as Inline[]] : []),
+        ],
+        facts: [
+          ['Abonnement', d.planName],
+          ['Statut', FR_MEMBERSHIP_STATUS[knownStatus(FR_MEMBERSHIP_STATUS, d.status)](d, f)],
+          ['Période en cours', d.currentTerm.end ? `Du ${f.date(d.currentTerm.start)} au ${f.date(d.currentTerm.end)}` : `À partir du ${f.date(d.currentTerm.start)} (aucune date de fin)`],
+          [
+            'Prochain paiement',
+            d.nextCharge
+              ? `${f.money(d.nextCharge.amount)} le ${f.date(d.nextCharge.date)}, ${d.nextCharge.card ? 'porté à votre carte' : 'facture envoyée par courriel'}`
+              : 'Aucun paiement prévu',
+          ],
+          ['Carte enregistrée', d.card ? `${f.brand(d.card.brand)} se terminant par ${d.card.last4} (expiration ${f.expiry(d.card.expMonth, d.card.expYear)})` : 'Aucune carte enregistrée'],
+          ['Montant dû', d.owed ? f.money(d.owed) : 'Aucun'],
+        ],
+        table: {
+          caption: 'Vos factures, les plus récentes en premier',
+          headers: [{ label: 'Date' }, { label: 'Période' }, { label: 'Montant', numeric: true }, { label: 'Statut' }, { label: 'Payée le' }],
+          rows: d.invoices.map((invoice) => [
+            f.date(invoice.issueDate),
+            invoice.periodEnd ? `du ${f.date(invoice.periodStart)} au ${f.date(invoice.periodEnd)}` : `à partir du ${f.date(invoice.periodStart)}`,
+            f.money(invoice.amount),
+            FR_INVOICE_STATUS[knownStatus(FR_INVOICE_STATUS, invoice.status)],
+            invoice.paidOn ? f.date(invoice.paidOn) : '—',
+          ]),
+          empty: 'Aucune facture pour le moment.',
+        },
+        links: { heading: 'Que souhaitez-vous faire?', items },
+        notes: items.length ? [['Chaque action s’ouvre sur sa propre page, où vous pourrez la confirmer; rien ne change avant.']] : [],
+      };
+    },
   },
   errors: {
     invalid: {
@@ -334,6 +469,90 @@ const EN: PageCopy = {
         ['You will receive an answer by e-mail. Until then, nothing changes on your membership.'],
       ],
     }),
+    update_payment_confirm: (d, f) => {
+      const card = d.card ? `${f.brand(d.card.brand)} ending in ${d.card.last4}` : null;
+      const facts: Array<[string, string]> = [['Membership', d.planName]];
+      if (d.card) facts.push(['Current card', `${card} (expires ${f.expiry(d.card.expMonth, d.card.expYear)})`]);
+      if (d.amount) facts.push(['Amount to pay now', f.money(d.amount)]);
+      return {
+        title: d.card ? 'Update your card' : d.amount ? 'Pay by card' : 'Add a card',
+        tone: 'neutral',
+        paragraphs: [
+          [`Hello ${d.memberName},`],
+          d.card
+            ? [`The card on file for your “${d.planName}” membership is your ${card}. You can replace it with another card.`]
+            : [`There is no card on file for your “${d.planName}” membership.`],
+          d.amount
+            ? ['The open amount of ', { strong: f.money(d.amount) }, d.card ? ' will be charged to the new card right after it is saved.' : ' will be charged to your card right after it is saved.']
+            : ['Nothing is owed now; the card will be used for your future payments.'],
+        ],
+        facts,
+        form: { button: 'Continue to the secure card page' },
+        notes: [
+          ["You will enter your card details on our payment provider's secure page, never on this site."],
+          ['Changed your mind? Just close this page; nothing will change.'],
+        ],
+      };
+    },
+    update_payment_continue: (d) => ({
+      title: 'Enter your card on the secure page',
+      tone: 'neutral',
+      paragraphs: [[`${d.memberName}, our payment provider's secure page is ready.`]],
+      go: { label: 'Continue to the secure page', url: d.url },
+      notes: [['Your card details are entered on that secure page, never on this site.']],
+    }),
+    update_payment_done: (d, f) => ({
+      title: 'Thank you — nothing is owed now',
+      tone: 'success',
+      paragraphs: [
+        [`Thank you, ${d.memberName}. Nothing is owed on your “${d.planName}” membership now.`],
+        ...(d.card ? [[`The card on file is your ${f.brand(d.card.brand)} ending in ${d.card.last4}; it will be used for your future payments.`]] : []),
+        ['You can close this page.'],
+      ],
+    }),
+    manage: (d, f) => {
+      const { updatePaymentUrl, renewUrl, cancelUrl, cancelMode } = d.actions;
+      const items: Array<{ label: string; url: string; primary: boolean }> = [];
+      if (updatePaymentUrl) items.push({ label: d.card ? 'Update my card' : d.owed ? 'Pay by card' : 'Add a card', url: updatePaymentUrl, primary: true });
+      if (renewUrl) items.push({ label: 'Renew my membership', url: renewUrl, primary: true });
+      if (cancelUrl) items.push({ label: cancelMode === 'request' ? 'Request cancellation' : 'Cancel my membership', url: cancelUrl, primary: false });
+      return {
+        title: 'Your membership',
+        tone: 'neutral',
+        paragraphs: [
+          [`Hello ${d.memberName},`],
+          [`Here is where your “${d.planName}” membership stands, with your latest invoices.`],
+          ...(d.owed ? [['A balance of ', { strong: f.money(d.owed) }, updatePaymentUrl ? ' is owed. You can pay it by card right away.' : ' is owed.'] as Inline[]] : []),
+        ],
+        facts: [
+          ['Membership', d.planName],
+          ['Status', EN_MEMBERSHIP_STATUS[knownStatus(EN_MEMBERSHIP_STATUS, d.status)](d, f)],
+          ['Current term', d.currentTerm.end ? `${f.date(d.currentTerm.start)} to ${f.date(d.currentTerm.end)}` : `From ${f.date(d.currentTerm.start)} (no end date)`],
+          [
+            'Next charge',
+            d.nextCharge
+              ? `${f.money(d.nextCharge.amount)} on ${f.date(d.nextCharge.date)}, ${d.nextCharge.card ? 'charged to your card' : 'invoice e-mailed'}`
+              : 'None scheduled',
+          ],
+          ['Card on file', d.card ? `${f.brand(d.card.brand)} ending in ${d.card.last4} (expires ${f.expiry(d.card.expMonth, d.card.expYear)})` : 'No card on file'],
+          ['Amount owed', d.owed ? f.money(d.owed) : 'None'],
+        ],
+        table: {
+          caption: 'Your invoices, newest first',
+          headers: [{ label: 'Date' }, { label: 'Period' }, { label: 'Amount', numeric: true }, { label: 'Status' }, { label: 'Paid on' }],
+          rows: d.invoices.map((invoice) => [
+            f.date(invoice.issueDate),
+            invoice.periodEnd ? `${f.date(invoice.periodStart)} to ${f.date(invoice.periodEnd)}` : `from ${f.date(invoice.periodStart)}`,
+            f.money(invoice.amount),
+            EN_INVOICE_STATUS[knownStatus(EN_INVOICE_STATUS, invoice.status)],
+            invoice.paidOn ? f.date(invoice.paidOn) : '—',
+          ]),
+          empty: 'No invoices yet.',
+        },
+        links: { heading: 'What would you like to do?', items },
+        notes: items.length ? [['Each action opens its own page, where you confirm it; nothing changes before.']] : [],
+      };
+    },
   },
   errors: {
     invalid: {
@@ -386,6 +605,8 @@ export function renderPage(request: PageRequest, ctx: PageContext, actionUrl: st
   const f: Fmt = {
     date: (date) => formatDate(date, ctx.locale),
     money: (money) => formatMoney(money, ctx.locale),
+    brand: cardBrandName,
+    expiry: (month, year) => `${String(month).padStart(2, '0')}/${year}`,
     org: branding?.organisationName ?? null,
   };
 
@@ -414,9 +635,31 @@ export function renderPage(request: PageRequest, ctx: PageContext, actionUrl: st
         `<textarea id="reason" name="reason" rows="4" maxlength="500" aria-describedby="reason-hint"></textarea>` +
         `<p class="hint" id="reason-hint">${e(content.form.reason.hint)}</p>`
       : '';
-    main.push(`<form method="post" action="${e(checkedFormAction(actionUrl))}">${reason}<button type="submit">${e(content.form.button)}</button></form>`);
+    main.push(`<form method="post" action="${e(checkedPageUrl(actionUrl))}">${reason}<button type="submit">${e(content.form.button)}</button></form>`);
   }
   if (content.go) main.push(`<p><a class="go" href="${e(checkedUrl(content.go.url))}">${e(content.go.label)}</a></p>`);
+  if (content.table) {
+    const { caption, headers, rows, empty } = content.table;
+    const cls = (i: number) => (headers[i]?.numeric ? ' class="num"' : '');
+    if (rows.length) {
+      // A wide table scrolls inside its own region; the region is focusable so that a keyboard can scroll it.
+      main.push(
+        `<div class="scroll" role="region" aria-labelledby="table-caption" tabindex="0"><table>` +
+          `<caption id="table-caption">${e(caption)}</caption>` +
+          `<thead><tr>${headers.map((h, i) => `<th scope="col"${cls(i)}>${e(h.label)}</th>`).join('')}</tr></thead>` +
+          `<tbody>${rows.map((row) => `<tr>${row.map((cell, i) => `<td${cls(i)}>${e(cell)}</td>`).join('')}</tr>`).join('')}</tbody>` +
+          `</table></div>`,
+      );
+    } else {
+      main.push(`<p>${e(empty)}</p>`);
+    }
+  }
+  if (content.links?.items.length) {
+    const items = content.links.items.map(
+      (item) => `<li><a${item.primary ? ' class="go"' : ''} href="${e(checkedPageUrl(item.url))}">${e(item.label)}</a></li>`,
+    );
+    main.push(`<h2>${e(content.links.heading)}</h2>`, `<ul class="actions">${items.join('')}</ul>`);
+  }
   for (const parts of content.notes ?? []) main.push(`<p class="note">${inlineHtml(parts)}</p>`);
 
   const header = branding ? `<header><p class="org">${e(branding.organisationName)}</p></header>\n` : '';
@@ -456,7 +699,8 @@ function inlineHtml(parts: Inline[]): string {
     .join('');
 }
 
-function checkedFormAction(url: string): string {
-  if (url.startsWith('/') && !url.startsWith('//')) return url;
+/** A URL on this site: a root-relative path, or an absolute http(s) URL. */
+function checkedPageUrl(url: string): string {
+  if (url.startsWith('/') && !/^\/[/\\]/.test(url)) return url;
   return checkedUrl(url);
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LocalDate } from '../../shared/domain/calendar.js';
 import type { Locale, Money } from '../../shared/domain/schema.js';
 import { renderEmail } from '../../templates/emails/render.js';
-import type { Branding, EmailContext, RenderedEmail, TemplateData, TemplateId } from '../../templates/emails/types.js';
+import type { Branding, DunningOutlook, EmailContext, RenderedEmail, TemplateData, TemplateId } from '../../templates/emails/types.js';
 import { brandColors, contrastRatio, formatDate, formatMoney } from '../../templates/format.js';
 
 const LOCALES: Locale[] = ['fr-CA', 'en'];
@@ -20,6 +20,19 @@ const RENEW_URL = 'https://relance.example/l/renew-token?k=1&m=2';
 const AUTHENTICATE_URL = 'https://relance.example/l/authenticate-token?k=1&m=2';
 const CONSOLE_URL = 'https://relance.example/console/memberships/m-1?tab=history&x=1';
 const PAY_REPLY_TO = 'facturation@natation-laval.example';
+const UPDATE_URL = 'https://relance.example/l/update-payment-token?k=1&m=2';
+const PAY_URL = 'https://relance.example/l/pay-token?k=1&m=2';
+const MANAGE_URL = 'https://relance.example/l/manage-token?k=1&m=2';
+
+/** The dunning outlooks of R-DUN-6: the run's deadline (last try) and what happens after it. */
+const CANCEL: DunningOutlook = { finalAction: 'cancel', deadline: '2027-04-14', stopDate: '2027-04-30', fallback: null };
+const DOWNGRADE: DunningOutlook = {
+  finalAction: 'downgrade',
+  deadline: '2027-04-14',
+  stopDate: '2027-04-15',
+  fallback: { planName: 'Accès libre', amount: cad(1000), cadence: 'monthly' },
+};
+const LEAVE_UNPAID: DunningOutlook = { finalAction: 'leave_unpaid', deadline: '2027-04-14', stopDate: null, fallback: null };
 
 /** The data of one template and what must be visible in both parts of the mail. */
 interface Case<K extends TemplateId> {
@@ -145,6 +158,69 @@ const cases: { [K in TemplateId]: Case<K> } = {
     url: null,
     values: ['Léa Tremblay', 'Mensuel', 'F-2027-0042'],
   },
+  dunning_followup: {
+    data: { memberName: 'Léa Tremblay', planName: 'Mensuel', invoiceId: 'F-2027-0050', amount: cad(2500), followUp: 1, card: { brand: 'visa', last4: '9995' }, hardDecline: false, declineCode: 'insufficient_funds', nextRetryOn: '2027-04-09', outlook: CANCEL, updatePaymentUrl: UPDATE_URL, authenticateUrl: null },
+    dates: ['2027-04-09', '2027-04-14', '2027-04-30'],
+    money: [cad(2500)],
+    url: UPDATE_URL,
+    values: ['Léa Tremblay', 'Mensuel', 'F-2027-0050', '9995'],
+  },
+  dunning_final_warning: {
+    data: { memberName: 'Léa Tremblay', planName: 'Mensuel', invoiceId: 'F-2027-0050', amount: cad(2500), card: { brand: 'visa', last4: '9995' }, outlook: DOWNGRADE, updatePaymentUrl: UPDATE_URL },
+    dates: ['2027-04-14', '2027-04-15'],
+    money: [cad(2500), cad(1000)],
+    url: UPDATE_URL,
+    values: ['Léa Tremblay', 'Mensuel', 'F-2027-0050', '9995', 'Accès libre'],
+  },
+  dunning_cancelled: {
+    data: { memberName: 'Léa Tremblay', planName: 'Mensuel', invoiceId: 'F-2027-0050', amount: cad(2500), terminationDate: '2027-04-30' },
+    dates: ['2027-04-30'],
+    money: [cad(2500)],
+    url: null,
+    values: ['Léa Tremblay', 'Mensuel', 'F-2027-0050'],
+  },
+  dunning_downgraded: {
+    data: { memberName: 'Léa Tremblay', planName: 'Mensuel', invoiceId: 'F-2027-0050', amount: cad(2500), fallbackPlanName: 'Accès libre', fallbackAmount: cad(1000), cadence: 'monthly', effectiveDate: '2027-04-15' },
+    dates: ['2027-04-15'],
+    money: [cad(2500), cad(1000)],
+    url: null,
+    values: ['Léa Tremblay', 'Mensuel', 'F-2027-0050', 'Accès libre'],
+  },
+  dunning_unpaid_org: {
+    data: { memberName: 'Émile Bérubé', memberEmail: 'emile@example.org', planName: 'Mensuel', invoiceId: 'F-2027-0050', amount: cad(2500), tries: 4, lastDeclineCode: 'insufficient_funds', membershipUrl: CONSOLE_URL },
+    dates: [],
+    money: [cad(2500)],
+    url: CONSOLE_URL,
+    values: ['Émile Bérubé', 'emile@example.org', 'Mensuel', 'F-2027-0050', 'insufficient_funds'],
+  },
+  payment_receipt: {
+    data: { memberName: 'Léa Tremblay', planName: 'Mensuel', invoiceId: 'F-2027-0050', amount: cad(2500), paidOn: '2027-04-04', method: 'cheque', card: null, reference: 'Chèque 1047', periodStart: '2027-04-01', periodEnd: '2027-04-30' },
+    dates: ['2027-04-04', '2027-04-01', '2027-04-30'],
+    money: [cad(2500)],
+    url: null,
+    values: ['Léa Tremblay', 'Mensuel', 'F-2027-0050', 'Chèque 1047'],
+  },
+  card_expiring: {
+    data: { memberName: 'Léa Tremblay', planName: 'Mensuel', card: { brand: 'visa', last4: '4242' }, expiresOn: '2027-04-30', today: false, nextChargeOn: '2027-05-01', nextChargeAmount: cad(2500), updatePaymentUrl: UPDATE_URL },
+    dates: ['2027-04-30', '2027-05-01'],
+    money: [cad(2500)],
+    url: UPDATE_URL,
+    values: ['Léa Tremblay', 'Mensuel', 'Visa', '4242'],
+  },
+  card_expiring_org: {
+    data: { memberName: 'Émile Bérubé', memberEmail: 'emile@example.org', planName: 'Mensuel', card: { brand: 'amex', last4: '0005' }, expiresOn: '2027-04-30', today: false, membershipUrl: CONSOLE_URL },
+    dates: ['2027-04-30'],
+    money: [],
+    url: CONSOLE_URL,
+    values: ['Émile Bérubé', 'emile@example.org', 'Mensuel', 'American Express', '0005'],
+  },
+  invoice_reminder: {
+    data: { memberName: 'Léa Tremblay', planName: 'Mensuel', invoiceId: 'F-2027-0042', amount: cad(2500), dueDate: '2027-04-10', periodStart: '2027-04-01', periodEnd: '2027-04-30', reminder: 1, payUrl: PAY_URL, replyTo: PAY_REPLY_TO },
+    dates: ['2027-04-10', '2027-04-01', '2027-04-30'],
+    money: [cad(2500)],
+    url: PAY_URL,
+    values: ['Léa Tremblay', 'Mensuel', 'F-2027-0042', PAY_REPLY_TO],
+  },
 };
 
 const TEMPLATE_IDS = Object.keys(cases) as TemplateId[];
@@ -167,8 +243,8 @@ function buttons(html: string): Array<{ href: string; label: string }> {
 const RAW_AMPERSAND = /&(?![a-zA-Z][a-zA-Z0-9]*;|#[0-9]+;|#x[0-9a-fA-F]+;)/;
 
 describe('renderEmail: every template in both locales', () => {
-  it('covers all sixteen template ids of the contract', () => {
-    expect(TEMPLATE_IDS).toHaveLength(16);
+  it('covers all twenty-five template ids of the contract', () => {
+    expect(TEMPLATE_IDS).toHaveLength(25);
   });
 
   for (const id of TEMPLATE_IDS) {
@@ -371,6 +447,401 @@ describe('cancellation and voiding notices', () => {
       }
     }
   });
+});
+
+/** The labels of the one call to action, per locale. */
+const UPDATE_CARD: Record<Locale, string> = { en: 'Update my card', 'fr-CA': 'Mettre à jour ma carte' };
+const APPROVE: Record<Locale, string> = { en: 'Approve the payment', 'fr-CA': 'Approuver le paiement' };
+const PAY_BY_CARD: Record<Locale, string> = { en: 'Pay by card', 'fr-CA': 'Payer par carte' };
+
+/** The first paragraph after the greeting in the text part: the opening line of the mail. */
+const opening = (mail: RenderedEmail) => mail.text.split('\n\n')[1];
+
+const firstMail: TemplateData['payment_failed'] = {
+  ...cases.payment_failed.data,
+  authenticateUrl: null,
+  nextRetryOn: '2027-04-04',
+  outlook: CANCEL,
+  updatePaymentUrl: UPDATE_URL,
+};
+
+describe('R-DUN-3: e-mail 1 of the dunning series (payment_failed with an outlook)', () => {
+  for (const locale of LOCALES) {
+    it(`R-DUN-3: states the amount, the next try, the deadline, the exact end date and has one "update my card" button (${locale})`, () => {
+      const mail = render('payment_failed', firstMail, ctx(locale));
+      for (const part of [mail.html, mail.text]) {
+        expect(part).toContain(formatMoney(cad(2500), locale));
+        for (const date of ['2027-04-04', '2027-04-14', '2027-04-30']) expect(part).toContain(formatDate(date, locale));
+      }
+      expect(buttons(mail.html)).toEqual([{ href: escaped(UPDATE_URL), label: UPDATE_CARD[locale] }]);
+      expect(mail.text.split('\n')).toContain(UPDATE_URL);
+    });
+  }
+
+  it('R-DUN-3: says what the member loses for each final action', () => {
+    const en = (outlook: DunningOutlook) => render('payment_failed', { ...firstMail, outlook }, ctx('en')).text;
+    const fr = (outlook: DunningOutlook) => render('payment_failed', { ...firstMail, outlook }, ctx('fr-CA')).text;
+    expect(en(CANCEL)).toContain('update your card by April 14, 2027. If it isn’t paid by then, your “Mensuel” membership will end on April 30, 2027.');
+    expect(fr(CANCEL)).toContain('mettez à jour votre carte d’ici le 14 avril 2027. Si le paiement n’est pas fait d’ici là, votre abonnement «\u00a0Mensuel\u00a0» prendra fin le 30 avril 2027.');
+    expect(en(DOWNGRADE)).toContain('your membership will move from “Mensuel” to “Accès libre” at CA$10.00 per month from April 15, 2027');
+    expect(fr(DOWNGRADE)).toContain('votre abonnement passera de «\u00a0Mensuel\u00a0» à «\u00a0Accès libre\u00a0» au tarif de 10,00\u00a0$ par mois à compter du 15 avril 2027');
+    expect(en(LEAVE_UNPAID)).toContain('the invoice will remain due and we will contact you about it');
+    expect(fr(LEAVE_UNPAID)).toContain('la facture restera à payer et nous communiquerons avec vous');
+  });
+
+  it('R-DUN-3, R-DUN-5: after a hard decline, says the card will not be tried again and gives no next try', () => {
+    const data = { ...firstMail, hardDecline: true, nextRetryOn: null };
+    const en = render('payment_failed', data, ctx('en'));
+    expect(en.text).toContain('Your bank refused this card for good, so we will not try it again: only a new card will do.');
+    expect(en.text).not.toMatch(/We will try again|Next try/);
+    expect(buttons(en.html)).toEqual([{ href: escaped(UPDATE_URL), label: 'Update my card' }]);
+    const fr = render('payment_failed', data, ctx('fr-CA'));
+    expect(fr.text).toContain('seule une nouvelle carte permettra de régler le paiement');
+    expect(fr.text).not.toMatch(/Nous réessaierons|Prochain essai/);
+  });
+
+  it('R-DUN-3, R-PAY-3: when the bank asks for approval, the one button approves and the member is told they can reply instead', () => {
+    for (const locale of LOCALES) {
+      const mail = render('payment_failed', { ...firstMail, authenticateUrl: AUTHENTICATE_URL }, ctx(locale));
+      expect(buttons(mail.html)).toEqual([{ href: escaped(AUTHENTICATE_URL), label: APPROVE[locale] }]);
+      expect(mail.text).not.toContain(UPDATE_URL);
+      expect(mail.text).not.toMatch(/We will try again|Nous réessaierons/);
+      expect(mail.text).toContain(formatDate('2027-04-14', locale));
+      expect(mail.text).toContain(locale === 'en' ? 'You can also reply to this e-mail' : 'Vous pouvez aussi répondre à ce courriel');
+    }
+  });
+
+  it('R-DUN-3: a mail queued before dunning existed (no outlook) keeps the former text and has no button', () => {
+    const mail = render('payment_failed', { ...cases.payment_failed.data, authenticateUrl: null }, ctx('en'));
+    expect(mail.text).toContain('We will try again in a few days.');
+    expect(mail.text).not.toContain('Deadline');
+    expect(buttons(mail.html)).toEqual([]);
+  });
+});
+
+describe('R-DUN-3: dunning follow-ups', () => {
+  const followUp = (n: number, extra: Partial<TemplateData['dunning_followup']> = {}): TemplateData['dunning_followup'] => ({
+    ...cases.dunning_followup.data,
+    followUp: n,
+    ...extra,
+  });
+
+  for (const locale of LOCALES) {
+    it(`R-DUN-3: follow-ups 1, 2 and 3 each have their own subject, heading and opening; 3 and later share the short text (${locale})`, () => {
+      const mails = [1, 2, 3, 4].map((n) => render('dunning_followup', followUp(n), ctx(locale)));
+      const [one, two, three, four] = mails as [RenderedEmail, RenderedEmail, RenderedEmail, RenderedEmail];
+      expect(new Set([one.subject, two.subject, three.subject]).size).toBe(3);
+      expect(new Set([one, two, three].map(opening)).size).toBe(3);
+      expect(new Set([one, two, three].map((m) => /<h1[^>]*>([^<]*)<\/h1>/.exec(m.html)?.[1])).size).toBe(3);
+      expect(four.text).toBe(three.text);
+      for (const mail of mails) {
+        expect(mail.text).toContain(formatMoney(cad(2500), locale));
+        expect(mail.text).toContain(formatDate('2027-04-14', locale));
+        expect(mail.text).toContain(formatDate('2027-04-30', locale));
+        expect(buttons(mail.html)).toEqual([{ href: escaped(UPDATE_URL), label: UPDATE_CARD[locale] }]);
+      }
+    });
+  }
+
+  it('R-DUN-3: follow-up 1 is friendly, 2 speaks of what is lost, 3 is short', () => {
+    const en = [1, 2, 3].map((n) => render('dunning_followup', followUp(n), ctx('en')));
+    expect(en[0]!.text).toContain('We tried your Visa ending in 9995 again');
+    expect(en[0]!.text).toContain('It only takes a minute');
+    expect(en[1]!.subject).toBe('Club de natation de Laval: don’t lose your “Mensuel” membership');
+    expect(en[1]!.text).toContain('If it isn’t paid by April 14, 2027, your “Mensuel” membership will end on April 30, 2027.');
+    expect(en[2]!.text).toContain('Update your card by April 14, 2027. After that, your “Mensuel” membership will end on April 30, 2027.');
+    expect(en[2]!.text.length).toBeLessThan(en[0]!.text.length);
+
+    const fr = [1, 2, 3].map((n) => render('dunning_followup', followUp(n), ctx('fr-CA')));
+    expect(fr[0]!.text).toContain('Nous avons tenté de nouveau de porter 25,00\u00a0$ à votre carte Visa se terminant par 9995');
+    expect(fr[1]!.subject).toBe('Club de natation de Laval\u00a0: ne perdez pas votre abonnement «\u00a0Mensuel\u00a0»');
+    expect(fr[2]!.text).toContain('Mettez à jour votre carte d’ici le 14 avril 2027. Ensuite, votre abonnement «\u00a0Mensuel\u00a0» prendra fin le 30 avril 2027.');
+  });
+
+  it('R-DUN-3: the next try is given when there is one', () => {
+    expect(render('dunning_followup', followUp(1), ctx('en')).text).toContain('We will try again on April 9, 2027.');
+    expect(render('dunning_followup', followUp(1), ctx('fr-CA')).text).toContain('Nous réessaierons le 9 avril 2027.');
+    expect(render('dunning_followup', followUp(2, { nextRetryOn: null }), ctx('en')).text).not.toContain('We will try again');
+  });
+
+  it('R-DUN-5: a hard-declined card: only a new card will do, and no retry is promised', () => {
+    for (const n of [1, 2, 3]) {
+      const en = render('dunning_followup', followUp(n, { hardDecline: true, nextRetryOn: null, declineCode: 'lost_card' }), ctx('en'));
+      expect(en.text).toContain('Your bank refused your Visa ending in 9995 for good, so we can’t charge it again: only a new card will do.');
+      expect(en.text).not.toMatch(/We will try again|We tried your/);
+      const fr = render('dunning_followup', followUp(n, { hardDecline: true, nextRetryOn: null }), ctx('fr-CA'));
+      expect(fr.text).toContain('a refusé votre carte Visa se terminant par 9995 de façon définitive');
+      expect(fr.text).toContain('seule une nouvelle carte permettra de régler le paiement');
+      expect(fr.text).not.toContain('Nous réessaierons');
+    }
+  });
+
+  it('R-PAY-3: a follow-up the bank wants approved has the approve button only, and mentions replying', () => {
+    for (const locale of LOCALES) {
+      for (const n of [1, 2, 3]) {
+        const mail = render('dunning_followup', followUp(n, { authenticateUrl: AUTHENTICATE_URL }), ctx(locale));
+        expect(buttons(mail.html)).toEqual([{ href: escaped(AUTHENTICATE_URL), label: APPROVE[locale] }]);
+        expect(mail.text).not.toContain(UPDATE_URL);
+        expect(mail.text).toContain(locale === 'en' ? 'reply to this e-mail' : 'répondre à ce courriel');
+      }
+    }
+  });
+
+  it('R-DUN-3: a downgrade outlook names the plan the membership moves to and its price', () => {
+    const en = render('dunning_followup', followUp(2, { outlook: DOWNGRADE }), ctx('en'));
+    expect(en.text).toContain('Moves to: Accès libre (CA$10.00 per month)');
+    expect(en.text).toContain('From: April 15, 2027');
+  });
+});
+
+describe('R-DUN-3: the final warning', () => {
+  const warning = (outlook: DunningOutlook): TemplateData['dunning_final_warning'] => ({ ...cases.dunning_final_warning.data, outlook });
+
+  it('R-DUN-3: cancel: states the last try and the exact day the membership ends (en)', () => {
+    const mail = render('dunning_final_warning', warning(CANCEL), ctx('en'));
+    expect(mail.subject).toBe('Club de natation de Laval: final warning – your membership ends on April 30, 2027');
+    expect(mail.html).toContain('>Final warning</h1>');
+    expect(mail.text).toContain('We will try your Visa ending in 9995 one last time on April 14, 2027. If that payment fails, your “Mensuel” membership ends on April 30, 2027.');
+    expect(mail.text).toContain('Amount: CA$25.00');
+    expect(mail.html).toContain('ends on <strong>April 30, 2027</strong>');
+    expect(buttons(mail.html)).toEqual([{ href: escaped(UPDATE_URL), label: 'Update my card' }]);
+  });
+
+  it('R-DUN-3: cancel: « dernier avertissement » with the exact end date (fr-CA)', () => {
+    const mail = render('dunning_final_warning', warning(CANCEL), ctx('fr-CA'));
+    expect(mail.subject).toBe('Club de natation de Laval\u00a0: dernier avertissement – votre abonnement prendra fin le 30 avril 2027');
+    expect(mail.html).toContain('>Dernier avertissement</h1>');
+    expect(mail.text).toContain('le 14 avril 2027. Si ce paiement échoue, votre abonnement «\u00a0Mensuel\u00a0» prendra fin le 30 avril 2027.');
+    expect(mail.text).toContain('Montant\u00a0: 25,00\u00a0$');
+    expect(buttons(mail.html)).toEqual([{ href: escaped(UPDATE_URL), label: 'Mettre à jour ma carte' }]);
+  });
+
+  it('R-DUN-3: downgrade: states the day the membership changes and to what', () => {
+    const en = render('dunning_final_warning', warning(DOWNGRADE), ctx('en'));
+    expect(en.subject).toBe('Club de natation de Laval: final warning – your membership changes on April 15, 2027');
+    expect(en.text).toContain('your membership moves from “Mensuel” to “Accès libre” at CA$10.00 per month from April 15, 2027');
+    const fr = render('dunning_final_warning', warning(DOWNGRADE), ctx('fr-CA'));
+    expect(fr.text).toContain('à «\u00a0Accès libre\u00a0» au tarif de 10,00\u00a0$ par mois à compter du 15 avril 2027');
+  });
+
+  it('R-DUN-3: leave_unpaid: the last automatic try is on the deadline, then the organisation follows up', () => {
+    const en = render('dunning_final_warning', warning(LEAVE_UNPAID), ctx('en'));
+    expect(en.text).toContain('The last automatic attempt will be on April 14, 2027. After that, we will not try your card again: we will follow up with you directly');
+    const fr = render('dunning_final_warning', warning(LEAVE_UNPAID), ctx('fr-CA'));
+    expect(fr.text).toContain('La dernière tentative automatique aura lieu le 14 avril 2027. Ensuite, nous ne débiterons plus votre carte\u00a0: nous ferons le suivi avec vous directement');
+    for (const mail of [en, fr]) expect(buttons(mail.html)).toHaveLength(1);
+  });
+});
+
+describe('R-DUN-6: after the last failed retry', () => {
+  it('R-DUN-6: cancel: the member is told the end date and how to come back', () => {
+    const en = render('dunning_cancelled', cases.dunning_cancelled.data, ctx('en'));
+    expect(en.text).toContain('Your “Mensuel” membership has therefore been cancelled: it ends on April 30, 2027.');
+    expect(en.text).toContain('To rejoin, or if you think this is a mistake, just reply to this e-mail');
+    const fr = render('dunning_cancelled', cases.dunning_cancelled.data, ctx('fr-CA'));
+    expect(fr.text).toContain('il prend fin le 30 avril 2027');
+    expect(fr.text).toContain('Pour vous réinscrire');
+  });
+
+  it('R-DUN-6: downgrade: the member is told the new plan, its price per month or per term, and from when', () => {
+    const en = render('dunning_downgraded', cases.dunning_downgraded.data, ctx('en'));
+    expect(en.text).toContain('your membership moves from “Mensuel” to “Accès libre” from April 15, 2027.');
+    expect(en.text).toContain('Your new price is CA$10.00 per month.');
+    const fr = render('dunning_downgraded', { ...cases.dunning_downgraded.data, cadence: 'upfront' }, ctx('fr-CA'));
+    expect(fr.text).toContain('Votre nouveau tarif est de 10,00\u00a0$ par période.');
+    expect(fr.text).toContain('À compter du\u00a0: 15 avril 2027');
+  });
+
+  it('R-DUN-6: leave_unpaid: staff are told the tries and the last decline, with a button to the membership', () => {
+    for (const locale of LOCALES) {
+      const mail = render('dunning_unpaid_org', cases.dunning_unpaid_org.data, ctx(locale));
+      expect(mail.text.split('\n')[0]).toBe(locale === 'fr-CA' ? 'Bonjour,' : 'Hello,');
+      expect(mail.text).toContain(locale === 'fr-CA' ? 'après 4 tentatives automatiques' : 'after 4 automatic tries');
+      expect(buttons(mail.html)).toEqual([{ href: escaped(CONSOLE_URL), label: expect.any(String) }]);
+    }
+    const one = render('dunning_unpaid_org', { ...cases.dunning_unpaid_org.data, tries: 1, lastDeclineCode: null }, ctx('en'));
+    expect(one.text).toContain('after 1 automatic try.');
+    expect(one.text).not.toContain('Last decline');
+  });
+});
+
+describe('R-DUN-4: payment receipt', () => {
+  const methods: Array<[TemplateData['payment_receipt']['method'], string, string, string, string]> = [
+    ['cheque', 'Payment method: Cheque', ' by cheque for', 'Mode de paiement\u00a0: Chèque', ' par chèque pour'],
+    ['transfer', 'Payment method: Bank transfer', ' by bank transfer for', 'Mode de paiement\u00a0: Virement bancaire', ' par virement bancaire pour'],
+    ['cash', 'Payment method: Cash', ' in cash for', 'Mode de paiement\u00a0: Argent comptant', ' en argent comptant pour'],
+    ['other', 'Payment method: Other', 'CA$25.00 for', 'Mode de paiement\u00a0: Autre', '25,00\u00a0$ pour'],
+  ];
+  for (const [method, enRow, enPhrase, frRow, frPhrase] of methods) {
+    it(`R-DUN-4: gives the method in words (${method}), the amount, the date, the reference and the period, without a button`, () => {
+      const data = { ...cases.payment_receipt.data, method };
+      const en = render('payment_receipt', data, ctx('en'));
+      expect(en.text).toContain(enRow);
+      expect(en.text).toContain(enPhrase);
+      expect(en.text).toContain('Paid on: April 4, 2027');
+      expect(en.text).toContain('Reference: Chèque 1047');
+      expect(en.text).toContain('Period: April 1, 2027 to April 30, 2027');
+      expect(buttons(en.html)).toEqual([]);
+      const fr = render('payment_receipt', data, ctx('fr-CA'));
+      expect(fr.text).toContain(frRow);
+      expect(fr.text).toContain(frPhrase);
+      expect(fr.text).toContain('Date du paiement\u00a0: 4 avril 2027');
+      expect(buttons(fr.html)).toEqual([]);
+    });
+  }
+
+  it('R-DUN-4: a card payment names the card, and no reference row appears without a reference', () => {
+    const data = { ...cases.payment_receipt.data, method: 'card' as const, card: { brand: 'visa', last4: '4242' }, reference: null };
+    const en = render('payment_receipt', data, ctx('en'));
+    expect(en.text).toContain('we received your payment of CA$25.00 with your Visa ending in 4242');
+    expect(en.text).toContain('Payment method: Visa ending in 4242');
+    expect(en.text).not.toContain('Reference');
+    const fr = render('payment_receipt', data, ctx('fr-CA'));
+    expect(fr.text).toContain('Mode de paiement\u00a0: Carte Visa se terminant par 4242');
+  });
+});
+
+describe('R-DUN-7: card expiry', () => {
+  it('R-DUN-7: before the day, gives the expiry date, the next charge and one "update my card" button', () => {
+    for (const locale of LOCALES) {
+      const mail = render('card_expiring', cases.card_expiring.data, ctx(locale));
+      expect(mail.subject).toContain(formatDate('2027-04-30', locale));
+      expect(mail.text).toContain(
+        locale === 'en'
+          ? 'Your next payment of CA$25.00 is scheduled for May 1, 2027.'
+          : 'Votre prochain paiement de 25,00\u00a0$ est prévu le 1er mai 2027.',
+      );
+      expect(buttons(mail.html)).toEqual([{ href: escaped(UPDATE_URL), label: UPDATE_CARD[locale] }]);
+    }
+  });
+
+  it('R-DUN-7: on the expiry day, says the card expires today; without a next charge, none is mentioned', () => {
+    const data = { ...cases.card_expiring.data, today: true, nextChargeOn: null, nextChargeAmount: null };
+    const en = render('card_expiring', data, ctx('en'));
+    expect(en.subject).toBe('Club de natation de Laval: your card expires today');
+    expect(en.html).toContain('expires <strong>today, April 30, 2027</strong>');
+    expect(en.text).not.toContain('Next payment');
+    const fr = render('card_expiring', data, ctx('fr-CA'));
+    expect(fr.subject).toBe('Club de natation de Laval\u00a0: votre carte expire aujourd’hui');
+    expect(fr.text).not.toContain('Prochain paiement');
+  });
+
+  it('R-DUN-7: the organisation is told whose card expires, with a button to the membership', () => {
+    for (const locale of LOCALES) {
+      const mail = render('card_expiring_org', { ...cases.card_expiring_org.data, today: true }, ctx(locale));
+      expect(mail.subject).toContain('Émile Bérubé');
+      expect(mail.subject).toContain(locale === 'en' ? 'expires today' : 'expire aujourd’hui');
+      expect(mail.text).toContain(locale === 'en' ? 'Automatic notice sent on behalf of' : 'Avis automatique envoyé au nom de');
+      expect(buttons(mail.html)).toEqual([{ href: escaped(CONSOLE_URL), label: expect.any(String) }]);
+    }
+  });
+});
+
+describe('R-DUN-9: invoices without a card on file', () => {
+  it('R-DUN-9: an invoice with a pay link has one "pay by card" button and still offers to pay another way', () => {
+    for (const locale of LOCALES) {
+      const mail = render('invoice', { ...cases.invoice.data, payUrl: PAY_URL }, ctx(locale));
+      expect(buttons(mail.html)).toEqual([{ href: escaped(PAY_URL), label: PAY_BY_CARD[locale] }]);
+      expect(mail.html).toContain(`<a href="mailto:${PAY_REPLY_TO}"`);
+      expect(mail.text).toContain(locale === 'en' ? 'To pay another way' : 'Pour payer autrement');
+    }
+  });
+
+  it('R-DUN-9: a re-sent invoice says so; a first one does not', () => {
+    expect(render('invoice', { ...cases.invoice.data, resent: true }, ctx('en')).text).toContain('Here is your invoice again for this month’s instalment');
+    expect(render('invoice', { ...cases.invoice.data, resent: true, renewal: true }, ctx('fr-CA')).text).toContain('Voici de nouveau votre facture pour le renouvellement');
+    expect(render('invoice', cases.invoice.data, ctx('en')).text).not.toContain('again');
+    expect(render('invoice', cases.invoice.data, ctx('fr-CA')).text).not.toContain('de nouveau');
+  });
+
+  it('R-DUN-9: reminders are numbered, carry the pay-by-card button and offer to reply to pay another way', () => {
+    const first = render('invoice_reminder', cases.invoice_reminder.data, ctx('en'));
+    const second = render('invoice_reminder', { ...cases.invoice_reminder.data, reminder: 2 }, ctx('en'));
+    expect(first.subject).toBe('Club de natation de Laval: reminder – invoice F-2027-0042 for CA$25.00');
+    expect(second.subject).toBe('Club de natation de Laval: 2nd reminder – invoice F-2027-0042 for CA$25.00');
+    expect(second.text).toContain('This is our 2nd reminder: invoice F-2027-0042 for CA$25.00');
+    expect(render('invoice_reminder', { ...cases.invoice_reminder.data, reminder: 11 }, ctx('en')).subject).toContain('11th reminder');
+    const fr = render('invoice_reminder', { ...cases.invoice_reminder.data, reminder: 3 }, ctx('fr-CA'));
+    expect(fr.subject).toBe('Club de natation de Laval\u00a0: 3e rappel – facture F-2027-0042 de 25,00\u00a0$');
+    for (const [locale, mail] of [['en', second], ['fr-CA', fr]] as const) {
+      expect(buttons(mail.html)).toEqual([{ href: escaped(PAY_URL), label: PAY_BY_CARD[locale] }]);
+      expect(mail.html).toContain(`<a href="mailto:${PAY_REPLY_TO}"`);
+      expect(mail.text).toContain(formatDate('2027-04-10', locale));
+    }
+  });
+});
+
+describe('R-LNK-4: the "manage my membership" link in the footer', () => {
+  const MEMBER_IDS = TEMPLATE_IDS.filter((id) => !id.endsWith('_org'));
+  const STAFF_IDS = TEMPLATE_IDS.filter((id) => id.endsWith('_org'));
+  const LABEL: Record<Locale, string> = { en: 'Manage my membership', 'fr-CA': 'Gérer mon abonnement' };
+  const WHY: Record<Locale, string> = { en: 'You are receiving this e-mail about your membership', 'fr-CA': 'Vous recevez ce courriel au sujet de votre abonnement' };
+  const withManage = (locale: Locale): EmailContext => ({ ...ctx(locale), manageUrl: MANAGE_URL });
+  const manageAnchor = (locale: Locale) => new RegExp(`<a href="${escaped(MANAGE_URL).replace(/[.?*+^$()[\]{}|\\/]/g, '\\$&')}"[^>]*>${LABEL[locale]}</a>`);
+
+  it('R-LNK-4: the staff notices are exactly the six *_org templates', () => {
+    expect(STAFF_IDS.sort()).toEqual(['cancellation_notice_org', 'cancellation_request_org', 'card_expiring_org', 'dispute_opened_org', 'dunning_unpaid_org', 'payment_failed_org']);
+  });
+
+  for (const locale of LOCALES) {
+    it(`R-LNK-4: every member e-mail ends with the link, in HTML and text, as a plain link after the footer text (${locale})`, () => {
+      for (const id of MEMBER_IDS) {
+        const data = cases[id].data as TemplateData[typeof id];
+        const mail = render(id, data, withManage(locale));
+        expect(mail.html, id).toMatch(manageAnchor(locale));
+        expect(mail.html.search(manageAnchor(locale)), id).toBeGreaterThan(mail.html.indexOf(WHY[locale]));
+        expect(mail.text.endsWith(`\n${LABEL[locale]}${locale === 'fr-CA' ? '\u00a0:' : ':'}\n${MANAGE_URL}\n`), id).toBe(true);
+        // A link, not a second call to action: the buttons are the same as without it.
+        expect(buttons(mail.html), id).toEqual(buttons(render(id, data, ctx(locale)).html));
+      }
+    });
+
+    it(`R-LNK-4: without a manage URL, and in staff notices even if one is given, there is no such link (${locale})`, () => {
+      for (const id of MEMBER_IDS) {
+        const mail = render(id, cases[id].data as TemplateData[typeof id], ctx(locale));
+        expect(`${mail.html}\n${mail.text}`, id).not.toContain(LABEL[locale]);
+      }
+      for (const id of STAFF_IDS) {
+        const mail = render(id, cases[id].data as TemplateData[typeof id], withManage(locale));
+        expect(`${mail.html}\n${mail.text}`, id).not.toContain(LABEL[locale]);
+        expect(`${mail.html}\n${mail.text}`, id).not.toContain('manage-token');
+      }
+    });
+  }
+
+  it('R-LNK-4: refuses a manage link that is not an absolute http(s) URL', () => {
+    expect(() => render('expired', cases.expired.data, { ...ctx('en'), manageUrl: 'javascript:alert(1)' })).toThrow(RangeError);
+  });
+});
+
+describe('R-DUN-3: escaping in the dunning, receipt, card and reminder templates', () => {
+  const NEW_IDS = [
+    'payment_failed',
+    'dunning_followup',
+    'dunning_final_warning',
+    'dunning_cancelled',
+    'dunning_downgraded',
+    'dunning_unpaid_org',
+    'payment_receipt',
+    'card_expiring',
+    'card_expiring_org',
+    'invoice_reminder',
+    'invoice',
+  ] as const;
+  const name = '<script>alert("x")</script> & Co';
+
+  for (const locale of LOCALES) {
+    it(`R-DUN-3: a member name with <script> is escaped in the HTML and kept as typed in the text (${locale})`, () => {
+      for (const id of NEW_IDS) {
+        const base = id === 'payment_failed' ? firstMail : id === 'invoice' ? { ...cases.invoice.data, payUrl: PAY_URL, resent: true } : cases[id].data;
+        const mail = render(id, { ...base, memberName: name } as TemplateData[typeof id], { ...ctx(locale), manageUrl: MANAGE_URL });
+        expect(mail.html, id).not.toMatch(/<script/i);
+        expect(mail.html, id).not.toMatch(RAW_AMPERSAND);
+        expect(mail.html, id).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co');
+        expect(mail.text, id).toContain(name);
+      }
+    });
+  }
 });
 
 describe('R-DUN-8: sender and reply-to', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Locale } from '../../shared/domain/schema.js';
 import type { Branding } from '../../templates/emails/types.js';
 import { PAGE_CSP, renderPage } from '../../templates/pages/render.js';
-import type { LinkErrorReason, PageContext, PageRequest } from '../../templates/pages/types.js';
+import type { LinkErrorReason, ManagePage, PageContext, PageData, PageRequest } from '../../templates/pages/types.js';
 
 const LOCALES: Locale[] = ['fr-CA', 'en'];
 const REASONS: LinkErrorReason[] = ['invalid', 'expired', 'used', 'wrong_purpose', 'not_allowed', 'unavailable'];
@@ -260,6 +260,239 @@ describe('PAGE_CSP', () => {
         const hash = createHash('sha256').update(styles[0]![1]!, 'utf8').digest('base64');
         expect(styleSrc[0]).toBe(`'sha256-${hash}'`);
       }
+    }
+  });
+});
+
+const cad = (amount: number) => ({ amount, currency: 'CAD' });
+const VISA = { brand: 'visa', last4: '4242', expMonth: 8, expYear: 2028 };
+const updateConfirm = (over: Partial<PageData['update_payment_confirm']> = {}): PageRequest => ({
+  view: 'update_payment_confirm',
+  data: { memberName: 'Léa Tremblay', planName: 'Mensuel', amount: cad(2500), card: VISA, ...over },
+});
+const manageData = (over: Partial<ManagePage> = {}): ManagePage => ({
+  memberName: 'Léa Tremblay',
+  planName: 'Mensuel',
+  status: 'past_due',
+  currentTerm: { start: '2027-03-01', end: '2028-02-29' },
+  terminationDate: null,
+  nextCharge: { date: '2027-05-01', amount: cad(2500), card: true },
+  card: VISA,
+  invoices: [
+    { id: 'inv_2', issueDate: '2027-04-01', periodStart: '2027-04-01', periodEnd: '2027-04-30', amount: cad(2500), status: 'open', paidOn: null },
+    { id: 'inv_1', issueDate: '2027-03-01', periodStart: '2027-03-01', periodEnd: '2027-03-31', amount: cad(2500), status: 'paid', paidOn: '2027-03-02' },
+  ],
+  owed: cad(2500),
+  actions: { updatePaymentUrl: 'https://relance.example/l/upd.1', renewUrl: 'https://relance.example/l/ren.1', cancelUrl: 'https://relance.example/l/can.1', cancelMode: 'immediate' },
+  ...over,
+});
+const manage = (over: Partial<ManagePage> = {}): PageRequest => ({ view: 'manage', data: manageData(over) });
+const HOSTILE_NAME = '<script>alert(1)</script>';
+
+describe('renderPage: update the card (R-DUN-4)', () => {
+  for (const locale of LOCALES) {
+    it(`R-DUN-4, R-LNK-2: update_payment_confirm (${locale}) has exactly one POST form to the link's own URL`, () => {
+      for (const request of [updateConfirm(), updateConfirm({ card: null }), updateConfirm({ amount: null })]) {
+        const html = renderPage(request, known(locale), ACTION);
+        expectSafeDocument(html, locale);
+        expect(count(html, '<form')).toBe(1);
+        expect(html).toContain(`<form method="post" action="${escaped(ACTION)}"><button type="submit">`);
+        expect(count(html, '<button')).toBe(1);
+        expect(html).toContain('<main class="neutral">');
+      }
+    });
+
+    it(`R-DUN-4: update_payment_confirm (${locale}) shows the card on file, the amount charged at once, and where the card is entered`, () => {
+      const text = visibleText(renderPage(updateConfirm(), known(locale), ACTION));
+      if (locale === 'fr-CA') {
+        expect(text).toContain('Mettre à jour votre carte');
+        expect(text).toContain('Visa se terminant par 4242');
+        expect(text).toContain('08/2028');
+        expect(text).toContain('25,00\u00a0$');
+        expect(text).toContain('sera porté à la nouvelle carte dès qu’elle sera enregistrée');
+        expect(text).toContain('Continuer vers la page sécurisée');
+        expect(text).toContain('jamais sur ce site');
+      } else {
+        expect(text).toContain('Update your card');
+        expect(text).toContain('Visa ending in 4242');
+        expect(text).toContain('08/2028');
+        expect(text).toContain('CA$25.00 will be charged to the new card right after it is saved');
+        expect(text).toContain('Continue to the secure card page');
+        expect(text).toContain('never on this site');
+      }
+    });
+
+    it(`R-DUN-4: update_payment_confirm (${locale}) without a card says "pay by card", and without an amount charges nothing now`, () => {
+      const noCard = visibleText(renderPage(updateConfirm({ card: null }), known(locale), ACTION));
+      expect(noCard).toContain(locale === 'fr-CA' ? 'Payer par carte' : 'Pay by card');
+      expect(noCard).not.toContain('4242');
+      const nothingOwed = visibleText(renderPage(updateConfirm({ amount: null }), known(locale), ACTION));
+      expect(nothingOwed).not.toMatch(/25[,.]00/);
+      expect(nothingOwed).toContain(locale === 'fr-CA' ? 'Rien n’est dû pour le moment' : 'Nothing is owed now');
+    });
+
+    it(`R-DUN-4: update_payment_continue (${locale}) leaves for the secure card page by a plain link, its URL escaped`, () => {
+      const url = 'https://checkout.stripe.com/c/pay/cs_1?x=1&y="><b>';
+      const html = renderPage({ view: 'update_payment_continue', data: { memberName: 'Léa Tremblay', url } }, known(locale), ACTION);
+      expectSafeDocument(html, locale);
+      expect(html).not.toMatch(/<form|<button/);
+      expect(count(html, '<a class="go"')).toBe(1);
+      expect(html).toContain(`<a class="go" href="${escaped(url)}">${locale === 'fr-CA' ? 'Continuer vers la page sécurisée' : 'Continue to the secure page'}</a>`);
+    });
+
+    it(`R-DUN-4: update_payment_done (${locale}) thanks the member, says nothing is owed, and shows the card if any`, () => {
+      const request = (card: PageData['update_payment_done']['card']): PageRequest => ({ view: 'update_payment_done', data: { memberName: 'Léa Tremblay', planName: 'Mensuel', card } });
+      const html = renderPage(request({ brand: 'mastercard', last4: '5454' }), known(locale), ACTION);
+      expectSafeDocument(html, locale);
+      expect(html).not.toMatch(/<form|<button/);
+      expect(html).toContain('<main class="success">');
+      const text = visibleText(html);
+      expect(text).toContain(locale === 'fr-CA' ? 'Merci — rien n’est dû pour le moment' : 'Thank you — nothing is owed now');
+      expect(text).toContain(locale === 'fr-CA' ? 'Mastercard se terminant par 5454' : 'Mastercard ending in 5454');
+      expect(visibleText(renderPage(request(null), known(locale), ACTION))).not.toContain('5454');
+    });
+  }
+
+  it('R-DUN-4: a secure card page URL that is not http(s) is refused', () => {
+    expect(() => renderPage({ view: 'update_payment_continue', data: { memberName: 'Léa', url: 'javascript:alert(1)' } }, known('en'), ACTION)).toThrow(RangeError);
+  });
+});
+
+describe("renderPage: the member's own page (R-LNK-4)", () => {
+  for (const locale of LOCALES) {
+    it(`R-LNK-4: manage (${locale}) shows the plan, status, term, next charge, card, amount owed and invoices`, () => {
+      const html = renderPage(manage(), known(locale), ACTION);
+      expectSafeDocument(html, locale);
+      expect(html).toContain('<main class="neutral">');
+      const text = visibleText(html);
+      expect(text).toContain('Mensuel');
+      if (locale === 'fr-CA') {
+        expect(text).toContain('Du 1er mars 2027 au 29 février 2028');
+        expect(text).toContain('25,00\u00a0$ le 1er mai 2027, porté à votre carte');
+        expect(text).toContain('Visa se terminant par 4242 (expiration 08/2028)');
+        expect(text).toMatch(/Montant dû 25,00\u00a0\$/);
+        expect(text).toContain('À payer');
+        expect(text).toContain('Payée');
+        expect(text).toContain('2 mars 2027');
+      } else {
+        expect(text).toContain('March 1, 2027 to February 29, 2028');
+        expect(text).toContain('CA$25.00 on May 1, 2027, charged to your card');
+        expect(text).toContain('Visa ending in 4242 (expires 08/2028)');
+        expect(text).toMatch(/Amount owed CA\$25\.00/);
+        expect(text).toContain('To pay');
+        expect(text).toContain('March 2, 2027');
+      }
+    });
+
+    it(`R-LNK-4: manage (${locale}) has no form: every action is a plain link, shown only when it exists`, () => {
+      const html = renderPage(manage(), known(locale), ACTION);
+      expect(html).not.toMatch(/<form|<button|method=/);
+      expect(html).toContain('href="https://relance.example/l/upd.1"');
+      expect(html).toContain('href="https://relance.example/l/ren.1"');
+      expect(html).toContain('href="https://relance.example/l/can.1"');
+      expect(visibleText(html)).toContain(locale === 'fr-CA' ? 'Mettre à jour ma carte' : 'Update my card');
+      expect(visibleText(html)).toContain(locale === 'fr-CA' ? 'Annuler mon abonnement' : 'Cancel my membership');
+
+      const none = renderPage(manage({ actions: { updatePaymentUrl: null, renewUrl: null, cancelUrl: null, cancelMode: null } }), known(locale), ACTION);
+      expect(none).not.toMatch(/<form|<button/);
+      expect(none).not.toContain('/l/');
+      expect(none).not.toContain('class="actions"');
+      expect(none).not.toContain('<a class="go"');
+
+      const onlyRequest = renderPage(
+        manage({ actions: { updatePaymentUrl: null, renewUrl: null, cancelUrl: '/l/can.2', cancelMode: 'request' } }),
+        known(locale),
+        ACTION,
+      );
+      expect(onlyRequest).toContain('href="/l/can.2"');
+      expect(onlyRequest).not.toContain('upd.1');
+      expect(onlyRequest).not.toContain('ren.1');
+      expect(visibleText(onlyRequest)).toContain(locale === 'fr-CA' ? 'Demander l’annulation' : 'Request cancellation');
+    });
+
+    it(`R-LNK-4, R-DUN-4: manage (${locale}) puts past_due and cancel_scheduled in words`, () => {
+      const pastDue = visibleText(renderPage(manage({ status: 'past_due' }), known(locale), ACTION));
+      expect(pastDue).toContain(
+        locale === 'fr-CA' ? 'Paiement en retard — votre accès est maintenu pendant que nous réessayons' : 'Payment overdue — your access continues while we retry',
+      );
+      const scheduled = visibleText(renderPage(manage({ status: 'cancel_scheduled', terminationDate: '2027-05-31' }), known(locale), ACTION));
+      expect(scheduled).toContain(locale === 'fr-CA' ? 'Annulé — accès jusqu’au 31 mai 2027 inclusivement' : 'Cancelled — access until May 31, 2027 (inclusive)');
+      for (const status of ['active', 'pending', 'cancellation_requested', 'expired', 'terminated', 'voided']) {
+        const text = visibleText(renderPage(manage({ status }), known(locale), ACTION));
+        expect(text, status).not.toContain(status);
+      }
+      expect(() => renderPage(manage({ status: 'mystery' }), known(locale), ACTION)).toThrow(RangeError);
+    });
+
+    it(`R-LNK-4: manage (${locale}) shows a term without an end, no card, no next charge and nothing owed in words`, () => {
+      const text = visibleText(
+        renderPage(manage({ status: 'active', currentTerm: { start: '2027-03-01', end: null }, card: null, nextCharge: null, owed: null }), known(locale), ACTION),
+      );
+      expect(text).toContain(locale === 'fr-CA' ? 'aucune date de fin' : 'no end date');
+      expect(text).toContain(locale === 'fr-CA' ? 'Aucune carte enregistrée' : 'No card on file');
+      const invoiced = visibleText(renderPage(manage({ nextCharge: { date: '2027-05-01', amount: cad(2500), card: false } }), known(locale), ACTION));
+      expect(invoiced).toContain(locale === 'fr-CA' ? 'facture envoyée par courriel' : 'invoice e-mailed');
+    });
+
+    it(`R-LNK-4: manage (${locale}) invoice table has a caption, column headers, and scrolls in a focusable labelled region`, () => {
+      const html = renderPage(manage(), known(locale), ACTION);
+      const table = /<table>[\s\S]*<\/table>/.exec(html)?.[0] ?? '';
+      expect(table).toMatch(/<caption id="table-caption">[^<]+<\/caption>/);
+      const headers = [...table.matchAll(/<th([^>]*)>([^<]*)<\/th>/g)];
+      expect(headers).toHaveLength(5);
+      for (const [, attributes, label] of headers) {
+        expect(attributes).toContain('scope="col"');
+        expect(label!.trim()).not.toBe('');
+      }
+      expect(count(table, '<tr>')).toBe(3);
+      expect(html).toContain('<div class="scroll" role="region" aria-labelledby="table-caption" tabindex="0"><table>');
+
+      const empty = renderPage(manage({ invoices: [] }), known(locale), ACTION);
+      expect(empty).not.toContain('<table');
+      expect(visibleText(empty)).toContain(locale === 'fr-CA' ? 'Aucune facture pour le moment.' : 'No invoices yet.');
+    });
+  }
+
+  it('R-LNK-4: an action URL that is neither on this site nor http(s) is refused', () => {
+    const actions = (cancelUrl: string) => manage({ actions: { updatePaymentUrl: null, renewUrl: null, cancelUrl, cancelMode: 'immediate' } });
+    expect(() => renderPage(actions('javascript:alert(1)'), known('en'), ACTION)).toThrow(RangeError);
+    expect(() => renderPage(actions('//evil.example/l/x'), known('en'), ACTION)).toThrow(RangeError);
+    expect(() => renderPage(actions('/\\evil.example/l/x'), known('en'), ACTION)).toThrow(RangeError);
+  });
+});
+
+describe('renderPage: escaping on the new views (R-DUN-4, R-LNK-4)', () => {
+  for (const locale of LOCALES) {
+    it(`escapes a <script> member name, plan name, card brand and URLs (${locale})`, () => {
+      const evil = { memberName: HOSTILE_NAME, planName: 'Or & <b>Argent</b>' };
+      const hostileUrl = 'https://relance.example/l/x?a=1&b="><script>';
+      const requests: PageRequest[] = [
+        updateConfirm({ ...evil, card: { ...VISA, brand: '<img src=x>' } }),
+        { view: 'update_payment_continue', data: { memberName: HOSTILE_NAME, url: hostileUrl } },
+        { view: 'update_payment_done', data: { ...evil, card: { brand: '<img src=x>', last4: '4242' } } },
+        manage({
+          ...evil,
+          card: { ...VISA, brand: '<img src=x>' },
+          actions: { updatePaymentUrl: hostileUrl, renewUrl: hostileUrl, cancelUrl: hostileUrl, cancelMode: 'request' },
+        }),
+      ];
+      for (const request of requests) {
+        const html = renderPage(request, known(locale), ACTION);
+        expect(html, request.view).not.toMatch(/<script|<img|<b>/);
+        expect(html, request.view).toMatch(/&lt;script&gt;|&quot;&gt;/);
+        expect(html, request.view).not.toMatch(/&(?![a-zA-Z][a-zA-Z0-9]*;|#[0-9]+;|#x[0-9a-fA-F]+;)/);
+      }
+      expect(renderPage(requests[0]!, known(locale), ACTION)).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+      expect(renderPage(requests[3]!, known(locale), ACTION)).toContain(`href="${escaped(hostileUrl)}"`);
+    });
+  }
+
+  it("keeps the page's style element allowed by the CSP hash on the new views", () => {
+    const styleSrc = PAGE_CSP.split(';').map((d) => d.trim()).find((d) => d.startsWith('style-src'))!;
+    for (const request of [updateConfirm(), manage()]) {
+      const html = renderPage(request, known('en'), ACTION);
+      const style = /<style>([\s\S]*?)<\/style>/.exec(html)![1]!;
+      expect(styleSrc).toBe(`style-src 'sha256-${createHash('sha256').update(style, 'utf8').digest('base64')}'`);
     }
   });
 });

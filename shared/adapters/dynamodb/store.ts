@@ -20,6 +20,7 @@ import type { Membership, MembershipStatus, Term } from '../../domain/membership
 import type { PaymentAttempt } from '../../domain/payment.js';
 import type { Plan } from '../../domain/plan.js';
 import type { Settings } from '../../domain/settings.js';
+import type { DunningRun, RunKind, RunState } from '../../domain/dunning.js';
 import type { GatewayConnection, WebhookReceipt } from '../../domain/gateway.js';
 import type { TimelineEvent } from '../../domain/timeline.js';
 import type {
@@ -62,6 +63,7 @@ import {
 import { PLAN_PREFIX, planItem, planKey } from './entities/plan.js';
 import { settingsItem, settingsKey } from './entities/settings.js';
 import { gatewayItem, gatewayKey, webhookReceiptItem, webhookReceiptKey } from './entities/gateway.js';
+import { activeRunsOfMember, cardChangeItem, runItem, runKey, runsByState } from './entities/dunning.js';
 
 export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
@@ -133,6 +135,10 @@ function toSpec(table: string, write: Write): Spec {
       return versioned(table, gatewayItem(write.value), write.value.version, 'gateway connection', write.value.orgId);
     case 'webhook_receipt':
       return appendOnly(table, webhookReceiptItem(write.value), 'webhook event', write.value.eventId);
+    case 'dunning':
+      return versioned(table, runItem(write.value), write.value.version, 'dunning run', write.value.invoiceId);
+    case 'card_change':
+      return appendOnly(table, cardChangeItem(write.value), 'card change', write.value.id);
     case 'claim': {
       const c = write.value;
       return {
@@ -342,6 +348,35 @@ export class DynamoStore implements Store {
 
   getMail(ref: WorkRef): Promise<OutboxEmail | null> {
     return this.get(outboxKey(ref));
+  }
+
+  getRun(orgId: string, invoiceId: string): Promise<DunningRun | null> {
+    return this.get(runKey(orgId, invoiceId));
+  }
+
+  listRuns(orgId: string, kind: RunKind, state: RunState, page: PageRequest): Promise<Page<DunningRun>> {
+    return this.page(INDEX.byStatus, 'gsi2pk', runsByState(orgId, kind, state), page, false);
+  }
+
+  async runsStartedBetween(orgId: string, kind: RunKind, state: RunState, from: string, to: string): Promise<DunningRun[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: INDEX.byStatus,
+      // The sort key is `<startedAt>#<invoiceId>`: every key of an instant in [from, to) sorts between these.
+      KeyConditionExpression: 'gsi2pk = :p AND gsi2sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':p': runsByState(orgId, kind, state), ':from': from, ':to': `${to}` },
+    });
+    return items.map((i) => valueOf<DunningRun>(i)).filter((r) => r.startedAt >= from && r.startedAt < to);
+  }
+
+  async activeRunsOfMember(orgId: string, memberId: string): Promise<DunningRun[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: INDEX.byParent,
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': activeRunsOfMember(orgId, memberId) },
+    });
+    return items.map((i) => valueOf<DunningRun>(i));
   }
 
   getJob(orgId: string, planId: string): Promise<ReplanJob | null> {

@@ -1,12 +1,81 @@
+import type { LocalDate } from '../../../shared/domain/calendar.js';
 import type { Money } from '../../../shared/domain/schema.js';
 import { paragraph as p, type Block, type Catalog, type Formatters } from '../content.js';
+import type { DunningOutlook, TemplateData } from '../types.js';
 
 /** English copy (Canadian spelling: "cancelled", "e-mail"). */
 
 const cadenceAmount = (f: Formatters, amount: Money, cadence: 'monthly' | 'upfront') =>
   cadence === 'monthly' ? `${f.money(amount)} per month` : f.money(amount);
 
+/** A plan's price with its billing rhythm always said: "CA$25.00 per month", "CA$185.00 per term". */
+const pricePer = (f: Formatters, amount: Money, cadence: 'monthly' | 'upfront') =>
+  `${f.money(amount)} ${cadence === 'monthly' ? 'per month' : 'per term'}`;
+
 const greet = (name: string) => `Hello ${name},`;
+
+const yourCard = (f: Formatters, card: { brand: string; last4: string } | null) => (card ? `your ${f.card(card.brand, card.last4)}` : 'your card');
+
+const ordinal = (n: number) => {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
+};
+
+const period = (f: Formatters, start: LocalDate, end: LocalDate | null) =>
+  end ? `${f.date(start)} to ${f.date(end)}` : `from ${f.date(start)}`;
+
+/** R-DUN-3: what the member loses if nothing is paid by the deadline, as the end of a sentence. */
+function loss(f: Formatters, o: DunningOutlook, planName: string): string {
+  const stop = f.date(o.stopDate ?? o.deadline);
+  switch (o.finalAction) {
+    case 'cancel':
+      return `your “${planName}” membership will end on ${stop}`;
+    case 'downgrade':
+      return o.fallback
+        ? `your membership will move from “${planName}” to “${o.fallback.planName}” at ${pricePer(f, o.fallback.amount, o.fallback.cadence)} from ${stop}`
+        : `your membership will move from “${planName}” to a lesser plan from ${stop}`;
+    case 'leave_unpaid':
+      return 'the invoice will remain due and we will contact you about it';
+  }
+}
+
+/** The key data of a dunning e-mail: what is owed, when the card is tried, the deadline and what changes then. */
+function dunningFacts(
+  f: Formatters,
+  d: { planName: string; invoiceId: string; amount: Money; card: { brand: string; last4: string } | null },
+  o: DunningOutlook,
+  nextRetryOn: LocalDate | null,
+): Block {
+  const rows: Array<[string, string]> = [
+    ['Membership', d.planName],
+    ['Invoice', d.invoiceId],
+    ['Amount', f.money(d.amount)],
+  ];
+  if (d.card) rows.push(['Card', f.card(d.card.brand, d.card.last4)]);
+  if (nextRetryOn) rows.push(['Next try', f.date(nextRetryOn)]);
+  rows.push(['Deadline', f.date(o.deadline)]);
+  const stop = f.date(o.stopDate ?? o.deadline);
+  if (o.finalAction === 'cancel') rows.push(['Membership ends on', stop]);
+  if (o.finalAction === 'downgrade') {
+    if (o.fallback) rows.push(['Moves to', `${o.fallback.planName} (${pricePer(f, o.fallback.amount, o.fallback.cadence)})`]);
+    rows.push(['From', stop]);
+  }
+  return { kind: 'facts', rows };
+}
+
+const UPDATE_CARD = 'Update my card';
+const APPROVE = 'Approve the payment';
+const APPROVE_WHY = 'Your bank asks you to approve this payment yourself (a security check such as 3-D Secure). It takes a minute: nothing is charged until you approve it with your bank.';
+const REPLY_INSTEAD = 'You can also reply to this e-mail to give us another card or to pay another way.';
+const PAY_ANOTHER_WAY = 'Would you rather pay another way? Just reply to this e-mail.';
+
+const RECEIPT_METHOD: Record<TemplateData['payment_receipt']['method'], [label: string, phrase: string]> = {
+  card: ['Card', ' by card'],
+  cheque: ['Cheque', ' by cheque'],
+  transfer: ['Bank transfer', ' by bank transfer'],
+  cash: ['Cash', ' in cash'],
+  other: ['Other', ''],
+};
 
 export const en: Catalog = {
   layout: {
@@ -23,6 +92,7 @@ export const en: Catalog = {
         ? `You are receiving this e-mail about your membership with ${org}.`
         : `You are receiving this notice as a contact for ${org}.`,
     buttonFallback: 'If the button doesn’t work, copy this link into your browser:',
+    manageLink: 'Manage my membership',
     logoAlt: (org) => org,
   },
 
@@ -153,35 +223,51 @@ export const en: Catalog = {
       const org = f.branding.organisationName;
       const amount = f.money(d.amount);
       const due = f.date(d.dueDate);
-      const period = d.periodEnd ? `${f.date(d.periodStart)} to ${f.date(d.periodEnd)}` : `from ${f.date(d.periodStart)}`;
+      const blocks: Block[] = [];
+      const here = d.resent ? 'Here is your invoice again' : 'Here is the invoice';
+      blocks.push(
+        p(
+          d.renewal
+            ? `${here} for the renewal of your “${d.planName}” membership.`
+            : `${here} for this month’s instalment of your “${d.planName}” membership.`,
+        ),
+        {
+          kind: 'facts',
+          rows: [
+            ['Invoice', d.invoiceId],
+            ['Membership', d.planName],
+            ['Period', period(f, d.periodStart, d.periodEnd)],
+            ['Amount', amount],
+            ['Due date', due],
+          ],
+        },
+      );
+      if (d.payUrl) {
+        blocks.push(
+          p('You can pay it by card in a minute with the button below; no login is needed.'),
+          { kind: 'button', label: 'Pay by card', url: d.payUrl },
+          p(
+            'To pay another way, reply to this e-mail or write to ',
+            { email: d.replyTo },
+            ` and we will tell you which other payment methods we accept. Please mention invoice number ${d.invoiceId}.`,
+          ),
+        );
+      } else {
+        blocks.push(
+          p(
+            'To pay, simply reply to this e-mail or write to ',
+            { email: d.replyTo },
+            ` and we will tell you which payment methods we accept. Please mention invoice number ${d.invoiceId}.`,
+          ),
+        );
+      }
       return {
         subject: `${org}: your invoice for ${amount} is due ${due}`,
         preheader: `Invoice ${d.invoiceId}: ${amount}, due ${due}.`,
         heading: d.renewal ? 'Your renewal invoice' : 'Your monthly invoice',
         greeting: greet(d.memberName),
         audience: 'member',
-        blocks: [
-          p(
-            d.renewal
-              ? `Here is the invoice for the renewal of your “${d.planName}” membership.`
-              : `Here is the invoice for this month’s instalment of your “${d.planName}” membership.`,
-          ),
-          {
-            kind: 'facts',
-            rows: [
-              ['Invoice', d.invoiceId],
-              ['Membership', d.planName],
-              ['Period', period],
-              ['Amount', amount],
-              ['Due date', due],
-            ],
-          },
-          p(
-            'To pay, simply reply to this e-mail or write to ',
-            { email: d.replyTo },
-            ` and we will tell you which payment methods we accept. Please mention invoice number ${d.invoiceId}.`,
-          ),
-        ],
+        blocks,
       };
     },
 
@@ -362,35 +448,409 @@ export const en: Catalog = {
     payment_failed: (d, f) => {
       const org = f.branding.organisationName;
       const card = f.card(d.card.brand, d.card.last4);
+      const amount = f.money(d.amount);
+      const declined = p(`We tried to charge `, { strong: amount }, ` to your ${card} for your “${d.planName}” membership, and the payment was declined.`);
+      const subject = `${org}: we could not charge your card for your membership`;
+      const heading = 'Your payment did not go through';
+      const facts: Block = {
+        kind: 'facts',
+        rows: [
+          ['Membership', d.planName],
+          ['Invoice', d.invoiceId],
+          ['Amount', amount],
+          ['Card', card],
+        ],
+      };
+
+      // Mail queued before dunning existed: no deadline to state, no link to update the card.
+      if (!d.outlook || !d.updatePaymentUrl) {
+        return {
+          subject,
+          preheader: `The payment of ${amount} for your membership did not go through.`,
+          heading,
+          greeting: greet(d.memberName),
+          audience: 'member',
+          blocks: [
+            declined,
+            ...(d.authenticateUrl
+              ? [p(APPROVE_WHY), { kind: 'button' as const, label: APPROVE, url: d.authenticateUrl }]
+              : [
+                  p(
+                    d.hardDecline
+                      ? 'Your bank refused this card for good, so we will not try it again. To keep your membership, please give us another card: just reply to this e-mail.'
+                      : 'We will try again in a few days. If your card details have changed, or to pay another way, just reply to this e-mail.',
+                  ),
+                ]),
+            facts,
+          ],
+        };
+      }
+
+      // R-DUN-3 e-mail 1: amount, next try, deadline, what is lost, one button.
+      const o = d.outlook;
+      const deadline = f.date(o.deadline);
+      const blocks: Block[] = [declined];
+      if (d.authenticateUrl) {
+        blocks.push(
+          p(APPROVE_WHY),
+          p('Please approve it by ', { strong: deadline }, `. If it isn’t paid by then, ${loss(f, o, d.planName)}.`),
+          { kind: 'button', label: APPROVE, url: d.authenticateUrl },
+          dunningFacts(f, d, o, null),
+          p(REPLY_INSTEAD),
+        );
+      } else {
+        blocks.push(
+          p(
+            d.hardDecline
+              ? 'Your bank refused this card for good, so we will not try it again: only a new card will do.'
+              : d.nextRetryOn
+                ? `We will try again on ${f.date(d.nextRetryOn)}. If your card has expired or changed, updating it now avoids another declined payment.`
+                : 'We will try again in a few days. If your card has expired or changed, updating it now avoids another declined payment.',
+          ),
+          p('To keep your membership, update your card by ', { strong: deadline }, `. If it isn’t paid by then, ${loss(f, o, d.planName)}.`),
+          { kind: 'button', label: UPDATE_CARD, url: d.updatePaymentUrl },
+          dunningFacts(f, d, o, d.hardDecline ? null : (d.nextRetryOn ?? null)),
+          p(PAY_ANOTHER_WAY),
+        );
+      }
       return {
-        subject: `${org}: we could not charge your card for your membership`,
-        preheader: `The payment of ${f.money(d.amount)} for your membership did not go through.`,
-        heading: 'Your payment did not go through',
+        subject,
+        preheader: `The payment of ${amount} for your membership did not go through. Please ${d.authenticateUrl ? 'approve it' : 'update your card'} by ${deadline}.`,
+        heading,
+        greeting: greet(d.memberName),
+        audience: 'member',
+        blocks,
+      };
+    },
+
+    dunning_followup: (d, f) => {
+      const org = f.branding.organisationName;
+      const amount = f.money(d.amount);
+      const deadline = f.date(d.outlook.deadline);
+      const lost = loss(f, d.outlook, d.planName);
+      const approve = d.authenticateUrl !== null;
+      const act = approve ? 'approve the payment' : 'update your card';
+      const Act = approve ? 'Approve the payment' : 'Update your card';
+      const step = d.followUp <= 1 ? 1 : d.followUp === 2 ? 2 : 3;
+
+      let subject: string;
+      let heading: string;
+      let opening: Block;
+      let action: Block;
+      if (step === 1) {
+        subject = `${org}: your payment still didn’t go through`;
+        heading = 'Your payment still didn’t go through';
+        opening = d.hardDecline
+          ? p('The payment of ', { strong: amount }, ` for your “${d.planName}” membership still hasn’t been made.`)
+          : p(
+              `We tried ${yourCard(f, d.card)} again for your “${d.planName}” membership, and the payment of `,
+              { strong: amount },
+              ` still didn’t go through.${approve ? '' : ' It happens: often the card has expired, been replaced or reached its limit.'}`,
+            );
+        action = p(`It only takes a minute: please ${act} by `, { strong: deadline }, `. If it isn’t paid by then, ${lost}.`);
+      } else if (step === 2) {
+        subject = d.outlook.finalAction === 'leave_unpaid' ? `${org}: your payment of ${amount} is still due` : `${org}: don’t lose your “${d.planName}” membership`;
+        heading = d.outlook.finalAction === 'leave_unpaid' ? 'Your invoice is still unpaid' : 'Don’t lose your membership';
+        opening = p('We still haven’t been able to collect ', { strong: amount }, ` for your “${d.planName}” membership, and time is running out.`);
+        action = p('If it isn’t paid by ', { strong: deadline }, `, ${lost}. ${Act} now and everything stays as it is.`);
+      } else {
+        subject = `${org}: ${amount} due by ${deadline}`;
+        heading = 'Your payment is still due';
+        opening = p('Your payment of ', { strong: amount }, ` for your “${d.planName}” membership is still outstanding.`);
+        action = p(`${Act} by `, { strong: deadline }, `. After that, ${lost}.`);
+      }
+
+      const blocks: Block[] = [opening];
+      if (approve) blocks.push(p(APPROVE_WHY));
+      if (d.hardDecline) blocks.push(p(`Your bank refused ${yourCard(f, d.card)} for good, so we can’t charge it again: only a new card will do.`));
+      else if (d.nextRetryOn && !approve) blocks.push(p(`We will try again on ${f.date(d.nextRetryOn)}.`));
+      blocks.push(
+        action,
+        d.authenticateUrl ? { kind: 'button', label: APPROVE, url: d.authenticateUrl } : { kind: 'button', label: UPDATE_CARD, url: d.updatePaymentUrl },
+        dunningFacts(f, d, d.outlook, d.hardDecline || approve ? null : d.nextRetryOn),
+      );
+      if (approve) blocks.push(p(REPLY_INSTEAD));
+      else if (step < 3) blocks.push(p(PAY_ANOTHER_WAY));
+      return {
+        subject,
+        preheader: `${amount} for your membership is still unpaid. Please ${act} by ${deadline}.`,
+        heading,
+        greeting: greet(d.memberName),
+        audience: 'member',
+        blocks,
+      };
+    },
+
+    dunning_final_warning: (d, f) => {
+      const org = f.branding.organisationName;
+      const o = d.outlook;
+      const amount = f.money(d.amount);
+      const deadline = f.date(o.deadline);
+      const stop = f.date(o.stopDate ?? o.deadline);
+      const lastTry = `We will try ${yourCard(f, d.card)} one last time on ${deadline}. If that payment fails, `;
+      let subject: string;
+      let outcome: Block;
+      switch (o.finalAction) {
+        case 'cancel':
+          subject = `${org}: final warning – your membership ends on ${stop}`;
+          outcome = p(lastTry, `your “${d.planName}” membership ends on `, { strong: stop }, '.');
+          break;
+        case 'downgrade':
+          subject = `${org}: final warning – your membership changes on ${stop}`;
+          outcome = o.fallback
+            ? p(
+                lastTry,
+                `your membership moves from “${d.planName}” to “${o.fallback.planName}” at ${pricePer(f, o.fallback.amount, o.fallback.cadence)} from `,
+                { strong: stop },
+                `, and you lose what “${d.planName}” includes.`,
+              )
+            : p(lastTry, `your membership moves from “${d.planName}” to a lesser plan from `, { strong: stop }, '.');
+          break;
+        case 'leave_unpaid':
+          subject = `${org}: final warning – last payment attempt on ${deadline}`;
+          outcome = p(
+            'The last automatic attempt will be on ',
+            { strong: deadline },
+            '. After that, we will not try your card again: we will follow up with you directly, and the invoice will remain due.',
+          );
+          break;
+      }
+      return {
+        subject,
+        preheader: `Final warning: ${amount} is still unpaid. Please update your card by ${deadline}.`,
+        heading: 'Final warning',
         greeting: greet(d.memberName),
         audience: 'member',
         blocks: [
-          p(`We tried to charge `, { strong: f.money(d.amount) }, ` to your ${card} for your “${d.planName}” membership, and the payment was declined.`),
-          ...(d.authenticateUrl
-            ? [
-                p('Your bank asks you to approve this payment yourself (a security check such as 3-D Secure). It takes a minute: nothing is charged until you approve it with your bank.'),
-                { kind: 'button' as const, label: 'Approve the payment', url: d.authenticateUrl },
-              ]
-            : [
-                p(
-                  d.hardDecline
-                    ? 'Your bank refused this card for good, so we will not try it again. To keep your membership, please give us another card: just reply to this e-mail.'
-                    : 'We will try again in a few days. If your card details have changed, or to pay another way, just reply to this e-mail.',
-                ),
-              ]),
+          p('This is our final warning: we still haven’t been able to collect ', { strong: amount }, ` for your “${d.planName}” membership.`),
+          outcome,
+          p('Updating your card takes a minute, and we try the payment again right away.'),
+          { kind: 'button', label: UPDATE_CARD, url: d.updatePaymentUrl },
+          dunningFacts(f, d, o, null),
+          p('Already sorted, or would you rather pay another way? Just reply to this e-mail.'),
+        ],
+      };
+    },
+
+    dunning_cancelled: (d, f) => {
+      const org = f.branding.organisationName;
+      const last = f.date(d.terminationDate);
+      return {
+        subject: `${org}: your membership has been cancelled`,
+        preheader: `Invoice ${d.invoiceId} could not be paid. Your membership ends on ${last}.`,
+        heading: 'Your membership has been cancelled',
+        greeting: greet(d.memberName),
+        audience: 'member',
+        blocks: [
+          p(
+            'Despite several attempts, we could not collect ',
+            { strong: f.money(d.amount) },
+            ` for invoice ${d.invoiceId}. Your “${d.planName}” membership has therefore been cancelled: it ends on `,
+            { strong: last },
+            '.',
+          ),
           {
             kind: 'facts',
             rows: [
               ['Membership', d.planName],
               ['Invoice', d.invoiceId],
-              ['Amount', f.money(d.amount)],
-              ['Card', card],
+              ['Unpaid amount', f.money(d.amount)],
+              ['Membership ends on', last],
             ],
           },
+          p('We would be glad to have you back. To rejoin, or if you think this is a mistake, just reply to this e-mail and we will sort it out with you.'),
+        ],
+      };
+    },
+
+    dunning_downgraded: (d, f) => {
+      const org = f.branding.organisationName;
+      const from = f.date(d.effectiveDate);
+      const price = pricePer(f, d.fallbackAmount, d.cadence);
+      return {
+        subject: `${org}: your membership has moved to “${d.fallbackPlanName}”`,
+        preheader: `Invoice ${d.invoiceId} could not be paid. From ${from}, your membership is “${d.fallbackPlanName}” at ${price}.`,
+        heading: 'Your membership has changed',
+        greeting: greet(d.memberName),
+        audience: 'member',
+        blocks: [
+          p(
+            'Despite several attempts, we could not collect ',
+            { strong: f.money(d.amount) },
+            ` for invoice ${d.invoiceId}. So that you stay a member, your membership moves from “${d.planName}” to “${d.fallbackPlanName}” from `,
+            { strong: from },
+            '.',
+          ),
+          p(`Your new price is ${price}.`),
+          {
+            kind: 'facts',
+            rows: [
+              ['Previous membership', d.planName],
+              ['New membership', d.fallbackPlanName],
+              ['From', from],
+              ['New price', price],
+              ['Unpaid invoice', `${d.invoiceId} (${f.money(d.amount)})`],
+            ],
+          },
+          p(`To go back to “${d.planName}”, just reply to this e-mail and we will be glad to help.`),
+        ],
+      };
+    },
+
+    dunning_unpaid_org: (d, f) => {
+      const org = f.branding.organisationName;
+      const amount = f.money(d.amount);
+      const rows: Array<[string, string]> = [
+        ['Member', d.memberName],
+        ['E-mail', d.memberEmail],
+        ['Membership', d.planName],
+        ['Invoice', d.invoiceId],
+        ['Amount', amount],
+        ['Automatic tries', String(d.tries)],
+      ];
+      if (d.lastDeclineCode) rows.push(['Last decline', d.lastDeclineCode]);
+      return {
+        subject: `${org}: invoice ${d.invoiceId} from ${d.memberName} remains unpaid`,
+        preheader: `${amount} from ${d.memberName} could not be collected after ${d.tries} ${d.tries === 1 ? 'try' : 'tries'}.`,
+        heading: 'An invoice remains unpaid',
+        greeting: 'Hello,',
+        audience: 'staff',
+        blocks: [
+          p(
+            { strong: d.memberName },
+            ` (${d.memberEmail}): the payment of ${amount} for their “${d.planName}” membership failed after ${d.tries} automatic ${d.tries === 1 ? 'try' : 'tries'}. The invoice is now marked uncollectible and the membership stays past due; nothing more will be tried automatically.`,
+          ),
+          p('You may want to contact the member, or record a payment made another way (cheque, transfer, cash).'),
+          { kind: 'facts', rows },
+          { kind: 'button', label: 'View the membership', url: d.membershipUrl },
+        ],
+      };
+    },
+
+    payment_receipt: (d, f) => {
+      const org = f.branding.organisationName;
+      const amount = f.money(d.amount);
+      const [methodLabel, methodPhrase] = RECEIPT_METHOD[d.method];
+      const card = d.method === 'card' && d.card ? f.card(d.card.brand, d.card.last4) : null;
+      const rows: Array<[string, string]> = [
+        ['Invoice', d.invoiceId],
+        ['Membership', d.planName],
+        ['Period', period(f, d.periodStart, d.periodEnd)],
+        ['Amount paid', amount],
+        ['Paid on', f.date(d.paidOn)],
+        ['Payment method', card ?? methodLabel],
+      ];
+      if (d.reference) rows.push(['Reference', d.reference]);
+      return {
+        subject: `${org}: receipt for your payment of ${amount}`,
+        preheader: `We received your payment of ${amount}. Thank you!`,
+        heading: 'Thank you for your payment',
+        greeting: greet(d.memberName),
+        audience: 'member',
+        blocks: [
+          p(`On ${f.date(d.paidOn)}, we received your payment of `, { strong: amount }, `${card ? ` with your ${card}` : methodPhrase} for your “${d.planName}” membership. Thank you!`),
+          { kind: 'facts', rows },
+          p('Please keep this e-mail as your receipt.'),
+        ],
+      };
+    },
+
+    card_expiring: (d, f) => {
+      const org = f.branding.organisationName;
+      const card = f.card(d.card.brand, d.card.last4);
+      const expires = f.date(d.expiresOn);
+      const rows: Array<[string, string]> = [
+        ['Membership', d.planName],
+        ['Card', card],
+        ['Expires on', expires],
+      ];
+      if (d.nextChargeOn) rows.push(['Next payment', f.date(d.nextChargeOn)]);
+      if (d.nextChargeOn && d.nextChargeAmount) rows.push(['Amount', f.money(d.nextChargeAmount)]);
+      return {
+        subject: d.today ? `${org}: your card expires today` : `${org}: your card expires on ${expires}`,
+        preheader: d.today ? 'The card on file for your membership expires today. Please give us your new one.' : `The card on file for your membership expires on ${expires}. Please give us your new one.`,
+        heading: d.today ? 'Your card expires today' : 'Your card expires soon',
+        greeting: greet(d.memberName),
+        audience: 'member',
+        blocks: [
+          p(`The ${card} on file for your “${d.planName}” membership expires `, { strong: d.today ? `today, ${expires}` : `on ${expires}` }, '.'),
+          p(
+            d.nextChargeOn
+              ? `Your next payment${d.nextChargeAmount ? ` of ${f.money(d.nextChargeAmount)}` : ''} is scheduled for ${f.date(d.nextChargeOn)}. So that it goes through and your membership continues without interruption, please give us your new card before then.`
+              : 'So that your membership continues without interruption, please give us your new card.',
+          ),
+          p('It takes a minute, and no login is needed.'),
+          { kind: 'button', label: UPDATE_CARD, url: d.updatePaymentUrl },
+          { kind: 'facts', rows },
+        ],
+      };
+    },
+
+    card_expiring_org: (d, f) => {
+      const org = f.branding.organisationName;
+      const card = f.card(d.card.brand, d.card.last4);
+      const when = d.today ? 'today' : `on ${f.date(d.expiresOn)}`;
+      return {
+        subject: `${org}: ${d.memberName}’s card expires ${when}`,
+        preheader: `${d.memberName}’s card on file expires ${when}; they have been asked for a new one.`,
+        heading: 'A member’s card is expiring',
+        greeting: 'Hello,',
+        audience: 'staff',
+        blocks: [
+          p(
+            { strong: d.memberName },
+            ` (${d.memberEmail}): the ${card} on file for their “${d.planName}” membership expires ${when}. They have been asked by e-mail to give a new card; nothing is needed from you unless you want to follow up.`,
+          ),
+          {
+            kind: 'facts',
+            rows: [
+              ['Member', d.memberName],
+              ['E-mail', d.memberEmail],
+              ['Membership', d.planName],
+              ['Card', card],
+              ['Expires on', f.date(d.expiresOn)],
+            ],
+          },
+          { kind: 'button', label: 'View the membership', url: d.membershipUrl },
+        ],
+      };
+    },
+
+    invoice_reminder: (d, f) => {
+      const org = f.branding.organisationName;
+      const amount = f.money(d.amount);
+      const due = f.date(d.dueDate);
+      const first = d.reminder <= 1;
+      const nth = ordinal(d.reminder);
+      return {
+        subject: first ? `${org}: reminder – invoice ${d.invoiceId} for ${amount}` : `${org}: ${nth} reminder – invoice ${d.invoiceId} for ${amount}`,
+        preheader: `Invoice ${d.invoiceId} (${amount}, due ${due}) is still unpaid. You can pay it by card in a minute.`,
+        heading: first ? 'A reminder about your invoice' : `${nth} reminder: your invoice is still unpaid`,
+        greeting: greet(d.memberName),
+        audience: 'member',
+        blocks: [
+          p(
+            first ? `A quick reminder: invoice ${d.invoiceId} for ` : `This is our ${nth} reminder: invoice ${d.invoiceId} for `,
+            { strong: amount },
+            ` for your “${d.planName}” membership (due ${due}) is still unpaid.`,
+          ),
+          p('The simplest way is to pay by card with the button below: it takes a minute, and no login is needed.'),
+          { kind: 'button', label: 'Pay by card', url: d.payUrl },
+          {
+            kind: 'facts',
+            rows: [
+              ['Invoice', d.invoiceId],
+              ['Membership', d.planName],
+              ['Period', period(f, d.periodStart, d.periodEnd)],
+              ['Amount', amount],
+              ['Due date', due],
+            ],
+          },
+          p(
+            'Would you rather pay another way? Just reply to this e-mail or write to ',
+            { email: d.replyTo },
+            `, mentioning invoice ${d.invoiceId}. If you have already paid, thank you, and please disregard this reminder.`,
+          ),
         ],
       };
     },

@@ -1,5 +1,7 @@
+import type { LocalDate } from '../../../shared/domain/calendar.js';
 import type { Money } from '../../../shared/domain/schema.js';
 import { paragraph as p, type Block, type Catalog, type Formatters } from '../content.js';
+import type { DunningOutlook, TemplateData } from '../types.js';
 
 /**
  * Canadian French copy (Quebec usage: « courriel », « abonnement », no space before ? ! ;,
@@ -22,6 +24,69 @@ const cadenceAmount = (f: Formatters, amount: Money, cadence: 'monthly' | 'upfro
 
 const greet = (name: string) => `Bonjour ${name},`;
 
+/** Le tarif d'un abonnement avec son rythme : « 25,00 $ par mois », « 185,00 $ par période ». */
+const pricePer = (f: Formatters, amount: Money, cadence: 'monthly' | 'upfront') =>
+  `${f.money(amount)} ${cadence === 'monthly' ? 'par mois' : 'par période'}`;
+
+const yourCard = (f: Formatters, card: { brand: string; last4: string } | null) =>
+  card ? `votre carte ${f.card(card.brand, card.last4)}` : 'votre carte';
+
+const period = (f: Formatters, start: LocalDate, end: LocalDate | null) =>
+  end ? `du ${f.date(start)} au ${f.date(end)}` : `à partir du ${f.date(start)}`;
+
+/** R-DUN-3 : ce que le membre perd si rien n'est payé à la date limite, en fin de phrase. */
+function loss(f: Formatters, o: DunningOutlook, planName: string): string {
+  const stop = f.date(o.stopDate ?? o.deadline);
+  switch (o.finalAction) {
+    case 'cancel':
+      return fr`votre abonnement « ${planName} » prendra fin le ${stop}`;
+    case 'downgrade':
+      return o.fallback
+        ? fr`votre abonnement passera de « ${planName} » à « ${o.fallback.planName} » au tarif de ${pricePer(f, o.fallback.amount, o.fallback.cadence)} à compter du ${stop}`
+        : fr`votre abonnement passera de « ${planName} » à une formule réduite à compter du ${stop}`;
+    case 'leave_unpaid':
+      return 'la facture restera à payer et nous communiquerons avec vous à ce sujet';
+  }
+}
+
+/** Les données clés d'un courriel de relance : le montant dû, le prochain essai, la date limite et ce qui change alors. */
+function dunningFacts(
+  f: Formatters,
+  d: { planName: string; invoiceId: string; amount: Money; card: { brand: string; last4: string } | null },
+  o: DunningOutlook,
+  nextRetryOn: LocalDate | null,
+): Block {
+  const rows: Array<[string, string]> = [
+    ['Abonnement', d.planName],
+    ['Facture', d.invoiceId],
+    ['Montant', f.money(d.amount)],
+  ];
+  if (d.card) rows.push(['Carte', f.card(d.card.brand, d.card.last4)]);
+  if (nextRetryOn) rows.push(['Prochain essai', f.date(nextRetryOn)]);
+  rows.push(['Date limite', f.date(o.deadline)]);
+  const stop = f.date(o.stopDate ?? o.deadline);
+  if (o.finalAction === 'cancel') rows.push(['Fin de l’abonnement', stop]);
+  if (o.finalAction === 'downgrade') {
+    if (o.fallback) rows.push(['Nouvel abonnement', `${o.fallback.planName} (${pricePer(f, o.fallback.amount, o.fallback.cadence)})`]);
+    rows.push(['À compter du', stop]);
+  }
+  return { kind: 'facts', rows };
+}
+
+const UPDATE_CARD = 'Mettre à jour ma carte';
+const APPROVE = 'Approuver le paiement';
+const APPROVE_WHY = fr`Votre institution financière vous demande d’approuver vous-même ce paiement (une vérification de sécurité comme 3-D Secure). Cela prend une minute : rien n’est débité avant votre approbation.`;
+const REPLY_INSTEAD = 'Vous pouvez aussi répondre à ce courriel pour nous donner une autre carte ou pour payer autrement.';
+const PAY_ANOTHER_WAY = 'Vous préférez payer autrement? Répondez simplement à ce courriel.';
+
+const RECEIPT_METHOD: Record<TemplateData['payment_receipt']['method'], [label: string, phrase: string]> = {
+  card: ['Carte', ' par carte'],
+  cheque: ['Chèque', ' par chèque'],
+  transfer: ['Virement bancaire', ' par virement bancaire'],
+  cash: ['Argent comptant', ' en argent comptant'],
+  other: ['Autre', ''],
+};
+
 export const frCA: Catalog = {
   layout: {
     labelSeparator: '\u00a0: ',
@@ -37,6 +102,7 @@ export const frCA: Catalog = {
         ? `Vous recevez ce courriel au sujet de votre abonnement auprès de l’organisme ${org}.`
         : `Vous recevez cet avis à titre de personne-ressource de l’organisme ${org}.`,
     buttonFallback: fr`Si le bouton ne fonctionne pas, copiez ce lien dans votre navigateur :`,
+    manageLink: 'Gérer mon abonnement',
     logoAlt: (org) => org,
   },
 
@@ -175,35 +241,51 @@ export const frCA: Catalog = {
       const org = f.branding.organisationName;
       const amount = f.money(d.amount);
       const due = f.date(d.dueDate);
-      const period = d.periodEnd ? `du ${f.date(d.periodStart)} au ${f.date(d.periodEnd)}` : `à partir du ${f.date(d.periodStart)}`;
+      const blocks: Block[] = [];
+      const here = d.resent ? 'Voici de nouveau votre facture' : 'Voici la facture';
+      blocks.push(
+        p(
+          d.renewal
+            ? fr`${here} pour le renouvellement de votre abonnement « ${d.planName} ».`
+            : fr`${here} de votre versement mensuel pour l’abonnement « ${d.planName} ».`,
+        ),
+        {
+          kind: 'facts',
+          rows: [
+            ['Facture', d.invoiceId],
+            ['Abonnement', d.planName],
+            ['Période', period(f, d.periodStart, d.periodEnd)],
+            ['Montant', amount],
+            ['Date d’échéance', due],
+          ],
+        },
+      );
+      if (d.payUrl) {
+        blocks.push(
+          p('Vous pouvez la payer par carte en une minute avec le bouton ci-dessous, sans avoir à vous connecter.'),
+          { kind: 'button', label: 'Payer par carte', url: d.payUrl },
+          p(
+            'Pour payer autrement, répondez à ce courriel ou écrivez à ',
+            { email: d.replyTo },
+            fr` : nous vous indiquerons les autres modes de paiement acceptés. Merci d’inclure le numéro de facture ${d.invoiceId}.`,
+          ),
+        );
+      } else {
+        blocks.push(
+          p(
+            'Pour payer, répondez simplement à ce courriel ou écrivez à ',
+            { email: d.replyTo },
+            fr` : nous vous indiquerons les modes de paiement acceptés. Merci d’inclure le numéro de facture ${d.invoiceId}.`,
+          ),
+        );
+      }
       return {
         subject: fr`${org} : votre facture de ${amount} est payable d’ici le ${due}`,
         preheader: fr`Facture ${d.invoiceId} : ${amount}, payable d’ici le ${due}.`,
         heading: d.renewal ? 'Votre facture de renouvellement' : 'Votre facture mensuelle',
         greeting: greet(d.memberName),
         audience: 'member',
-        blocks: [
-          p(
-            d.renewal
-              ? fr`Voici la facture pour le renouvellement de votre abonnement « ${d.planName} ».`
-              : fr`Voici la facture de votre versement mensuel pour l’abonnement « ${d.planName} ».`,
-          ),
-          {
-            kind: 'facts',
-            rows: [
-              ['Facture', d.invoiceId],
-              ['Abonnement', d.planName],
-              ['Période', period],
-              ['Montant', amount],
-              ['Date d’échéance', due],
-            ],
-          },
-          p(
-            'Pour payer, répondez simplement à ce courriel ou écrivez à ',
-            { email: d.replyTo },
-            fr` : nous vous indiquerons les modes de paiement acceptés. Merci d’inclure le numéro de facture ${d.invoiceId}.`,
-          ),
-        ],
+        blocks,
       };
     },
 
@@ -396,35 +478,421 @@ export const frCA: Catalog = {
     payment_failed: (d, f) => {
       const org = f.branding.organisationName;
       const card = f.card(d.card.brand, d.card.last4);
+      const amount = f.money(d.amount);
+      const declined = p('Nous avons tenté de porter ', { strong: amount }, fr` à votre ${card} pour votre abonnement « ${d.planName} », et le paiement a été refusé.`);
+      const subject = fr`${org} : nous n’avons pas pu débiter votre carte pour votre abonnement`;
+      const heading = 'Votre paiement n’a pas été accepté';
+      const facts: Block = {
+        kind: 'facts',
+        rows: [
+          ['Abonnement', d.planName],
+          ['Facture', d.invoiceId],
+          ['Montant', amount],
+          ['Carte', card],
+        ],
+      };
+
+      // Courriel mis en file avant la relance : ni date limite à donner, ni lien pour changer de carte.
+      if (!d.outlook || !d.updatePaymentUrl) {
+        return {
+          subject,
+          preheader: `Le paiement de ${amount} pour votre abonnement n’a pas été accepté.`,
+          heading,
+          greeting: greet(d.memberName),
+          audience: 'member',
+          blocks: [
+            declined,
+            ...(d.authenticateUrl
+              ? [p(APPROVE_WHY), { kind: 'button' as const, label: APPROVE, url: d.authenticateUrl }]
+              : [
+                  p(
+                    d.hardDecline
+                      ? fr`Votre institution financière a refusé cette carte de façon définitive; nous ne la débiterons plus. Pour conserver votre abonnement, veuillez nous fournir une autre carte : répondez simplement à ce courriel.`
+                      : 'Nous réessaierons dans quelques jours. Si les renseignements de votre carte ont changé, ou pour payer autrement, répondez simplement à ce courriel.',
+                  ),
+                ]),
+            facts,
+          ],
+        };
+      }
+
+      // R-DUN-3, courriel 1 : montant, prochain essai, date limite, ce qui est perdu, un seul bouton.
+      const o = d.outlook;
+      const deadline = f.date(o.deadline);
+      const blocks: Block[] = [declined];
+      if (d.authenticateUrl) {
+        blocks.push(
+          p(APPROVE_WHY),
+          p('Veuillez l’approuver d’ici le ', { strong: deadline }, `. Si le paiement n’est pas fait d’ici là, ${loss(f, o, d.planName)}.`),
+          { kind: 'button', label: APPROVE, url: d.authenticateUrl },
+          dunningFacts(f, d, o, null),
+          p(REPLY_INSTEAD),
+        );
+      } else {
+        blocks.push(
+          p(
+            d.hardDecline
+              ? fr`Votre institution financière a refusé cette carte de façon définitive; nous ne la débiterons plus : seule une nouvelle carte permettra de régler le paiement.`
+              : d.nextRetryOn
+                ? `Nous réessaierons le ${f.date(d.nextRetryOn)}. Si votre carte est expirée ou a été remplacée, la mettre à jour dès maintenant évitera un nouveau refus.`
+                : 'Nous réessaierons dans quelques jours. Si votre carte est expirée ou a été remplacée, la mettre à jour dès maintenant évitera un nouveau refus.',
+          ),
+          p('Pour conserver votre abonnement, mettez à jour votre carte d’ici le ', { strong: deadline }, `. Si le paiement n’est pas fait d’ici là, ${loss(f, o, d.planName)}.`),
+          { kind: 'button', label: UPDATE_CARD, url: d.updatePaymentUrl },
+          dunningFacts(f, d, o, d.hardDecline ? null : (d.nextRetryOn ?? null)),
+          p(PAY_ANOTHER_WAY),
+        );
+      }
       return {
-        subject: fr`${org} : nous n’avons pas pu débiter votre carte pour votre abonnement`,
-        preheader: `Le paiement de ${f.money(d.amount)} pour votre abonnement n’a pas été accepté.`,
-        heading: 'Votre paiement n’a pas été accepté',
+        subject,
+        preheader: `Le paiement de ${amount} pour votre abonnement n’a pas été accepté. Veuillez ${d.authenticateUrl ? 'l’approuver' : 'mettre à jour votre carte'} d’ici le ${deadline}.`,
+        heading,
+        greeting: greet(d.memberName),
+        audience: 'member',
+        blocks,
+      };
+    },
+
+    dunning_followup: (d, f) => {
+      const org = f.branding.organisationName;
+      const amount = f.money(d.amount);
+      const deadline = f.date(d.outlook.deadline);
+      const lost = loss(f, d.outlook, d.planName);
+      const approve = d.authenticateUrl !== null;
+      const act = approve ? 'approuver le paiement' : 'mettre à jour votre carte';
+      const Act = approve ? 'Approuvez le paiement' : 'Mettez à jour votre carte';
+      const acting = approve ? 'En approuvant le paiement' : 'En mettant à jour votre carte';
+      const step = d.followUp <= 1 ? 1 : d.followUp === 2 ? 2 : 3;
+
+      let subject: string;
+      let heading: string;
+      let opening: Block;
+      let action: Block;
+      if (step === 1) {
+        subject = fr`${org} : votre paiement n’a toujours pas été accepté`;
+        heading = 'Votre paiement n’a toujours pas été accepté';
+        opening = d.hardDecline
+          ? p('Le paiement de ', { strong: amount }, fr` pour votre abonnement « ${d.planName} » n’a toujours pas été fait.`)
+          : p(
+              'Nous avons tenté de nouveau de porter ',
+              { strong: amount },
+              fr` à ${yourCard(f, d.card)} pour votre abonnement « ${d.planName} », mais le paiement n’a toujours pas été accepté.${approve ? '' : fr` Cela arrive : souvent, la carte est expirée, a été remplacée ou a atteint sa limite.`}`,
+            );
+        action = p(fr`Cela ne prend qu’une minute : il suffit de ${act} d’ici le `, { strong: deadline }, `. Si le paiement n’est pas fait d’ici là, ${lost}.`);
+      } else if (step === 2) {
+        subject = d.outlook.finalAction === 'leave_unpaid' ? fr`${org} : votre paiement de ${amount} est toujours dû` : fr`${org} : ne perdez pas votre abonnement « ${d.planName} »`;
+        heading = d.outlook.finalAction === 'leave_unpaid' ? 'Votre facture est toujours impayée' : 'Ne perdez pas votre abonnement';
+        opening = p('Nous n’avons toujours pas pu percevoir ', { strong: amount }, fr` pour votre abonnement « ${d.planName} », et le temps file.`);
+        action = p('Si le paiement n’est pas fait d’ici le ', { strong: deadline }, `, ${lost}. ${acting} maintenant, tout reste comme avant.`);
+      } else {
+        subject = fr`${org} : ${amount} à payer d’ici le ${deadline}`;
+        heading = 'Votre paiement est toujours dû';
+        opening = p('Le montant de ', { strong: amount }, fr` pour votre abonnement « ${d.planName} » reste impayé.`);
+        action = p(`${Act} d’ici le `, { strong: deadline }, `. Ensuite, ${lost}.`);
+      }
+
+      const blocks: Block[] = [opening];
+      if (approve) blocks.push(p(APPROVE_WHY));
+      if (d.hardDecline) {
+        blocks.push(p(fr`Votre institution financière a refusé ${yourCard(f, d.card)} de façon définitive; nous ne pouvons plus la débiter : seule une nouvelle carte permettra de régler le paiement.`));
+      } else if (d.nextRetryOn && !approve) {
+        blocks.push(p(`Nous réessaierons le ${f.date(d.nextRetryOn)}.`));
+      }
+      blocks.push(
+        action,
+        d.authenticateUrl ? { kind: 'button', label: APPROVE, url: d.authenticateUrl } : { kind: 'button', label: UPDATE_CARD, url: d.updatePaymentUrl },
+        dunningFacts(f, d, d.outlook, d.hardDecline || approve ? null : d.nextRetryOn),
+      );
+      if (approve) blocks.push(p(REPLY_INSTEAD));
+      else if (step < 3) blocks.push(p(PAY_ANOTHER_WAY));
+      return {
+        subject,
+        preheader: `Le paiement de ${amount} pour votre abonnement est toujours dû. Veuillez ${act} d’ici le ${deadline}.`,
+        heading,
+        greeting: greet(d.memberName),
+        audience: 'member',
+        blocks,
+      };
+    },
+
+    dunning_final_warning: (d, f) => {
+      const org = f.branding.organisationName;
+      const o = d.outlook;
+      const amount = f.money(d.amount);
+      const deadline = f.date(o.deadline);
+      const stop = f.date(o.stopDate ?? o.deadline);
+      const lastTry = `Nous tenterons une dernière fois de débiter ${yourCard(f, d.card)} le ${deadline}. Si ce paiement échoue, `;
+      let subject: string;
+      let outcome: Block;
+      switch (o.finalAction) {
+        case 'cancel':
+          subject = fr`${org} : dernier avertissement – votre abonnement prendra fin le ${stop}`;
+          outcome = p(lastTry, fr`votre abonnement « ${d.planName} » prendra fin le `, { strong: stop }, '.');
+          break;
+        case 'downgrade':
+          subject = fr`${org} : dernier avertissement – votre abonnement changera le ${stop}`;
+          outcome = o.fallback
+            ? p(
+                lastTry,
+                fr`votre abonnement passera de « ${d.planName} » à « ${o.fallback.planName} » au tarif de ${pricePer(f, o.fallback.amount, o.fallback.cadence)} à compter du `,
+                { strong: stop },
+                fr`, et vous perdrez les avantages de l’abonnement « ${d.planName} ».`,
+              )
+            : p(lastTry, fr`votre abonnement passera de « ${d.planName} » à une formule réduite à compter du `, { strong: stop }, '.');
+          break;
+        case 'leave_unpaid':
+          subject = fr`${org} : dernier avertissement – dernière tentative de paiement le ${deadline}`;
+          outcome = p(
+            'La dernière tentative automatique aura lieu le ',
+            { strong: deadline },
+            fr`. Ensuite, nous ne débiterons plus votre carte : nous ferons le suivi avec vous directement, et la facture restera à payer.`,
+          );
+          break;
+      }
+      return {
+        subject,
+        preheader: fr`Dernier avertissement : ${amount} reste impayé. Veuillez mettre à jour votre carte d’ici le ${deadline}.`,
+        heading: 'Dernier avertissement',
         greeting: greet(d.memberName),
         audience: 'member',
         blocks: [
-          p('Nous avons tenté de porter ', { strong: f.money(d.amount) }, fr` à votre ${card} pour votre abonnement « ${d.planName} », et le paiement a été refusé.`),
-          ...(d.authenticateUrl
-            ? [
-                p(fr`Votre institution financière vous demande d’approuver vous-même ce paiement (une vérification de sécurité comme 3-D Secure). Cela prend une minute : rien n’est débité avant votre approbation.`),
-                { kind: 'button' as const, label: 'Approuver le paiement', url: d.authenticateUrl },
-              ]
-            : [
-                p(
-                  d.hardDecline
-                    ? 'Votre institution financière a refusé cette carte de façon définitive; nous ne la débiterons plus. Pour conserver votre abonnement, veuillez nous fournir une autre carte : répondez simplement à ce courriel.'
-                    : 'Nous réessaierons dans quelques jours. Si les renseignements de votre carte ont changé, ou pour payer autrement, répondez simplement à ce courriel.',
-                ),
-              ]),
+          p(fr`Ceci est notre dernier avertissement : nous n’avons toujours pas pu percevoir `, { strong: amount }, fr` pour votre abonnement « ${d.planName} ».`),
+          outcome,
+          p('Mettre à jour votre carte ne prend qu’une minute, et nous réessayons le paiement immédiatement.'),
+          { kind: 'button', label: UPDATE_CARD, url: d.updatePaymentUrl },
+          dunningFacts(f, d, o, null),
+          p('C’est déjà réglé, ou vous préférez payer autrement? Répondez simplement à ce courriel.'),
+        ],
+      };
+    },
+
+    dunning_cancelled: (d, f) => {
+      const org = f.branding.organisationName;
+      const last = f.date(d.terminationDate);
+      return {
+        subject: fr`${org} : votre abonnement a été annulé`,
+        preheader: `La facture ${d.invoiceId} n’a pas pu être payée. Votre abonnement prend fin le ${last}.`,
+        heading: 'Votre abonnement a été annulé',
+        greeting: greet(d.memberName),
+        audience: 'member',
+        blocks: [
+          p(
+            'Malgré plusieurs tentatives, nous n’avons pas pu percevoir ',
+            { strong: f.money(d.amount) },
+            fr` pour la facture ${d.invoiceId}. Votre abonnement « ${d.planName} » a donc été annulé : il prend fin le `,
+            { strong: last },
+            '.',
+          ),
           {
             kind: 'facts',
             rows: [
               ['Abonnement', d.planName],
               ['Facture', d.invoiceId],
-              ['Montant', f.money(d.amount)],
-              ['Carte', card],
+              ['Montant impayé', f.money(d.amount)],
+              ['Fin de l’abonnement', last],
             ],
           },
+          p(
+            fr`Nous serions heureux de vous revoir parmi nous. Pour vous réinscrire, ou si vous pensez qu’il s’agit d’une erreur, répondez simplement à ce courriel : nous trouverons une solution avec vous.`,
+          ),
+        ],
+      };
+    },
+
+    dunning_downgraded: (d, f) => {
+      const org = f.branding.organisationName;
+      const from = f.date(d.effectiveDate);
+      const price = pricePer(f, d.fallbackAmount, d.cadence);
+      return {
+        subject: fr`${org} : votre abonnement passe à « ${d.fallbackPlanName} »`,
+        preheader: fr`La facture ${d.invoiceId} n’a pas pu être payée. À compter du ${from}, votre abonnement est « ${d.fallbackPlanName} », au tarif de ${price}.`,
+        heading: 'Votre abonnement a changé',
+        greeting: greet(d.memberName),
+        audience: 'member',
+        blocks: [
+          p(
+            'Malgré plusieurs tentatives, nous n’avons pas pu percevoir ',
+            { strong: f.money(d.amount) },
+            fr` pour la facture ${d.invoiceId}. Pour que vous restiez membre, votre abonnement passe de « ${d.planName} » à « ${d.fallbackPlanName} » à compter du `,
+            { strong: from },
+            '.',
+          ),
+          p(`Votre nouveau tarif est de ${price}.`),
+          {
+            kind: 'facts',
+            rows: [
+              ['Ancien abonnement', d.planName],
+              ['Nouvel abonnement', d.fallbackPlanName],
+              ['À compter du', from],
+              ['Nouveau tarif', price],
+              ['Facture impayée', `${d.invoiceId} (${f.money(d.amount)})`],
+            ],
+          },
+          p(fr`Pour revenir à l’abonnement « ${d.planName} », répondez simplement à ce courriel : nous vous aiderons avec plaisir.`),
+        ],
+      };
+    },
+
+    dunning_unpaid_org: (d, f) => {
+      const org = f.branding.organisationName;
+      const amount = f.money(d.amount);
+      const tries = d.tries === 1 ? 'une tentative automatique' : `${d.tries} tentatives automatiques`;
+      const rows: Array<[string, string]> = [
+        ['Membre', d.memberName],
+        ['Courriel', d.memberEmail],
+        ['Abonnement', d.planName],
+        ['Facture', d.invoiceId],
+        ['Montant', amount],
+        ['Tentatives automatiques', String(d.tries)],
+      ];
+      if (d.lastDeclineCode) rows.push(['Dernier refus', d.lastDeclineCode]);
+      return {
+        subject: fr`${org} : ${d.memberName} – la facture ${d.invoiceId} reste impayée`,
+        preheader: fr`${d.memberName} : ${amount} n’a pas pu être perçu après ${tries}.`,
+        heading: 'Une facture reste impayée',
+        greeting: 'Bonjour,',
+        audience: 'staff',
+        blocks: [
+          p(
+            { strong: d.memberName },
+            fr` (${d.memberEmail}) : le paiement de ${amount} pour son abonnement « ${d.planName} » a échoué après ${tries}. La facture est maintenant marquée comme irrécouvrable et l’abonnement reste en souffrance; aucune autre tentative ne sera faite automatiquement.`,
+          ),
+          p('Vous pouvez communiquer avec le membre, ou enregistrer un paiement reçu autrement (chèque, virement, argent comptant).'),
+          { kind: 'facts', rows },
+          { kind: 'button', label: 'Voir l’abonnement', url: d.membershipUrl },
+        ],
+      };
+    },
+
+    payment_receipt: (d, f) => {
+      const org = f.branding.organisationName;
+      const amount = f.money(d.amount);
+      const [methodLabel, methodPhrase] = RECEIPT_METHOD[d.method];
+      const card = d.method === 'card' && d.card ? f.card(d.card.brand, d.card.last4) : null;
+      const rows: Array<[string, string]> = [
+        ['Facture', d.invoiceId],
+        ['Abonnement', d.planName],
+        ['Période', period(f, d.periodStart, d.periodEnd)],
+        ['Montant payé', amount],
+        ['Date du paiement', f.date(d.paidOn)],
+        ['Mode de paiement', card ? `Carte ${card}` : methodLabel],
+      ];
+      if (d.reference) rows.push(['Référence', d.reference]);
+      return {
+        subject: fr`${org} : reçu pour votre paiement de ${amount}`,
+        preheader: `Nous avons bien reçu votre paiement de ${amount}. Merci!`,
+        heading: 'Merci pour votre paiement',
+        greeting: greet(d.memberName),
+        audience: 'member',
+        blocks: [
+          p(
+            `Nous avons bien reçu le ${f.date(d.paidOn)} votre paiement de `,
+            { strong: amount },
+            fr`${card ? ` avec votre carte ${card}` : methodPhrase} pour votre abonnement « ${d.planName} ». Merci!`,
+          ),
+          { kind: 'facts', rows },
+          p('Veuillez conserver ce courriel comme reçu.'),
+        ],
+      };
+    },
+
+    card_expiring: (d, f) => {
+      const org = f.branding.organisationName;
+      const card = f.card(d.card.brand, d.card.last4);
+      const expires = f.date(d.expiresOn);
+      const rows: Array<[string, string]> = [
+        ['Abonnement', d.planName],
+        ['Carte', card],
+        ['Date d’expiration', expires],
+      ];
+      if (d.nextChargeOn) rows.push(['Prochain paiement', f.date(d.nextChargeOn)]);
+      if (d.nextChargeOn && d.nextChargeAmount) rows.push(['Montant', f.money(d.nextChargeAmount)]);
+      return {
+        subject: d.today ? fr`${org} : votre carte expire aujourd’hui` : fr`${org} : votre carte expire le ${expires}`,
+        preheader: d.today
+          ? 'La carte enregistrée pour votre abonnement expire aujourd’hui. Veuillez nous donner votre nouvelle carte.'
+          : `La carte enregistrée pour votre abonnement expire le ${expires}. Veuillez nous donner votre nouvelle carte.`,
+        heading: d.today ? 'Votre carte expire aujourd’hui' : 'Votre carte expire bientôt',
+        greeting: greet(d.memberName),
+        audience: 'member',
+        blocks: [
+          p(fr`Votre carte ${card}, enregistrée pour votre abonnement « ${d.planName} », expire `, { strong: d.today ? `aujourd’hui, le ${expires}` : `le ${expires}` }, '.'),
+          p(
+            d.nextChargeOn
+              ? `Votre prochain paiement${d.nextChargeAmount ? ` de ${f.money(d.nextChargeAmount)}` : ''} est prévu le ${f.date(d.nextChargeOn)}. Pour qu’il soit accepté et que votre abonnement se poursuive sans interruption, veuillez nous donner votre nouvelle carte d’ici là.`
+              : 'Pour que votre abonnement se poursuive sans interruption, veuillez nous donner votre nouvelle carte.',
+          ),
+          p('Cela ne prend qu’une minute, sans avoir à vous connecter.'),
+          { kind: 'button', label: UPDATE_CARD, url: d.updatePaymentUrl },
+          { kind: 'facts', rows },
+        ],
+      };
+    },
+
+    card_expiring_org: (d, f) => {
+      const org = f.branding.organisationName;
+      const card = f.card(d.card.brand, d.card.last4);
+      const when = d.today ? 'aujourd’hui' : `le ${f.date(d.expiresOn)}`;
+      return {
+        subject: fr`${org} : ${d.memberName} – la carte enregistrée expire ${when}`,
+        preheader: fr`${d.memberName} : la carte enregistrée expire ${when}; le membre a été invité à en fournir une nouvelle.`,
+        heading: 'La carte d’un membre expire bientôt',
+        greeting: 'Bonjour,',
+        audience: 'staff',
+        blocks: [
+          p(
+            { strong: d.memberName },
+            fr` (${d.memberEmail}) : la carte ${card} enregistrée pour son abonnement « ${d.planName} » expire ${when}. Le membre a été invité par courriel à fournir une nouvelle carte; aucune action n’est requise de votre part, sauf si vous souhaitez faire un suivi.`,
+          ),
+          {
+            kind: 'facts',
+            rows: [
+              ['Membre', d.memberName],
+              ['Courriel', d.memberEmail],
+              ['Abonnement', d.planName],
+              ['Carte', card],
+              ['Date d’expiration', f.date(d.expiresOn)],
+            ],
+          },
+          { kind: 'button', label: 'Voir l’abonnement', url: d.membershipUrl },
+        ],
+      };
+    },
+
+    invoice_reminder: (d, f) => {
+      const org = f.branding.organisationName;
+      const amount = f.money(d.amount);
+      const due = f.date(d.dueDate);
+      const first = d.reminder <= 1;
+      return {
+        subject: first ? fr`${org} : rappel – facture ${d.invoiceId} de ${amount}` : fr`${org} : ${d.reminder}e rappel – facture ${d.invoiceId} de ${amount}`,
+        preheader: `La facture ${d.invoiceId} (${amount}, payable d’ici le ${due}) est toujours impayée. Vous pouvez la payer par carte en une minute.`,
+        heading: first ? 'Un rappel au sujet de votre facture' : fr`${d.reminder}e rappel : votre facture est toujours impayée`,
+        greeting: greet(d.memberName),
+        audience: 'member',
+        blocks: [
+          p(
+            first ? fr`Petit rappel : la facture ${d.invoiceId} de ` : fr`Ceci est notre ${d.reminder}e rappel : la facture ${d.invoiceId} de `,
+            { strong: amount },
+            fr` pour votre abonnement « ${d.planName} » (payable d’ici le ${due}) est toujours impayée.`,
+          ),
+          p(fr`Le plus simple est de payer par carte avec le bouton ci-dessous : cela prend une minute, sans avoir à vous connecter.`),
+          { kind: 'button', label: 'Payer par carte', url: d.payUrl },
+          {
+            kind: 'facts',
+            rows: [
+              ['Facture', d.invoiceId],
+              ['Abonnement', d.planName],
+              ['Période', period(f, d.periodStart, d.periodEnd)],
+              ['Montant', amount],
+              ['Date d’échéance', due],
+            ],
+          },
+          p(
+            'Vous préférez payer autrement? Répondez simplement à ce courriel ou écrivez à ',
+            { email: d.replyTo },
+            `, en mentionnant la facture ${d.invoiceId}. Si vous avez déjà payé, merci, et ne tenez pas compte de ce rappel.`,
+          ),
         ],
       };
     },

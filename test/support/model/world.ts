@@ -1,7 +1,14 @@
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { dunningHandler } from '../../../functions/handlers/dunning.js';
 import { feedbackHandler } from '../../../functions/handlers/feedback.js';
+import { FUNCTION_METADATA_KEY } from '../../../infra/constructs/house-function.js';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../../infra/local/functions.js';
+import { freePort } from '../../../infra/local/net.js';
+import { resolveStateMachines, startLocalStepFunctions } from '../../../infra/local/stepfunctions.js';
+import { StepFunctionsWorkflows } from '../../../shared/adapters/stepfunctions/workflows.js';
 import { timerHandler } from '../../../functions/handlers/timer.js';
 import { workerHandler } from '../../../functions/handlers/worker.js';
 import { LocalClock } from '../../../infra/local/clock.js';
@@ -53,6 +60,14 @@ export interface World {
 }
 
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** The deployed name of one of the stack's functions (the state machine invokes it by that name). */
+function functionNameOf(templates: Templates, entry: string): string {
+  for (const resource of Object.values(templates.stateless.Resources)) {
+    if (resource.Type === 'AWS::Lambda::Function' && resource.Metadata?.[FUNCTION_METADATA_KEY] === entry) return String(resource.Properties?.FunctionName);
+  }
+  throw new Error(`the stateless template has no ${entry} function`);
+}
 const REGION = 'ca-central-1';
 
 export async function createWorld(options: { ddb: DynamoDBClient; endpoint: string; templates: Templates; start: Date; random: Random; quiet?: boolean }): Promise<World> {
@@ -71,13 +86,17 @@ export async function createWorld(options: { ddb: DynamoDBClient; endpoint: stri
     await functions.invoke('feedback', { source: 'aws.ses', 'detail-type': 'Email Sent', detail: event });
   });
   const scheduler = new FakeScheduler(clock, faults, (target, payload) => functions.invoke(target, payload));
+  // The dunning ladder runs in the synthesized state machine on the local Step Functions, on the world's clock.
+  const [dunningMachine] = resolveStateMachines(options.templates.stateless, { region: LOCAL_REGION, account: LOCAL_ACCOUNT });
+  if (!dunningMachine) throw new Error('the stateless template has no state machine');
+  const sfnPort = await freePort();
   const config: Config = {
     TABLE_NAME: tableName,
     SCHEDULER_GROUP_NAME: 'relance-model',
     TIMER_FUNCTION_ARN: 'timer',
     WORKER_FUNCTION_ARN: 'worker',
     SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/model',
-    DUNNING_STATE_MACHINE_ARN: 'arn:aws:states:ca-central-1:000000000000:stateMachine:model',
+    DUNNING_STATE_MACHINE_ARN: dunningMachine.arn,
     PUBLIC_BASE_URL: 'https://relance.example',
     GATEWAY_PARAMETER_PREFIX: '/relance/model/stripe',
     LINK_KEYS: generateLinkKeys(),
@@ -88,7 +107,7 @@ export async function createWorld(options: { ddb: DynamoDBClient; endpoint: stri
     store,
     timers: scheduler,
     mailer: ses,
-    workflows: { start: async (_workflow, name) => ({ executionArn: `arn:aws:states:ca-central-1:000000000000:execution:model:${name}` }) },
+    workflows: new StepFunctionsWorkflows(new SFNClient({ region: REGION, credentials: CREDENTIALS, endpoint: `http://127.0.0.1:${sfnPort}` }), { dunning: dunningMachine.arn }),
     payments: stripe.gateway,
     gatewaySecrets: stripe.secrets,
     linkKeys: parseLinkKeys(config.LINK_KEYS!),
@@ -100,6 +119,8 @@ export async function createWorld(options: { ddb: DynamoDBClient; endpoint: stri
   functions.register('timer', timerHandler(deps) as never);
   functions.register('worker', workerHandler(deps, emailRenderer) as never);
   functions.register('feedback', feedbackHandler(deps) as never);
+  functions.register(functionNameOf(options.templates, 'dunning'), dunningHandler(deps) as never);
+  const sfn = await startLocalStepFunctions({ clock, functions, template: options.templates.stateless, region: LOCAL_REGION, account: LOCAL_ACCOUNT, port: sfnPort });
   // Stripe's webhooks reach the webhook function as API Gateway would bring them.
   const webhooks = webhooksHandler(deps);
   const receiver: Server = createServer((req, res) => {
@@ -174,6 +195,7 @@ export async function createWorld(options: { ddb: DynamoDBClient; endpoint: stri
     },
     async stop() {
       await stream.stop();
+      await sfn.stop();
       await stripe.stop();
       await new Promise<void>((resolve) => {
         receiver.closeAllConnections();
