@@ -36,10 +36,11 @@ export interface StatelessStackProps extends StackProps {
 
 /**
  * The stream records the worker acts on (Lambda event filtering; the local cloud applies the
- * same patterns): new outbox e-mails and payment attempts, and re-plan jobs still running.
+ * same patterns): new outbox e-mails and payment attempts, new dunning runs (to start their
+ * execution), changed cards (to pay with at once), and re-plan jobs still running.
  */
 export const WORKER_STREAM_FILTERS = [
-  { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['outbox', 'attempt'] } } } },
+  { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['outbox', 'attempt', 'dunning_run', 'card_change'] } } } },
   { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entity: { S: ['replan_job'] }, status: { S: ['running'] } } } },
 ];
 

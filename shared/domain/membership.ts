@@ -39,7 +39,7 @@ export interface Term {
   createdAt: string;
 }
 
-export type TimerKind = 'start' | 'reminder' | 'term_end' | 'billing' | 'termination';
+export type TimerKind = 'start' | 'reminder' | 'term_end' | 'billing' | 'termination' | 'card_expiry';
 
 /** One entry of a membership's timer plan; `name` is the deterministic schedule name. */
 export interface PlannedTimer {
@@ -94,6 +94,8 @@ export interface Membership {
   terminationDate: LocalDate | null;
   /** Reminders already handled (sent, or skipped because their instant had passed): `termSeq:days`. */
   remindersDone: string[];
+  /** R-DUN-7: card-expiry notices already handled (`<card>:<expiry>:<days>`); absent on older memberships. */
+  cardNoticesDone?: string[];
   /** A member's one-click renewal of the current term (confirmation policy, R-REN-4). */
   renewal: { termSeq: number; confirmedAt: string } | null;
   /** Cancellation state (R-CAN-*): who asked, when, and what was decided. */

@@ -1,4 +1,4 @@
-import { addDays, type LocalDate, startOfLocalDay, zonedInstant } from './calendar.js';
+import { addDays, dateInMonth, daysInMonth, type LocalDate, startOfLocalDay, zonedInstant } from './calendar.js';
 import type { Membership, PlannedTimer, TimerKind } from './membership.js';
 import type { RenewalPolicy } from './plan.js';
 import { allows, LIVE_STATUSES } from './status.js';
@@ -20,7 +20,7 @@ import { allows, LIVE_STATUSES } from './status.js';
 export const REMINDER_TIME = '09:00';
 
 /** When several timers share an instant they act in this order. */
-const PRIORITY: Record<TimerKind, number> = { termination: 0, start: 1, term_end: 2, billing: 3, reminder: 4 };
+const PRIORITY: Record<TimerKind, number> = { termination: 0, start: 1, term_end: 2, billing: 3, reminder: 4, card_expiry: 5 };
 
 export interface PlanInputs {
   timeZone: string;
@@ -28,6 +28,19 @@ export interface PlanInputs {
   reminderDays: number[];
   /** R-REN-7: expiry reminders only go to members who opted in. */
   optedIn: boolean;
+  /** R-DUN-7: the member's card on file, and how many days before its expiry they are told. */
+  card?: { gatewayRef: string; expMonth: number; expYear: number } | null;
+  cardNoticeDays?: number;
+}
+
+/** R-DUN-7: a card is valid through the last day of its expiry month. */
+export function cardLastDay(card: { expMonth: number; expYear: number }): LocalDate {
+  return dateInMonth(card.expYear, card.expMonth, daysInMonth(card.expYear, card.expMonth));
+}
+
+/** The key of one card-expiry notice: the card, its expiry, and the days before it (0: on the day). */
+export function cardNoticeKey(card: { gatewayRef: string; expMonth: number; expYear: number }, days: number): string {
+  return `${card.gatewayRef}:${card.expYear}-${String(card.expMonth).padStart(2, '0')}:${days}`;
 }
 
 export function reminderKey(termSeq: number, days: number): string {
@@ -113,6 +126,19 @@ export function timerPlan(m: Membership, inputs: PlanInputs): PlannedTimer[] {
   if (m.billing.cadence === 'monthly' && billing !== null && allows(m.status, 'bill') && (termination === null || billing <= termination)) {
     plan.push(timer(m, 'billing', startOfLocalDay(billing, tz), billing));
   }
+  // R-DUN-7: the card will be charged again (a billing date or an automatic renewal is planned):
+  // its owner and the organisation are told N days before it expires and on its last day.
+  const chargesAgain = plan.some((t) => t.kind === 'billing') || (termEndPlanned && termEndEvent === 'renew');
+  if (chargesAgain && inputs.card && inputs.cardNoticeDays) {
+    const last = cardLastDay(inputs.card);
+    for (const days of [inputs.cardNoticeDays, 0]) {
+      const key = cardNoticeKey(inputs.card, days);
+      const day = addDays(last, -days);
+      // A card that expires after the membership ends needs no notice.
+      if (termination !== null && day > termination) continue;
+      if (!(m.cardNoticesDone ?? []).includes(key)) plan.push(timer(m, 'card_expiry', zonedInstant(day, REMINDER_TIME, tz), key));
+    }
+  }
   return plan.sort((a, b) => (a.at === b.at ? PRIORITY[a.kind] - PRIORITY[b.kind] : a.at < b.at ? -1 : 1));
 }
 
@@ -124,6 +150,13 @@ export function pastReminders(m: Membership, inputs: PlanInputs, now: Date): str
   return timerPlan(m, inputs)
     .filter((t) => t.kind === 'reminder' && new Date(t.at) <= now)
     .map((t) => reminderKey(m.currentTerm.seq, Number(t.ref)));
+}
+
+/** R-DUN-7: card notices whose instant passed before the card was on file (or the plan changed) are skipped, not sent late. */
+export function pastCardNotices(m: Membership, inputs: PlanInputs, now: Date): string[] {
+  return timerPlan(m, inputs)
+    .filter((t) => t.kind === 'card_expiry' && new Date(t.at) <= now)
+    .map((t) => t.ref);
 }
 
 /**

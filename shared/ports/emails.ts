@@ -274,6 +274,8 @@ export interface TemplateData {
     expiresOn: LocalDate;
     today: boolean;
     membershipUrl: string;
+    /** The gateway's reference of the card: the mail is dropped if another card is on file by the time it goes. */
+    cardRef?: string;
   };
   /** R-DUN-9: a reminder of an open invoice without a card on file, with the pay-by-card link. */
   invoice_reminder: {

@@ -7,7 +7,7 @@ import { type Plan, renewalPolicyOf } from '../domain/plan.js';
 import type { Locale } from '../domain/schema.js';
 import type { Settings } from '../domain/settings.js';
 import { allows, LIVE_STATUSES, type MembershipEvent, nextStatus, TransitionRefusedError } from '../domain/status.js';
-import { type PlanInputs, pastReminders, timerPlan } from '../domain/timers.js';
+import { type PlanInputs, pastCardNotices, pastReminders, timerPlan } from '../domain/timers.js';
 import type { Actor } from '../domain/timeline.js';
 import type { Caller } from './context.js';
 import type { Deps } from '../deps.js';
@@ -48,6 +48,8 @@ export function planInputs(ctx: Pick<MembershipContext, 'settings' | 'plan' | 'm
     policy: renewalPolicyOf(ctx.plan),
     reminderDays: ctx.plan.renewal?.reminderDays ?? [],
     optedIn: ctx.member.communicationsOptIn,
+    card: ctx.member.paymentMethod,
+    cardNoticeDays: ctx.plan.cardExpiryNoticeDays,
   };
 }
 
@@ -252,6 +254,9 @@ function planTimers(change: MembershipChange, options: { skipPastReminders: bool
     for (const key of pastReminders(m, inputs, change.now)) {
       if (!m.remindersDone.includes(key)) m.remindersDone.push(key);
     }
+    const done = m.cardNoticesDone ?? [];
+    const skipped = pastCardNotices(m, inputs, change.now).filter((key) => !done.includes(key));
+    if (skipped.length > 0) m.cardNoticesDone = [...done, ...skipped].slice(-8);
   }
   m.timers = timerPlan(m, inputs);
   return m.timers;

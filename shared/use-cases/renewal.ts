@@ -6,7 +6,7 @@ import { signLink } from '../domain/links.js';
 import { billingScheduleOf, describePeriod, type Membership, type PlannedTimer, type Term } from '../domain/membership.js';
 import type { AttemptPurpose } from '../domain/payment.js';
 import { renewalPolicyOf } from '../domain/plan.js';
-import { endOfLocalDay, pastReminders, reminderDeadline, reminderKey, renewsAtTermEnd } from '../domain/timers.js';
+import { cardLastDay, endOfLocalDay, pastReminders, reminderDeadline, reminderKey, renewsAtTermEnd } from '../domain/timers.js';
 import type { Deps } from '../deps.js';
 import { startOfflineRun } from './dunning-run.js';
 import { type MembershipChange, planInputs } from './membership-change.js';
@@ -32,7 +32,56 @@ export function act(deps: ActDeps, change: MembershipChange, timer: PlannedTimer
       return bill(change, timer.ref);
     case 'reminder':
       return remind(deps, change, timer);
+    case 'card_expiry':
+      return cardNotice(change, timer);
   }
+}
+
+/**
+ * R-DUN-7, R-CAN-7, R-CAN-8: the card on file expires soon (or today): its owner and the
+ * organisation are told, with the update-card link. A card replaced or updated since has other
+ * notices in the plan (the key names the card and its expiry), so this one is no longer due;
+ * the mail is also dropped at sending if the card changed meanwhile.
+ */
+function cardNotice(change: MembershipChange, timer: PlannedTimer): void {
+  const m = change.membership;
+  m.cardNoticesDone = [...(m.cardNoticesDone ?? []), timer.ref].slice(-8);
+  const card = change.ctx.member.paymentMethod;
+  if (!card) return;
+  const days = Number(timer.ref.split(':').at(-1));
+  const expiresOn = cardLastDay(card);
+  const today = days === 0;
+  const next = nextChargeOf(change);
+  const { member, plan } = change.ctx;
+  change.event('card_expiry_notice', { card: { brand: card.brand, last4: card.last4 }, expiresOn, days });
+  change.emailMember('card_expiring', {
+    memberName: member.name,
+    planName: plan.name,
+    card: { brand: card.brand, last4: card.last4 },
+    expiresOn,
+    today,
+    nextChargeOn: next?.date ?? null,
+    nextChargeAmount: next?.amount ?? null,
+    updatePaymentUrl: change.link('update_payment'),
+    cardRef: card.gatewayRef,
+  });
+  change.emailOrganisation('card_expiring_org', {
+    memberName: member.name,
+    memberEmail: member.email,
+    planName: plan.name,
+    card: { brand: card.brand, last4: card.last4 },
+    expiresOn,
+    today,
+    membershipUrl: change.membershipUrl(),
+    cardRef: card.gatewayRef,
+  });
+}
+
+/** The next charge of the membership's plan: its next billing date (monthly) or renewal (upfront). */
+function nextChargeOf(change: MembershipChange): { date: LocalDate; amount: Invoice['amount'] } | null {
+  const m = change.membership;
+  if (m.billing.cadence === 'monthly') return m.nextBillingDate ? { date: m.nextBillingDate, amount: m.billing.price } : null;
+  return m.currentTerm.end ? { date: addDays(m.currentTerm.end, 1), amount: change.ctx.plan.price } : null;
 }
 
 function writeTerm(change: MembershipChange, term: Term, version: number): void {

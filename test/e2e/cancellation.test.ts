@@ -93,7 +93,8 @@ async function refunds(t: TestCloud): Promise<{ idempotencyKey: string; chargeRe
   return (await t.request('GET', '/_local/payments')).body.refunds;
 }
 
-const timersOf = (m: { timers: { kind: string; at: string }[] }) => m.timers.map((x) => `${x.kind}@${x.at}`);
+// The card-expiry notices (R-DUN-7) of the cards saved here are years away: these tests are about the rest.
+const timersOf = (m: { timers: { kind: string; at: string }[] }) => m.timers.filter((x) => x.kind !== 'card_expiry').map((x) => `${x.kind}@${x.at}`);
 
 /**
  * Everything a refused request must leave as it was: the membership's version (ETag), its

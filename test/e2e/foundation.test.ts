@@ -1,6 +1,6 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateScheduleCommand, GetScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionArn } from '../../infra/local/functions.js';
@@ -151,7 +151,7 @@ describe('local cloud', () => {
     await expect(scheduler.send(new GetScheduleCommand({ Name: 'e2e-probe-once', GroupName: 'relance-local' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
-  it('runs the deployed dunning state machine through the SFN SDK, its waits following the clock', async () => {
+  it('R-DUN-1: a failed payment starts the deployed dunning state machine, read through the SFN SDK, its waits following the clock', async () => {
     await t.setClock('2027-03-01T15:00:00Z');
     const plan = (await t.ok('GET', '/api/plans')).items[0];
     const member = await t.ok('POST', '/api/members', { name: 'Chloé Roy', email: 'chloe@example.org', paymentMethod: { token: 'pm_card_chargeCustomerFail' } });
@@ -160,8 +160,15 @@ describe('local cloud', () => {
     expect(invoice).toMatchObject({ status: 'open', chargeAttempts: 1, lastFailure: expect.objectContaining({ code: 'generic_decline' }) });
     const charges = async () => ((await t.request('GET', '/_local/payments')).body.items as { metadata: { invoiceId: string } }[]).filter((c) => c.metadata.invoiceId === invoice.id).length;
 
+    // The worker started one execution named after the invoice; starting it again is a no-op.
     const sfn = new SFNClient({ ...LOCAL_AWS, endpoint: t.cloud.urls.stepfunctions });
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: t.cloud.deps.config.DUNNING_STATE_MACHINE_ARN, name: invoice.id, input: JSON.stringify({ orgId: 'e2e-club', invoiceId: invoice.id }) }));
+    const stateMachineArn = t.cloud.deps.config.DUNNING_STATE_MACHINE_ARN;
+    const listed = await sfn.send(new ListExecutionsCommand({ stateMachineArn }));
+    const mine = (listed.executions ?? []).filter((e) => e.name === `e2e-club-${invoice.id}`);
+    expect(mine).toHaveLength(1);
+    const executionArn = mine[0]!.executionArn!;
+    await t.cloud.deps.workflows.start('dunning', `e2e-club-${invoice.id}`, { orgId: 'e2e-club', invoiceId: invoice.id });
+    expect(((await sfn.send(new ListExecutionsCommand({ stateMachineArn }))).executions ?? []).filter((e) => e.name === `e2e-club-${invoice.id}`)).toHaveLength(1);
     await t.advance('PT1S');
     expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
     expect(await charges()).toBe(1);
@@ -172,23 +179,27 @@ describe('local cloud', () => {
     await t.setClock('2027-03-04T15:00:30Z');
     expect(await charges()).toBe(2);
 
-    // R-CAN-7, R-CAN-8: the first failure is told to the owner and the organisation, once; a retry that fails is not.
+    // R-CAN-7, R-DUN-3: the organisation is told of the first failure once; the owner gets e-mail 1, then a follow-up after the failed retry.
     const owner = (await t.emails('chloe@example.org')).map((e) => e.subject);
-    expect(owner).toEqual(['Club de natation de Laval: we could not charge your card for your membership']);
+    expect(owner).toHaveLength(2);
+    expect(owner[0]).toBe('Club de natation de Laval: we could not charge your card for your membership');
+    expect(owner[1]).not.toBe(owner[0]);
     const staff = (await t.emails('admin@club.example')).map((e) => e.subject);
     expect(staff).toEqual(['Club de natation de Laval: an automatic payment from Chloé Roy failed']);
     expect((await t.emails('admin@club.example'))[0]!.text).toContain('generic_decline');
 
+    // R-DUN-4: a new card pays at once; the execution ends at its next wake without charging again.
     await t.api('PATCH', `/api/members/${member.id}`, { paymentMethod: { token: 'pm_card_visa' } });
+    expect(await charges()).toBe(3);
+    expect((await t.ok('GET', `/api/invoices/${invoice.id}`)).status).toBe('paid');
     await t.setClock('2027-03-09T15:00:30Z');
     expect(await charges()).toBe(3);
     const done = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     expect(done.status).toBe('SUCCEEDED');
-    expect(JSON.parse(done.output!)).toMatchObject({ done: true, outcome: 'paid', attempt: 2 });
-    expect((await t.ok('GET', `/api/invoices/${invoice.id}`)).status).toBe('paid');
+    expect(JSON.parse(done.output!)).toMatchObject({ done: true, outcome: 'recovered' });
   });
 
-  it('R-DUN-2: every retry of the ladder counts from the first failure (+3, +8, +13 days), then the run ends', async () => {
+  it('R-DUN-2: every retry of the ladder counts from the first failure (+3, +8, +13 days), then the final action ends the run', async () => {
     await t.setClock('2027-04-01T14:00:00Z');
     const plan = (await t.ok('GET', '/api/plans')).items[0];
     const member = await t.ok('POST', '/api/members', { name: 'Noé Gagné', email: 'noe@example.org', paymentMethod: { token: 'pm_card_chargeCustomerFail' } });
@@ -196,7 +207,7 @@ describe('local cloud', () => {
     const charges = async () =>
       ((await t.request('GET', '/_local/payments')).body.items as { metadata: { invoiceId: string }; at: string }[]).filter((c) => c.metadata.invoiceId === invoice.id).map((c) => c.at);
     const sfn = new SFNClient({ ...LOCAL_AWS, endpoint: t.cloud.urls.stepfunctions });
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: t.cloud.deps.config.DUNNING_STATE_MACHINE_ARN, name: invoice.id, input: JSON.stringify({ orgId: 'e2e-club', invoiceId: invoice.id }) }));
+    const executionArn = ((await sfn.send(new ListExecutionsCommand({ stateMachineArn: t.cloud.deps.config.DUNNING_STATE_MACHINE_ARN }))).executions ?? []).find((e) => e.name === `e2e-club-${invoice.id}`)!.executionArn!;
 
     await t.setClock('2027-04-14T13:59:00Z');
     expect(await charges()).toEqual(['2027-04-01T14:00:00.000Z', '2027-04-04T14:00:00.000Z', '2027-04-09T14:00:00.000Z']);
@@ -204,6 +215,6 @@ describe('local cloud', () => {
     expect((await charges()).at(-1)).toBe('2027-04-14T14:00:00.000Z');
     const done = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     expect(done.status).toBe('SUCCEEDED');
-    expect(JSON.parse(done.output!)).toMatchObject({ done: true, outcome: 'ladder_exhausted', attempt: 3 });
+    expect(JSON.parse(done.output!)).toMatchObject({ done: true, outcome: 'lost' });
   });
 });
