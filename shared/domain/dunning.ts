@@ -66,6 +66,29 @@ export interface DunningRun {
   updatedAt: string;
 }
 
+/**
+ * R-DUN-2: the charge attempts one card saw in failed-payment collection (first failures,
+ * retries, new-card charges), across the member's invoices: what the network caps count.
+ * Written in the transaction that decides each attempt, so two runs cannot both take the last
+ * place under a cap.
+ */
+export interface CardLog {
+  orgId: string;
+  memberId: string;
+  card: string;
+  /** Attempt instants of the last 30 days, oldest first (at most 40). */
+  attempts: string[];
+  version: number;
+  updatedAt: string;
+}
+
+/** The log with one more attempt at `at`, older ones than 30 days forgotten. */
+export function logged(log: CardLog | null, ref: { orgId: string; memberId: string; card: string }, at: string): CardLog {
+  const from = Date.parse(at) - 30 * 86_400_000;
+  const kept = (log?.attempts ?? []).filter((t) => Date.parse(t) > from);
+  return { orgId: ref.orgId, memberId: ref.memberId, card: ref.card, attempts: [...kept, at].slice(-40), version: log?.version ?? 0, updatedAt: at };
+}
+
 export type TickKind = 'retry' | 'warning' | 'final' | 'reminder';
 
 export interface Tick {

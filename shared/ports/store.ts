@@ -1,4 +1,4 @@
-import type { DunningRun, RunKind, RunState } from '../domain/dunning.js';
+import type { CardLog, DunningRun, RunKind, RunState } from '../domain/dunning.js';
 import type { GatewayConnection, WebhookReceipt } from '../domain/gateway.js';
 import type { Invoice, InvoiceStatus } from '../domain/invoice.js';
 import type { Member } from '../domain/member.js';
@@ -115,6 +115,8 @@ export type Write =
   | { kind: 'webhook_receipt'; value: WebhookReceipt }
   /** R-DUN-1: the run of one invoice (version 0: a new run; a second run of the invoice fails). */
   | { kind: 'dunning'; value: DunningRun }
+  /** R-DUN-2: the attempts a card saw in collection (version 0: the first). */
+  | { kind: 'card_log'; value: CardLog }
   /** R-DUN-4, R-DUN-7: a member's card changed; the worker pays their open invoices at once and re-plans card notices. */
   | { kind: 'card_change'; value: CardChange };
 
@@ -183,6 +185,7 @@ export interface Store {
   listRuns(orgId: string, kind: RunKind, state: RunState, page: PageRequest): Promise<Page<DunningRun>>;
   /** Every run of one kind in one state started in [from, to) (ISO instants), oldest first. */
   runsStartedBetween(orgId: string, kind: RunKind, state: RunState, from: string, to: string): Promise<DunningRun[]>;
+  getCardLog(orgId: string, memberId: string, card: string): Promise<CardLog | null>;
   /** The member's active runs (a sparse index: a handful at most). */
   activeRunsOfMember(orgId: string, memberId: string): Promise<DunningRun[]>;
   /** Writes all or nothing; throws ConcurrencyError when a version or uniqueness check fails. */

@@ -18,6 +18,7 @@ import type { Deps } from '../deps.js';
 import type { MembershipRecord } from '../ports/store.js';
 import type { Caller } from './context.js';
 import { commitChange, loadContext, MembershipChange } from './membership-change.js';
+import { endRun } from './dunning-run.js';
 import { requestRefund } from './payments.js';
 
 /**
@@ -247,7 +248,7 @@ export async function voidInvoice(deps: CancelDeps, caller: Caller, invoiceId: s
   if (!invoice) throw new NotFoundError('invoice', invoiceId);
   if (invoice.status === 'void') throw new ConflictError('invoice_already_void', `invoice ${invoiceId} is already void`);
   if (invoice.status === 'uncollectible') throw new ConflictError('invoice_uncollectible', `invoice ${invoiceId} is uncollectible and cannot be voided`);
-  const ctx = await loadContext(deps, caller.orgId, invoice.membershipId);
+  const [ctx, run] = await Promise.all([loadContext(deps, caller.orgId, invoice.membershipId), deps.store.getRun(caller.orgId, invoiceId)]);
   const change = new MembershipChange(deps, ctx, caller.actor);
   const m = change.membership;
   change.require('void');
@@ -266,6 +267,8 @@ export async function voidInvoice(deps: CancelDeps, caller: Caller, invoiceId: s
   let voided: Invoice = { ...invoice, status: 'void', openAttemptId: invoice.openAttemptId, credit: { amount: invoice.amount, at: now, refund }, updatedAt: now };
   if (refund) for (const payment of invoice.payments) voided = requestRefund(change, voided, payment, 'void_refund');
   change.write({ kind: 'invoice', value: voided });
+  // Its dunning run (or reminders) ends with it: nothing more is asked of the member.
+  if (run?.state === 'active') endRun(change, run, 'canceled', 'invoice_voided');
   // The latest terms say voided; older ones are shown voided through the membership's status.
   for (const term of ctx.state.terms) {
     if (term.status !== 'voided') change.write({ kind: 'term', value: { ...term, status: 'voided', orgId: m.orgId } });

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { addDays, isLocalDate, localDateOf, startOfLocalDay } from '../domain/calendar.js';
-import { type DunningRun, median, RUN_STATES, type RunState } from '../domain/dunning.js';
+import { type DunningRun, logged, median, RUN_STATES, type RunState } from '../domain/dunning.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { Invoice } from '../domain/invoice.js';
 import { localDate } from '../domain/schema.js';
@@ -66,10 +66,14 @@ async function payNow(deps: CollectDeps, run: DunningRun): Promise<string | null
     if (invoice.openAttemptId !== null) return invoice.openAttemptId;
     const lastTried = invoice.payments.at(-1);
     if (lastTried && current.attempts.at(-1)?.card === card.gatewayRef && Date.parse(card.addedAt) <= Date.parse(lastTried.at)) return null;
+    const cardLog = await deps.store.getCardLog(run.orgId, run.memberId, card.gatewayRef);
     const change = new MembershipChange(deps, ctx, SYSTEM);
     const requested = requestCharge(change, invoice, 'card_update');
     if (requested === invoice) return null;
-    change.write({ kind: 'dunning', value: { ...current, attempts: [...current.attempts, { at: change.now.toISOString(), card: card.gatewayRef, brand: card.brand }], updatedAt: change.now.toISOString() } });
+    const at = change.now.toISOString();
+    change.write({ kind: 'dunning', value: { ...current, attempts: [...current.attempts, { at, card: card.gatewayRef, brand: card.brand }], updatedAt: at } });
+    // A new card's first charge is counted under the network caps too (R-DUN-2); it is never held back by them.
+    change.write({ kind: 'card_log', value: logged(cardLog, { orgId: run.orgId, memberId: run.memberId, card: card.gatewayRef }, at) });
     change.event('paying_with_new_card', { invoiceId: invoice.id, attemptId: requested.openAttemptId, card: { brand: card.brand, last4: card.last4 } });
     await commitChange(deps, change, { skipPastReminders: true });
     return requested.openAttemptId;

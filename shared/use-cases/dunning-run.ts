@@ -1,11 +1,13 @@
 import { terminationAfterToday } from '../domain/billing.js';
-import { addDays, daysBetween as calendarDaysBetween, type LocalDate, localDateOf, minDate } from '../domain/calendar.js';
+import { addDays, daysBetween as calendarDaysBetween, type LocalDate, localDateOf, maxDate, minDate } from '../domain/calendar.js';
 import {
   daysBetween,
   deadlineOf,
   type DunningRun,
   executionNameOf,
+  type CardLog,
   type FinalAction,
+  logged,
   nextRetryDay,
   OFFLINE_REMINDER_DAYS,
   type RecoveredBy,
@@ -31,9 +33,13 @@ const AUTOMATIC: ReadonlySet<PaymentAttempt['purpose']> = new Set(['purchase', '
 /** Templates of the dunning series: never sent once their invoice is no longer owed. */
 export const DUNNING_TEMPLATES: ReadonlySet<string> = new Set(['payment_failed', 'dunning_followup', 'dunning_final_warning', 'invoice_reminder', 'invoice']);
 
-/** The last day of service if the run ends in cancellation: the billing eve after `day` (monthly), `day` itself (upfront: an unpaid term is not given away). */
+/**
+ * The last day of service if the run ends in cancellation: the billing eve after `day`
+ * (monthly), `day` itself (upfront: an unpaid term is not given away); never before the start of
+ * a membership bought ahead (its unpaid first period is then its last).
+ */
 function cancellationDate(m: Membership, day: LocalDate): LocalDate {
-  const date = m.billing.cadence === 'monthly' ? terminationAfterToday(billingScheduleOf(m), day, m.nextBillingDate) : day;
+  const date = m.billing.cadence === 'monthly' ? terminationAfterToday(billingScheduleOf(m), day, m.nextBillingDate) : maxDate(day, m.startDate);
   const floor = date < day ? day : date;
   return m.terminationDate !== null ? minDate(m.terminationDate, floor) : floor;
 }
@@ -105,7 +111,7 @@ export function onChargeFailed(
   invoice: Invoice,
   attempt: PaymentAttempt,
   stored: DunningRun | null,
-  opts: { late: boolean; fallback: Plan | null; authenticateUrl: string | null },
+  opts: { late: boolean; fallback: Plan | null; authenticateUrl: string | null; cardLog: CardLog | null },
 ): void {
   const failure = attempt.failure!;
   const now = change.now.toISOString();
@@ -124,6 +130,7 @@ export function onChargeFailed(
     });
     run = { ...run, attempts: card ? [{ at: attempt.createdAt, card, brand: attempt.card?.brand ?? 'unknown' }] : [], lastDecline: { code: failure.code, hard: failure.hard, at: now, card }, emails: 1 };
     run = writeRun(change, run);
+    if (card) change.write({ kind: 'card_log', value: logged(opts.cardLog, { orgId: change.orgId, memberId: invoice.memberId, card }, attempt.createdAt) });
     change.event('dunning_started', { invoiceId: invoice.id, executionName: run.executionName, retryDays: run.days, finalAction: run.finalAction, hard: failure.hard });
     const ticks = runTicks(run, tz);
     change.emailMember('payment_failed', {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { type DunningRun, runTicks, type Tick, withinNetworkCaps } from '../domain/dunning.js';
+import { type CardLog, type DunningRun, logged, runTicks, type Tick, withinNetworkCaps } from '../domain/dunning.js';
 import { MembershipExistsError } from '../domain/errors.js';
 import type { Invoice } from '../domain/invoice.js';
 import { billingTermsOf } from '../domain/membership.js';
@@ -87,7 +87,6 @@ async function actOn(deps: DunDeps, run: DunningRun, tick: Tick): Promise<'done'
     if (again?.openAttemptId) return 'later';
   }
   const fallback = run.fallbackPlanId ? await deps.store.getPlan(run.orgId, run.fallbackPlanId) : null;
-  const otherAttempts = tick.kind === 'retry' ? await cardHistory(deps, run) : [];
   let charge: string | null = null;
   try {
     await retryOnConflict(async () => {
@@ -98,8 +97,10 @@ async function actOn(deps: DunDeps, run: DunningRun, tick: Tick): Promise<'done'
         deps.store.getInvoice(run.orgId, run.invoiceId),
       ]);
       if (!current || current.state !== 'active' || current.ticksDone !== tick.index || !stored) return;
+      const card = ctx.member.paymentMethod;
+      const cardLog = tick.kind === 'retry' && card ? await deps.store.getCardLog(run.orgId, run.memberId, card.gatewayRef) : null;
       const change = new MembershipChange(deps, ctx, SYSTEM);
-      charge = decide(change, current, stored, tick, { fallback, otherAttempts });
+      charge = decide(change, current, stored, tick, { fallback, cardLog });
       await commitChange(deps, change, { skipPastReminders: true });
     });
   } catch (error) {
@@ -122,14 +123,8 @@ async function actOn(deps: DunDeps, run: DunningRun, tick: Tick): Promise<'done'
   return 'done';
 }
 
-/** Attempts on the member's cards by their other active runs (R-DUN-2: the caps are per card, across invoices). */
-async function cardHistory(deps: DunDeps, run: DunningRun): Promise<DunningRun['attempts']> {
-  const runs = await deps.store.activeRunsOfMember(run.orgId, run.memberId);
-  return runs.filter((r) => r.invoiceId !== run.invoiceId).flatMap((r) => r.attempts);
-}
-
 /** Decides one tick inside a change; answers the id of a charge to carry out after the commit. */
-function decide(change: MembershipChange, run: DunningRun, invoice: Invoice, tick: Tick, extra: { fallback: Plan | null; otherAttempts: DunningRun['attempts'] }): string | null {
+function decide(change: MembershipChange, run: DunningRun, invoice: Invoice, tick: Tick, extra: { fallback: Plan | null; cardLog: CardLog | null }): string | null {
   const m = change.membership;
   const done = { ...run, ticksDone: tick.index + 1 };
   if (invoice.status === 'void') {
@@ -159,15 +154,15 @@ function decide(change: MembershipChange, run: DunningRun, invoice: Invoice, tic
   }
 }
 
-function retry(change: MembershipChange, run: DunningRun, invoice: Invoice, tick: Tick, extra: { fallback: Plan | null; otherAttempts: DunningRun['attempts'] }): string | null {
+function retry(change: MembershipChange, run: DunningRun, invoice: Invoice, tick: Tick, extra: { fallback: Plan | null; cardLog: CardLog | null }): string | null {
   const card = change.ctx.member.paymentMethod;
   const last = tick.n === run.days.length;
   let skip: string | null = null;
   if (!card) skip = 'no_card';
   else if (run.lastDecline?.hard && run.lastDecline.card === card.gatewayRef) skip = 'hard_decline';
   else {
-    const earlier = [...run.attempts, ...extra.otherAttempts].filter((a) => a.card === card.gatewayRef).map((a) => a.at);
-    const cap = withinNetworkCaps(card.brand, earlier, change.now);
+    // R-DUN-2: the caps count the card's attempts across all the member's invoices (its log).
+    const cap = withinNetworkCaps(card.brand, extra.cardLog?.attempts ?? [], change.now);
     if (!cap.ok) skip = `network_cap: ${cap.rule}`;
   }
   if (skip !== null) {
@@ -191,7 +186,9 @@ function retry(change: MembershipChange, run: DunningRun, invoice: Invoice, tick
     writeRun(change, run);
     return null;
   }
-  writeRun(change, { ...run, attempts: [...run.attempts, { at: change.now.toISOString(), card: card!.gatewayRef, brand: card!.brand }] });
+  const at = change.now.toISOString();
+  writeRun(change, { ...run, attempts: [...run.attempts, { at, card: card!.gatewayRef, brand: card!.brand }] });
+  change.write({ kind: 'card_log', value: logged(extra.cardLog, { orgId: change.orgId, memberId: run.memberId, card: card!.gatewayRef }, at) });
   change.event('dunning_retry', { invoiceId: invoice.id, retry: tick.n, attemptId: requested.openAttemptId });
   return requested.openAttemptId;
 }

@@ -238,6 +238,8 @@ function itemKey(write: Write): string | null {
       return `attempt:${write.value.id}`;
     case 'dunning':
       return `dunning:${write.value.invoiceId}`;
+    case 'card_log':
+      return `card_log:${write.value.memberId}:${write.value.card}`;
     default:
       return null;
   }

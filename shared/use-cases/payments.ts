@@ -1,5 +1,5 @@
 import { ConcurrencyError } from '../domain/errors.js';
-import type { DunningRun } from '../domain/dunning.js';
+import type { CardLog, DunningRun } from '../domain/dunning.js';
 import type { Invoice } from '../domain/invoice.js';
 import type { Plan } from '../domain/plan.js';
 import {
@@ -246,7 +246,11 @@ export function recordOutcome(deps: PayDeps, ref: WorkRef, outcome: AttemptOutco
     ]);
     if (!invoice) throw new Error(`payment attempt ${attempt.id} names a missing invoice`);
     const fallbackId = run?.fallbackPlanId ?? (run === null ? ctx.plan.dunning.fallbackPlanId : null);
-    const fallback = attempt.kind === 'charge' && outcome.status !== 'succeeded' && fallbackId ? await deps.store.getPlan(ref.orgId, fallbackId) : null;
+    const failed = attempt.kind === 'charge' && outcome.status !== 'succeeded' && outcome.status !== 'canceled';
+    const [fallback, cardLog] = await Promise.all([
+      failed && fallbackId ? deps.store.getPlan(ref.orgId, fallbackId) : Promise.resolve(null),
+      failed && run === null && attempt.paymentMethod ? deps.store.getCardLog(ref.orgId, attempt.memberId, attempt.paymentMethod) : Promise.resolve(null),
+    ]);
     const change = new MembershipChange(deps, ctx, SYSTEM);
     const now = change.now.toISOString();
     const settled: PaymentAttempt = {
@@ -261,7 +265,7 @@ export function recordOutcome(deps: PayDeps, ref: WorkRef, outcome: AttemptOutco
       updatedAt: now,
     };
     change.write({ kind: 'attempt', value: settled });
-    if (attempt.kind === 'charge') applyCharge(change, invoice, settled, { late: isSettled(attempt), run, fallback, lateFrom: attempt.status });
+    if (attempt.kind === 'charge') applyCharge(change, invoice, settled, { late: isSettled(attempt), run, fallback, cardLog, lateFrom: attempt.status });
     else applyRefund(change, invoice, settled);
     await commitChange(deps, change, { skipPastReminders: true });
     return true;
@@ -295,7 +299,7 @@ function applyCharge(
   change: MembershipChange,
   stored: Invoice,
   attempt: PaymentAttempt,
-  opts: { late: boolean; run: DunningRun | null; fallback: Plan | null; lateFrom: PaymentAttempt['status'] },
+  opts: { late: boolean; run: DunningRun | null; fallback: Plan | null; cardLog: CardLog | null; lateFrom: PaymentAttempt['status'] },
 ): void {
   const m = change.membership;
   const now = change.now.toISOString();
@@ -359,7 +363,7 @@ function applyCharge(
     });
     return;
   }
-  onChargeFailed(change, invoice, attempt, opts.run, { late: opts.late, fallback: opts.fallback, authenticateUrl });
+  onChargeFailed(change, invoice, attempt, opts.run, { late: opts.late, fallback: opts.fallback, authenticateUrl, cardLog: opts.cardLog });
 }
 
 function isAutomatic(attempt: PaymentAttempt): boolean {

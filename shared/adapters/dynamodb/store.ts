@@ -20,7 +20,7 @@ import type { Membership, MembershipStatus, Term } from '../../domain/membership
 import type { PaymentAttempt } from '../../domain/payment.js';
 import type { Plan } from '../../domain/plan.js';
 import type { Settings } from '../../domain/settings.js';
-import type { DunningRun, RunKind, RunState } from '../../domain/dunning.js';
+import type { CardLog, DunningRun, RunKind, RunState } from '../../domain/dunning.js';
 import type { GatewayConnection, WebhookReceipt } from '../../domain/gateway.js';
 import type { TimelineEvent } from '../../domain/timeline.js';
 import type {
@@ -63,7 +63,7 @@ import {
 import { PLAN_PREFIX, planItem, planKey } from './entities/plan.js';
 import { settingsItem, settingsKey } from './entities/settings.js';
 import { gatewayItem, gatewayKey, webhookReceiptItem, webhookReceiptKey } from './entities/gateway.js';
-import { activeRunsOfMember, cardChangeItem, runItem, runKey, runsByState } from './entities/dunning.js';
+import { activeRunsOfMember, cardChangeItem, cardLogItem, cardLogKey, runItem, runKey, runsByState } from './entities/dunning.js';
 
 export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
@@ -137,6 +137,8 @@ function toSpec(table: string, write: Write): Spec {
       return appendOnly(table, webhookReceiptItem(write.value), 'webhook event', write.value.eventId);
     case 'dunning':
       return versioned(table, runItem(write.value), write.value.version, 'dunning run', write.value.invoiceId);
+    case 'card_log':
+      return versioned(table, cardLogItem(write.value), write.value.version, 'card log', write.value.card);
     case 'card_change':
       return appendOnly(table, cardChangeItem(write.value), 'card change', write.value.id);
     case 'claim': {
@@ -367,6 +369,10 @@ export class DynamoStore implements Store {
       ExpressionAttributeValues: { ':p': runsByState(orgId, kind, state), ':from': from, ':to': `${to}` },
     });
     return items.map((i) => valueOf<DunningRun>(i)).filter((r) => r.startedAt >= from && r.startedAt < to);
+  }
+
+  getCardLog(orgId: string, memberId: string, card: string): Promise<CardLog | null> {
+    return this.get(cardLogKey(orgId, memberId, card));
   }
 
   async activeRunsOfMember(orgId: string, memberId: string): Promise<DunningRun[]> {

@@ -8,7 +8,8 @@ import { billingScheduleOf } from '../../../shared/domain/membership.js';
 import type { Plan } from '../../../shared/domain/plan.js';
 import type { Caller } from '../../../shared/use-cases/context.js';
 import { cancelByAdmin, confirmCancellationRequest, declineCancellationRequest, voidInvoice } from '../../../shared/use-cases/cancellation.js';
-import { actOnLink } from '../../../shared/use-cases/links.js';
+import { recordPayment, resendInvoice } from '../../../shared/use-cases/collection.js';
+import { actOnLink, showLink } from '../../../shared/use-cases/links.js';
 import { patchMember } from '../../../shared/use-cases/members.js';
 import { changeTermEnd, createMembership } from '../../../shared/use-cases/memberships.js';
 import { updatePlan } from '../../../shared/use-cases/plans.js';
@@ -148,7 +149,7 @@ class AdminCancel extends Step {
 class MemberLink extends Step {
   constructor(
     readonly k: number,
-    readonly purpose: 'cancel' | 'renew' | 'authenticate',
+    readonly purpose: 'cancel' | 'renew' | 'authenticate' | 'update_payment' | 'manage',
   ) {
     super();
   }
@@ -162,9 +163,31 @@ class MemberLink extends Step {
       membershipId: id,
       exp: Math.floor(r.world.clock.now().getTime() / 1000) + 86_400,
     });
+    // R-LNK-2: opening the link (as a mail scanner would) changes nothing and never fails.
+    const before = JSON.stringify(await r.world.deps.store.getMembership(r.tracked.orgId, id));
+    const shown = await showLink(r.world.deps, token);
+    if (shown.status >= 500) throw new Error(`GET of a ${this.purpose} link answered ${shown.status}`);
+    if (JSON.stringify(await r.world.deps.store.getMembership(r.tracked.orgId, id)) !== before) throw new Error(`GET of a ${this.purpose} link changed the membership`);
+    if (this.purpose === 'manage') {
+      r.stats[`link:manage:${shown.status}`] = (r.stats[`link:manage:${shown.status}`] ?? 0) + 1;
+      return;
+    }
     const page = await actOnLink(r.world.deps, token, { purpose: this.purpose, reason: 'model' });
     r.stats[`link:${this.purpose}:${page.status}`] = (r.stats[`link:${this.purpose}:${page.status}`] ?? 0) + 1;
     if (page.status >= 500 && page.page.view !== 'error') throw new Error(`link page answered ${page.status}`);
+    if (page.page.view === 'update_payment_continue') {
+      // R-DUN-4: the member gives a card on the gateway's page; its webhook saves it and the open invoice is charged at once.
+      const token = CARDS[this.k % CARDS.length]!;
+      const card = ModelGateway.attachable(token);
+      const answer = await fetch(page.page.data.url, { method: 'POST', body: new URLSearchParams({ card }), redirect: 'manual' });
+      r.stats[`updateCard:${answer.status}`] = (r.stats[`updateCard:${answer.status}`] ?? 0) + 1;
+      if (answer.status === 303) {
+        await r.world.settle();
+        const ms = await r.world.deps.store.getMembership(r.tracked.orgId, id);
+        const member = ms && (await r.world.deps.store.getMember(r.tracked.orgId, ms.memberId));
+        if (member?.paymentMethod) r.world.gateway.declineLike(r.caller.orgId, member.paymentMethod.gatewayRef, token);
+      }
+    }
     if (page.page.view === 'authenticate_continue') {
       // R-PAY-3: the member approves (or fails) the check on the bank's page; the webhook records it.
       const result = this.k % 3 === 0 ? 'fail' : 'complete';
@@ -221,6 +244,44 @@ class Void extends Step {
   }
   toString() {
     return `void(${this.k}, refund ${this.refund})`;
+  }
+}
+
+/** R-DUN-4, R-DUN-9: staff record a payment of the membership's newest unpaid invoice (cheque, transfer…). */
+class RecordPayment extends Step {
+  constructor(
+    readonly k: number,
+    readonly method: 'cheque' | 'transfer' | 'cash' | 'other',
+  ) {
+    super();
+  }
+  async act(_m: Model, r: Real): Promise<void> {
+    const id = membershipOf(r, this.k);
+    if (!id) return;
+    const invoices = await r.world.invoicesOf(r.tracked.orgId, id);
+    const unpaid = invoices.filter((i) => i.status === 'open' || i.status === 'uncollectible').sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1))[0];
+    if (!unpaid) return;
+    await refusalsAllowed(r, 'pay', () => recordPayment(r.world.deps, r.caller, unpaid.id, { method: this.method, reference: `${this.method} ${this.k}` }));
+  }
+  toString() {
+    return `recordPayment(${this.k}, ${this.method})`;
+  }
+}
+
+/** R-DUN-9: staff send the membership's newest open invoice again. */
+class ResendInvoice extends Step {
+  constructor(readonly k: number) {
+    super();
+  }
+  async act(_m: Model, r: Real): Promise<void> {
+    const id = membershipOf(r, this.k);
+    if (!id) return;
+    const open = (await r.world.invoicesOf(r.tracked.orgId, id)).filter((i) => i.status === 'open')[0];
+    if (!open) return;
+    await refusalsAllowed(r, 'resend', () => resendInvoice(r.world.deps, r.caller, open.id));
+  }
+  toString() {
+    return `resendInvoice(${this.k})`;
   }
 }
 
@@ -327,7 +388,11 @@ export const commandArbitraries: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] = 
     ([m, p, d, c]) => new CreateMembership(m, p, d, c),
   ),
   fc.tuple(fc.nat(9), fc.integer({ min: 0, max: 14 })).map(([k, a]) => new AdminCancel(k, a)),
-  fc.tuple(fc.nat(9), fc.constantFrom('cancel' as const, 'renew' as const, 'authenticate' as const)).map(([k, p]) => new MemberLink(k, p)),
+  fc.tuple(fc.nat(9), fc.constantFrom('cancel' as const, 'renew' as const, 'authenticate' as const, 'update_payment' as const, 'update_payment' as const, 'manage' as const)).map(
+    ([k, p]) => new MemberLink(k, p),
+  ),
+  fc.tuple(fc.nat(9), fc.constantFrom('cheque' as const, 'transfer' as const, 'cash' as const, 'other' as const)).map(([k, m]) => new RecordPayment(k, m)),
+  fc.nat(9).map((k) => new ResendInvoice(k)),
   fc.tuple(fc.nat(9), fc.boolean(), fc.nat(3)).map(([k, a, n]) => new AnswerRequest(k, a, n)),
   fc.tuple(fc.nat(9), fc.boolean()).map(([k, refund]) => new Void(k, refund)),
   fc.tuple(fc.nat(9), fc.nat(CARDS.length - 1)).map(([m, c]) => new ChangeCard(m, c)),

@@ -1,5 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { DunningRun } from '../../../shared/domain/dunning.js';
 import type { Invoice } from '../../../shared/domain/invoice.js';
+import { DUNNING_TEMPLATES } from '../../../shared/use-cases/dunning-run.js';
 import type { Membership } from '../../../shared/domain/membership.js';
 import { isSettled, type PaymentAttempt } from '../../../shared/domain/payment.js';
 import { LIVE_STATUSES } from '../../../shared/domain/status.js';
@@ -27,7 +29,10 @@ export type Violation =
   | 'lost_email'
   | 'unsettled_attempt'
   | 'claim_mismatch'
-  | 'missing_reminder';
+  | 'missing_reminder'
+  | 'dunning_after_paid'
+  | 'run_mismatch'
+  | 'stalled_run';
 
 export class InvariantError extends Error {
   constructor(
@@ -56,6 +61,9 @@ export interface Snapshot {
   ledger: LedgerEntry[];
   /** Amounts taken back by disputes, by invoice. */
   disputed: Map<string, number>;
+  /** Dunning runs and offline-invoice runs, by invoice. */
+  runs: Map<string, DunningRun>;
+  now: number;
 }
 
 /** Everything of the organisation's memberships: two Queries per membership (its partition, its invoices). */
@@ -80,7 +88,14 @@ export async function snapshot(world: World, tracked: Tracked): Promise<Snapshot
     }),
   );
   const ledger = world.gateway.ledger(tracked.orgId);
-  return { memberships, invoices, attempts, outbox, events, ledger, disputed: world.gateway.disputed(tracked.orgId) };
+  const runs = new Map<string, DunningRun>();
+  await Promise.all(
+    [...invoices.keys()].map(async (id) => {
+      const run = await world.deps.store.getRun(tracked.orgId, id);
+      if (run) runs.set(id, run);
+    }),
+  );
+  return { memberships, invoices, attempts, outbox, events, ledger, disputed: world.gateway.disputed(tracked.orgId), runs, now: world.clock.now().getTime() };
 }
 
 const OUTCOME_OF: Record<string, string> = { succeeded: 'succeeded', declined: 'requires_payment_method', requires_action: 'requires_action', failed: 'failed' };
@@ -157,6 +172,42 @@ export async function checkSafety(world: World, tracked: Tracked, s: Snapshot): 
   for (const mail of world.ses.sent) sent.set(mail.reference, (sent.get(mail.reference) ?? 0) + 1);
   for (const mail of s.outbox) if ((sent.get(mail.id) ?? 0) > 1) throw new InvariantError('duplicated_email', `${mail.id} (${mail.template}) sent ${sent.get(mail.id)} times`);
   checkReminders(tracked, s);
+  checkRuns(s);
+}
+
+/** A stale dunning e-mail may race a payment by the few seconds between the worker's check and SES. */
+const SEND_RACE_MS = 60_000;
+
+/**
+ * R-DUN-1…4: a run moves with its invoice (an active run's invoice is open; an uncollectible
+ * invoice's run was lost to its final action; an automatic payment that failed on an open
+ * invoice has its run), and no dunning e-mail is decided after the invoice was paid, nor sent
+ * after it (beyond the check-then-send race).
+ */
+function checkRuns(s: Snapshot): void {
+  for (const run of s.runs.values()) {
+    const invoice = s.invoices.get(run.invoiceId);
+    if (run.state === 'active' && invoice?.status !== 'open') throw new InvariantError('run_mismatch', `run of ${run.invoiceId} is active but the invoice is ${invoice?.status}`);
+  }
+  for (const i of s.invoices.values()) {
+    const run = s.runs.get(i.id);
+    if (i.status === 'uncollectible' && (run?.state !== 'lost' || run.outcome === null)) throw new InvariantError('run_mismatch', `invoice ${i.id} is uncollectible but its run is ${run?.state ?? 'missing'}`);
+    const automaticFailure = i.payments.some((p) => {
+      const a = s.attempts.get(p.attemptId);
+      return a !== undefined && (a.purpose === 'billing' || a.purpose === 'renewal' || a.purpose === 'purchase') && (a.status === 'requires_payment_method' || a.status === 'requires_action');
+    });
+    if (i.status === 'open' && automaticFailure && !run) throw new InvariantError('run_mismatch', `invoice ${i.id} failed an automatic payment but has no run`);
+  }
+  for (const mail of s.outbox) {
+    if (!DUNNING_TEMPLATES.has(mail.template)) continue;
+    const invoice = s.invoices.get(String((mail.data as { invoiceId?: unknown }).invoiceId));
+    if (invoice?.status !== 'paid' || !invoice.payment) continue;
+    const paidAt = Date.parse(invoice.payment.paidAt);
+    if (Date.parse(mail.createdAt) > paidAt) throw new InvariantError('dunning_after_paid', `${mail.template} ${mail.id} was decided after invoice ${invoice.id} was paid`);
+    if (mail.status === 'sent' && Date.parse(mail.sentAt!) > paidAt + SEND_RACE_MS) {
+      throw new InvariantError('dunning_after_paid', `${mail.template} ${mail.id} was sent at ${mail.sentAt} after invoice ${invoice.id} was paid at ${invoice.payment.paidAt}`);
+    }
+  }
 }
 
 /**
@@ -168,6 +219,8 @@ export async function checkSafety(world: World, tracked: Tracked, s: Snapshot): 
 function checkReminders(tracked: Tracked, s: Snapshot): void {
   for (const m of s.memberships) {
     const watch = tracked.reminderWatch.get(m.id);
+    // A membership moved to its fallback plan by dunning (R-DUN-6) follows that plan's reminders.
+    if (watch && watch.planId !== m.planId) continue;
     const plan = watch && tracked.plans.get(watch.planId);
     if (!watch || !plan || plan.policy !== 'automatic' || plan.reminderDays.length === 0 || plan.editedAt !== null) continue;
     const events = (s.events.get(m.id) ?? []) as (TimelineEvent & { data: { seq: number; start: string } })[];
@@ -195,6 +248,12 @@ function addDaysIso(date: string, days: number): string {
 
 /** Liveness, once faults stopped and every retry had time to run: nothing is left pending. */
 export function checkQuiet(s: Snapshot): void {
+  // R-DUN-1: every active run is waiting for its next tick, not stuck past it.
+  for (const run of s.runs.values()) {
+    if (run.state === 'active' && run.nextAt !== null && Date.parse(run.nextAt) < s.now - 3_600_000) {
+      throw new InvariantError('stalled_run', `run of ${run.invoiceId} was due at ${run.nextAt} and has not moved`);
+    }
+  }
   for (const a of s.attempts.values()) if (!isSettled(a)) throw new InvariantError('unsettled_attempt', `${a.id} is still ${a.status} (${a.lastError ?? ''})`);
   for (const mail of s.outbox) {
     if (mail.status !== 'sent' && mail.status !== 'dropped') throw new InvariantError('lost_email', `${mail.id} (${mail.template}) is ${mail.status}: ${mail.lastError ?? ''}`);

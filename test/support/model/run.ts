@@ -39,6 +39,11 @@ const planSpec = fc.record({
   reminderDays: fc.uniqueArray(fc.constantFrom(1, 3, 14, 30), { maxLength: 3 }),
   memberMode: fc.constantFrom('immediate' as const, 'request' as const),
   price: fc.constantFrom(0, 1500, 2500, 9999),
+  // R-DUN-2, R-DUN-6: the default ladder, short ones, the densest, a single retry; every final action.
+  dunning: fc.record({
+    retryDays: fc.constantFrom([3, 8, 13], [1, 2], [2, 4, 6, 8, 10, 12, 14, 16], [15]),
+    finalAction: fc.constantFrom('cancel' as const, 'leave_unpaid' as const, 'downgrade' as const),
+  }),
 });
 
 const memberSpec = fc.record({
@@ -64,10 +69,12 @@ export interface ModelStats {
   emailsSent: number;
   emailsDropped: number;
   violations: Record<string, number>;
+  /** Dunning and offline-invoice runs at the end of each sequence, by kind, state and outcome. */
+  runs: Record<string, number>;
 }
 
 export function emptyStats(): ModelStats {
-  return { sequences: 0, steps: {}, faults: {}, charges: 0, refunds: 0, emailsSent: 0, emailsDropped: 0, violations: {} };
+  return { sequences: 0, steps: {}, faults: {}, charges: 0, refunds: 0, emailsSent: 0, emailsDropped: 0, violations: {}, runs: {} };
 }
 
 let orgCounter = 0;
@@ -100,6 +107,7 @@ async function setUp(world: World, s: Scenario): Promise<Real> {
       billing: { cadence: p.cadence, anchor: p.anchor },
       ...(renewal ? { renewal } : {}),
       cancellation: { memberMode: p.memberMode },
+      dunning: dunningOf(p, plans),
     });
     plans.push(plan);
     tracked.plans.set(plan.id, { policy: renewal?.policy ?? 'none', reminderDays: renewal?.reminderDays ?? [], editedAt: null });
@@ -116,6 +124,13 @@ async function setUp(world: World, s: Scenario): Promise<Real> {
     members.push(member);
   }
   return { world, caller, tracked, plans, members, stats: {} };
+}
+
+/** A downgrade falls back to an earlier plan billed the same way; without one, the run cancels. */
+function dunningOf(p: Scenario['plans'][number], earlier: Plan[]) {
+  const fallback = earlier.find((e) => e.billing.cadence === p.cadence);
+  if (p.dunning.finalAction !== 'downgrade') return { retryDays: p.dunning.retryDays, finalAction: p.dunning.finalAction, fallbackPlanId: null };
+  return fallback ? { retryDays: p.dunning.retryDays, finalAction: 'downgrade' as const, fallbackPlanId: fallback.id } : { retryDays: p.dunning.retryDays, finalAction: 'cancel' as const, fallbackPlanId: null };
 }
 
 /** The memberships a sequence starts with, bought through the same command as later ones. */
@@ -156,12 +171,17 @@ export async function runSequences(
       stats.refunds += snap.ledger.filter((e) => e.kind === 'refund').length;
       stats.emailsSent += snap.outbox.filter((o) => o.status === 'sent').length;
       stats.emailsDropped += snap.outbox.filter((o) => o.status === 'dropped').length;
+      for (const run of snap.runs.values()) {
+        const key = `${run.kind}:${run.state}${run.outcome ? `:${run.outcome}` : run.recovered ? `:${run.recovered.by}` : ''}`;
+        stats.runs[key] = (stats.runs[key] ?? 0) + 1;
+      }
     } catch (error) {
       if (error instanceof InvariantError) stats.violations[error.violation] = (stats.violations[error.violation] ?? 0) + 1;
       throw error;
     } finally {
       // The next sequence is another organisation on the same clock: this one's timers and records go.
       world.scheduler.clear();
+      await world.stopExecutions();
       world.ses.sent.length = 0;
       stats.sequences++;
       for (const [k, v] of Object.entries(real.stats)) stats.steps[k] = (stats.steps[k] ?? 0) + v;

@@ -1,7 +1,7 @@
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { dunningHandler } from '../../../functions/handlers/dunning.js';
 import { feedbackHandler } from '../../../functions/handlers/feedback.js';
 import { FUNCTION_METADATA_KEY } from '../../../infra/constructs/house-function.js';
@@ -52,6 +52,8 @@ export interface World {
   advanceTo(at: Date): Promise<void>;
   /** Works whatever is due now. */
   settle(): Promise<void>;
+  /** Stops every running execution (a sequence's dunning runs end with its organisation). */
+  stopExecutions(): Promise<void>;
   /** Every item of one kind in a membership's collection (attempts, e-mails), read by key. */
   collection<T>(orgId: string, membershipId: string, prefix: string): Promise<T[]>;
   /** Every invoice of a membership (its index). */
@@ -90,6 +92,7 @@ export async function createWorld(options: { ddb: DynamoDBClient; endpoint: stri
   const [dunningMachine] = resolveStateMachines(options.templates.stateless, { region: LOCAL_REGION, account: LOCAL_ACCOUNT });
   if (!dunningMachine) throw new Error('the stateless template has no state machine');
   const sfnPort = await freePort();
+  const sfnClient = new SFNClient({ region: REGION, credentials: CREDENTIALS, endpoint: `http://127.0.0.1:${sfnPort}` });
   const config: Config = {
     TABLE_NAME: tableName,
     SCHEDULER_GROUP_NAME: 'relance-model',
@@ -107,7 +110,7 @@ export async function createWorld(options: { ddb: DynamoDBClient; endpoint: stri
     store,
     timers: scheduler,
     mailer: ses,
-    workflows: new StepFunctionsWorkflows(new SFNClient({ region: REGION, credentials: CREDENTIALS, endpoint: `http://127.0.0.1:${sfnPort}` }), { dunning: dunningMachine.arn }),
+    workflows: new StepFunctionsWorkflows(sfnClient, { dunning: dunningMachine.arn }),
     payments: stripe.gateway,
     gatewaySecrets: stripe.secrets,
     linkKeys: parseLinkKeys(config.LINK_KEYS!),
@@ -168,6 +171,11 @@ export async function createWorld(options: { ddb: DynamoDBClient; endpoint: stri
       await stripe.emulator.deliverWebhooks();
       await stream.settle();
       await clock.advanceTo(clock.now());
+    },
+    async stopExecutions() {
+      for (const e of sfn.executions()) {
+        if (e.status === 'RUNNING') await sfnClient.send(new StopExecutionCommand({ executionArn: e.executionArn, cause: 'the sequence ended' }));
+      }
     },
     async collection<T>(orgId: string, membershipId: string, prefix: string) {
       const items: T[] = [];

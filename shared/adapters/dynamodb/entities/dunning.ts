@@ -1,4 +1,4 @@
-import type { DunningRun, RunKind, RunState } from '../../../domain/dunning.js';
+import type { CardLog, DunningRun, RunKind, RunState } from '../../../domain/dunning.js';
 import type { CardChange } from '../../../ports/store.js';
 import { invoicePk, type Item, memberPk } from './keys.js';
 
@@ -28,3 +28,7 @@ export const cardChangeItem = (c: CardChange): Item => ({
   ...c,
   expiresAt: Math.floor(Date.parse(c.at) / 1000) + CARD_CHANGE_DAYS * 86_400,
 });
+
+export const cardLogKey = (orgId: string, memberId: string, card: string) => ({ pk: memberPk(orgId, memberId), sk: `CARDLOG#${card}` });
+
+export const cardLogItem = (l: CardLog): Item => ({ ...cardLogKey(l.orgId, l.memberId, l.card), entity: 'card_log', ...l });
