@@ -43,7 +43,7 @@ export async function onCardChanged(deps: CollectDeps, change: Pick<CardChange, 
   const charged: string[] = [];
   if (change.reason !== 'removed') {
     for (const run of runs) {
-      const id = await payNow(deps, run);
+      const id = await payNow(deps, run, change.reason);
       if (id) charged.push(id);
     }
   }
@@ -53,7 +53,7 @@ export async function onCardChanged(deps: CollectDeps, change: Pick<CardChange, 
 }
 
 /** Charges the run's open invoice now with the card on file (one attempt at a time); answers the attempt id. */
-async function payNow(deps: CollectDeps, run: DunningRun): Promise<string | null> {
+async function payNow(deps: CollectDeps, run: DunningRun, reason: CardChange['reason']): Promise<string | null> {
   const id = await retryOnConflict(async () => {
     const [ctx, invoice, current] = await Promise.all([
       loadContext(deps, run.orgId, run.membershipId),
@@ -62,10 +62,11 @@ async function payNow(deps: CollectDeps, run: DunningRun): Promise<string | null
     ]);
     const card = ctx.member.paymentMethod;
     if (!invoice || invoice.status !== 'open' || !current || current.state !== 'active' || !card) return null;
-    // A new card is tried once; the same card already tried (and not changed since) waits for the ladder.
     if (invoice.openAttemptId !== null) return invoice.openAttemptId;
+    // The same card saved again and already tried since waits for the ladder; a card the bank
+    // updated (new expiry or number, same reference) is worth trying at once.
     const lastTried = invoice.payments.at(-1);
-    if (lastTried && current.attempts.at(-1)?.card === card.gatewayRef && Date.parse(card.addedAt) <= Date.parse(lastTried.at)) return null;
+    if (reason === 'saved' && lastTried && current.attempts.at(-1)?.card === card.gatewayRef && Date.parse(card.addedAt) <= Date.parse(lastTried.at)) return null;
     const cardLog = await deps.store.getCardLog(run.orgId, run.memberId, card.gatewayRef);
     const change = new MembershipChange(deps, ctx, SYSTEM);
     const requested = requestCharge(change, invoice, 'card_update');

@@ -131,6 +131,8 @@ export function onChargeFailed(
     run = { ...run, attempts: card ? [{ at: attempt.createdAt, card, brand: attempt.card?.brand ?? 'unknown' }] : [], lastDecline: { code: failure.code, hard: failure.hard, at: now, card }, emails: 1 };
     run = writeRun(change, run);
     if (card) change.write({ kind: 'card_log', value: logged(opts.cardLog, { orgId: change.orgId, memberId: invoice.memberId, card }, attempt.createdAt) });
+    const started = run;
+    change.afterCommit.push(() => emitMetrics(started.orgId, started.amount.currency, [{ Name: 'DunningStarted', Unit: 'Count' }], { DunningStarted: 1 }));
     change.event('dunning_started', { invoiceId: invoice.id, executionName: run.executionName, retryDays: run.days, finalAction: run.finalAction, hard: failure.hard });
     const ticks = runTicks(run, tz);
     change.emailMember('payment_failed', {
@@ -228,7 +230,7 @@ export function endRun(
     ...(recovered ? { by: recovered.by } : {}),
     ...(outcome ? { outcome } : {}),
   });
-  metric(run, state, value);
+  change.afterCommit.push(() => metric(run, state, value));
   return writeRun(change, value);
 }
 

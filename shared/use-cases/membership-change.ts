@@ -69,6 +69,8 @@ export class MembershipChange {
   membership: Membership;
   readonly writes: Write[] = [];
   readonly emails: OutboxEmail[] = [];
+  /** Metric lines to print once the change has committed (a retried change prints them once). */
+  readonly afterCommit: (() => void)[] = [];
   readonly now: Date;
 
   constructor(
@@ -289,6 +291,7 @@ export async function commitChange(
     writes.push({ kind: 'release', value: { orgId: m.orgId, memberId: m.memberId, planId: original.planId, membershipId: m.id } });
   }
   await deps.store.commit(writes);
+  for (const effect of change.afterCommit) effect();
   if (previous && previous.name !== armed?.name) {
     await deps.timers
       .disarm(previous.name)

@@ -917,3 +917,63 @@ describe('recovery figures (R-DUN-10)', () => {
     await h.expectNoDunningMailAfterPaid(b.active!);
   }, LONG);
 });
+
+// =================================================================================================
+
+describe('card-expiry notices (R-DUN-7, R-CAN-7, R-CAN-8)', () => {
+  let h: Harness;
+  let t: TestCloud;
+
+  beforeAll(async () => {
+    h = await Harness.start();
+    t = h.t;
+  }, LONG);
+
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('R-DUN-7: owner and organisation are told 14 days before the last valid day and on it, at 09:00; a new card or an automatic update first cancels them', async () => {
+    const planId = await h.plan(monthlyPlan('Swim monthly', 2500, { retryDays: LADDER, finalAction: 'cancel', fallbackPlanId: null }));
+    const key = await h.secretKey();
+    const told = await h.buy('expiring', planId, 'pm_card_visa');
+    const replaced = await h.buy('replaced', planId, 'pm_card_visa');
+    const updated = await h.buy('updated', planId, 'pm_card_visa');
+    // The card account updater says these cards now end in March 2027.
+    for (const b of [told, replaced, updated]) t.cloud.stripe.updateCardAutomatically(key, b.cardRef!, { expMonth: 3, expYear: 2027 });
+    await t.settle();
+    // Toronto is on daylight time from March 14: 09:00 is 13:00Z.
+    const notices = async (b: Buyer) => ((await h.membership(b)).timers as { kind: string; at: string }[]).filter((x) => x.kind === 'card_expiry').map((x) => x.at);
+    for (const b of [told, replaced, updated]) expect(await notices(b)).toEqual(['2027-03-17T13:00:00.000Z', '2027-03-31T13:00:00.000Z']);
+
+    await h.until('2027-03-01T15:00:00Z');
+    await t.ok('PATCH', `/api/members/${replaced.memberId}`, { paymentMethod: { token: 'pm_card_mastercard' } });
+    t.cloud.stripe.updateCardAutomatically(key, updated.cardRef!, { expMonth: 9, expYear: 2029 });
+    await t.settle();
+    expect(await notices(replaced)).toEqual(['2030-12-17T14:00:00.000Z', '2030-12-31T14:00:00.000Z']);
+    expect(await notices(updated)).toEqual(['2029-09-16T13:00:00.000Z', '2029-09-30T13:00:00.000Z']);
+
+    const expiryMails = async (b: Buyer) => (await h.mails(b)).filter((m) => /your card expires/.test(m.subject));
+    const staffNotices = async () => (await t.emails('admin@club.example')).filter((m) => /card expires/.test(m.subject));
+    await h.until('2027-03-17T12:59:00Z');
+    expect(await expiryMails(told)).toEqual([]);
+    await h.until('2027-03-17T13:01:00Z');
+    const first = await expiryMails(told);
+    expect(first).toHaveLength(1);
+    expectSentAt(first[0]!, '2027-03-17T13:00:00Z');
+    expect(first[0]!.subject).toContain('March 31, 2027');
+    expect(first[0]!.text).toContain('4242');
+    expect(linkLabelled(first[0]!, 'Update my card')).toMatch(/\/l\//);
+    expect((await staffNotices()).map((m) => m.subject)).toEqual([expect.stringContaining('Member expiring')]);
+
+    await h.until('2027-03-31T13:01:00Z');
+    const all = await expiryMails(told);
+    expect(all).toHaveLength(2);
+    expect(all[1]!.subject).toMatch(/expires today/);
+    expect(await staffNotices()).toHaveLength(2);
+    // The replaced and the updated cards were never announced as expiring.
+    expect(await expiryMails(replaced)).toEqual([]);
+    expect(await expiryMails(updated)).toEqual([]);
+    expect((await staffNotices()).every((m) => m.subject.includes('Member expiring'))).toBe(true);
+  }, LONG);
+});
