@@ -87,40 +87,48 @@ async function actOn(deps: DunDeps, run: DunningRun, tick: Tick): Promise<'done'
     if (again?.openAttemptId) return 'later';
   }
   const fallback = run.fallbackPlanId ? await deps.store.getPlan(run.orgId, run.fallbackPlanId) : null;
-  let charge: string | null = null;
+  let charge: string | null;
   try {
-    await retryOnConflict(async () => {
-      charge = null;
-      const [ctx, current, stored] = await Promise.all([
-        loadContext(deps, run.orgId, run.membershipId),
-        deps.store.getRun(run.orgId, run.invoiceId),
-        deps.store.getInvoice(run.orgId, run.invoiceId),
-      ]);
-      if (!current || current.state !== 'active' || current.ticksDone !== tick.index || !stored) return;
-      const card = ctx.member.paymentMethod;
+    charge = await inTick(deps, run, tick, async (change, current, invoice) => {
+      const card = change.ctx.member.paymentMethod;
       const cardLog = tick.kind === 'retry' && card ? await deps.store.getCardLog(run.orgId, run.memberId, card.gatewayRef) : null;
-      const change = new MembershipChange(deps, ctx, SYSTEM);
-      charge = decide(change, current, stored, tick, { fallback, cardLog });
-      await commitChange(deps, change, { skipPastReminders: true });
+      return decide(change, current, invoice, tick, { fallback, cardLog });
     });
   } catch (error) {
     // The fallback plan's place is taken (the member already has a membership on it): leave it unpaid instead.
     if (!(error instanceof MembershipExistsError)) throw error;
-    await retryOnConflict(async () => {
-      const [ctx, current, stored] = await Promise.all([
-        loadContext(deps, run.orgId, run.membershipId),
-        deps.store.getRun(run.orgId, run.invoiceId),
-        deps.store.getInvoice(run.orgId, run.invoiceId),
-      ]);
-      if (!current || current.state !== 'active' || current.ticksDone !== tick.index || !stored) return;
-      const change = new MembershipChange(deps, ctx, SYSTEM);
-      change.event('dunning_downgrade_refused', { invoiceId: stored.id, fallbackPlanId: run.fallbackPlanId, reason: 'the member already has a membership on the fallback plan' });
-      leaveUnpaid(change, { ...current, ticksDone: tick.index + 1 }, stored);
-      await commitChange(deps, change, { skipPastReminders: true });
+    charge = await inTick(deps, run, tick, async (change, current, invoice) => {
+      change.event('dunning_downgrade_refused', { invoiceId: invoice.id, fallbackPlanId: run.fallbackPlanId, reason: 'the member already has a membership on the fallback plan' });
+      leaveUnpaid(change, { ...current, ticksDone: tick.index + 1 }, invoice);
+      return null;
     });
   }
   if (charge) await executeAttempt(deps, { orgId: run.orgId, membershipId: run.membershipId, id: charge });
   return 'done';
+}
+
+/**
+ * Runs `decide` in a change of the run's membership, from a fresh read, unless the tick was
+ * acted on meanwhile (then nothing); commits; answers what `decide` answered (a charge to make).
+ */
+async function inTick(
+  deps: DunDeps,
+  run: DunningRun,
+  tick: Tick,
+  decide: (change: MembershipChange, current: DunningRun, invoice: Invoice) => Promise<string | null>,
+): Promise<string | null> {
+  return retryOnConflict(async () => {
+    const [ctx, current, invoice] = await Promise.all([
+      loadContext(deps, run.orgId, run.membershipId),
+      deps.store.getRun(run.orgId, run.invoiceId),
+      deps.store.getInvoice(run.orgId, run.invoiceId),
+    ]);
+    if (!current || current.state !== 'active' || current.ticksDone !== tick.index || !invoice) return null;
+    const change = new MembershipChange(deps, ctx, SYSTEM);
+    const charge = await decide(change, current, invoice);
+    await commitChange(deps, change, { skipPastReminders: true });
+    return charge;
+  });
 }
 
 /** Decides one tick inside a change; answers the id of a charge to carry out after the commit. */
