@@ -93,6 +93,7 @@ function summarise(reports: WorkerReport[], ms: number): number {
     add(total.steps, r.stats.steps);
     add(total.faults, r.stats.faults);
     add(total.violations, r.stats.violations);
+    add(total.runs, r.stats.runs ?? {});
   }
   const v = (k: string) => total.violations[k] ?? 0;
   const steps = Object.entries(total.steps).filter(([k]) => k !== 'advancedMinutes');
@@ -104,6 +105,7 @@ function summarise(reports: WorkerReport[], ms: number): number {
   console.log(`gateway charges      ${total.charges}`);
   console.log(`gateway refunds      ${total.refunds}`);
   console.log(`e-mails sent         ${total.emailsSent} (dropped as stale: ${total.emailsDropped})`);
+  console.log(`dunning runs         ${Object.entries(total.runs).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, c]) => `${k} ${c}`).join(', ') || 'none'}`);
   console.log(`faults injected      ${Object.keys(total.faults).length === 0 ? 'none' : Object.entries(total.faults).map(([k, c]) => `${k} ${c}`).join(', ')}`);
   console.log('');
   console.log(`double charges       ${v('double_charge')}`);
@@ -119,6 +121,9 @@ function summarise(reports: WorkerReport[], ms: number): number {
   console.log(`schedule violations  ${v('schedule_count') + v('schedule_on_terminal')}`);
   console.log(`claim violations     ${v('claim_mismatch')}`);
   console.log(`unsettled attempts   ${v('unsettled_attempt')}`);
+  console.log(`dunning after paid   ${v('dunning_after_paid')}`);
+  console.log(`run mismatches       ${v('run_mismatch')}`);
+  console.log(`stalled runs         ${v('stalled_run')}`);
   console.log(`other errors         ${v('error')}`);
   if (fuzz) console.log(`fuzzed requests      ${fuzz.total}: ${Object.entries(fuzz.byStatus).map(([s, c]) => `${s} ${c}`).join(', ')}; 5xx ${fuzz.serverErrors.length}`);
   console.log(`took                 ${Math.round(ms / 1000)} s`);
