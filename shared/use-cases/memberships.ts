@@ -21,8 +21,9 @@ type MembershipDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'confi
  * Steps: check the member and plan exist; in one transaction write the membership, its first
  * term and first invoice, take the member's place on the plan (R-MNY-1: a conditional write, so
  * of concurrent purchases one wins and the others get 409), check the plan did not change
- * meanwhile, and write the charge of the card on file as a payment attempt (R-MNY-2) — or the
- * invoice e-mail when there is no card. The payment worker charges it after the commit.
+ * meanwhile, and write the charge of the card on file as a payment attempt (R-MNY-2); the payment
+ * worker charges it after the commit. Without a card, the first invoice stays open for staff to
+ * collect: record the payment, or send it with its pay-by-card link (resend, R-DUN-9).
  */
 export async function createMembership(deps: MembershipDeps, caller: Caller, body: unknown): Promise<MembershipRecord> {
   const input = parseInput(membershipInput, body);
