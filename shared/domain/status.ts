@@ -26,8 +26,10 @@ export const MEMBERSHIP_EVENTS = [
   'terminate',
   /** An automatic payment failed (R-DUN-11: access continues, `past_due`). */
   'payment_failed',
-  /** The last unpaid invoice was paid. */
+  /** The last unpaid invoice was paid (or written off by the dunning run's final action). */
   'payment_recovered',
+  /** The same, for a membership bought ahead that has not started yet: it waits for its start again. */
+  'payment_recovered_unstarted',
   /** A cancellation date is set or moved earlier (admin, or a member's immediate cancellation). */
   'cancel',
   'request_cancellation',
@@ -54,6 +56,7 @@ export const TRANSITIONS: Readonly<Record<MembershipStatus, Readonly<Partial<Rec
     start: 'active',
     payment_failed: 'past_due',
     payment_recovered: 'pending',
+    payment_recovered_unstarted: 'pending',
     cancel: 'cancel_scheduled',
     request_cancellation: 'cancellation_requested',
     void: 'voided',
@@ -65,6 +68,7 @@ export const TRANSITIONS: Readonly<Record<MembershipStatus, Readonly<Partial<Rec
     bill: 'active',
     payment_failed: 'past_due',
     payment_recovered: 'active',
+    payment_recovered_unstarted: 'active',
     cancel: 'cancel_scheduled',
     request_cancellation: 'cancellation_requested',
     void: 'voided',
@@ -79,6 +83,7 @@ export const TRANSITIONS: Readonly<Record<MembershipStatus, Readonly<Partial<Rec
     bill: 'past_due',
     payment_failed: 'past_due',
     payment_recovered: 'active',
+    payment_recovered_unstarted: 'pending',
     cancel: 'cancel_scheduled',
     request_cancellation: 'cancellation_requested',
     void: 'voided',
@@ -89,6 +94,7 @@ export const TRANSITIONS: Readonly<Record<MembershipStatus, Readonly<Partial<Rec
     start: 'nested',
     payment_failed: 'nested',
     payment_recovered: 'nested',
+    payment_recovered_unstarted: 'nested',
     renew: 'hold',
     bill: 'hold',
     expire: 'expired',
@@ -106,6 +112,7 @@ export const TRANSITIONS: Readonly<Record<MembershipStatus, Readonly<Partial<Rec
     terminate: 'terminated',
     payment_failed: 'cancel_scheduled',
     payment_recovered: 'cancel_scheduled',
+    payment_recovered_unstarted: 'cancel_scheduled',
     cancel: 'cancel_scheduled',
     void: 'voided',
   },
@@ -113,16 +120,19 @@ export const TRANSITIONS: Readonly<Record<MembershipStatus, Readonly<Partial<Rec
     terminate: 'terminated',
     payment_failed: 'expired',
     payment_recovered: 'expired',
+    payment_recovered_unstarted: 'expired',
     void: 'voided',
   },
   terminated: {
     payment_failed: 'terminated',
     payment_recovered: 'terminated',
+    payment_recovered_unstarted: 'terminated',
     void: 'voided',
   },
   voided: {
     payment_failed: 'voided',
     payment_recovered: 'voided',
+    payment_recovered_unstarted: 'voided',
   },
 };
 

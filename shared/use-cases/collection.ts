@@ -123,7 +123,7 @@ export async function recordPayment(deps: CollectDeps, caller: Caller, invoiceId
   const m = change.membership;
   if (m.unpaidInvoiceIds.includes(invoiceId)) {
     m.unpaidInvoiceIds = m.unpaidInvoiceIds.filter((id) => id !== invoiceId);
-    if (m.unpaidInvoiceIds.length === 0) change.apply('payment_recovered');
+    if (m.unpaidInvoiceIds.length === 0) change.recovered();
   }
   const receipt = { method: input.method, card: null, reference: input.reference, paidOn };
   if (!onInvoicePaid(change, paid, run, 'staff', receipt)) {

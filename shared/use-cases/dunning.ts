@@ -86,7 +86,11 @@ async function actOn(deps: DunDeps, run: DunningRun, tick: Tick): Promise<'done'
     const again = await deps.store.getInvoice(run.orgId, run.invoiceId);
     if (again?.openAttemptId) return 'later';
   }
-  const fallback = run.fallbackPlanId ? await deps.store.getPlan(run.orgId, run.fallbackPlanId) : null;
+  let fallback = run.fallbackPlanId ? await deps.store.getPlan(run.orgId, run.fallbackPlanId) : null;
+  // A downgrade needs the member's place on the fallback plan: if another live membership holds
+  // it, the run leaves the invoice unpaid instead (found before the change, which then plans the
+  // timers of the plan it keeps).
+  if (tick.kind === 'final' && run.finalAction === 'downgrade' && fallback && (await holdsPlan(deps, run, fallback.id))) fallback = null;
   let charge: string | null;
   try {
     charge = await inTick(deps, run, tick, async (change, current, invoice) => {
@@ -105,6 +109,12 @@ async function actOn(deps: DunDeps, run: DunningRun, tick: Tick): Promise<'done'
   }
   if (charge) await executeAttempt(deps, { orgId: run.orgId, membershipId: run.membershipId, id: charge });
   return 'done';
+}
+
+/** Whether another live membership of the run's member is on `planId`. */
+async function holdsPlan(deps: DunDeps, run: DunningRun, planId: string): Promise<boolean> {
+  const { items } = await deps.store.listMembershipsOfMember(run.orgId, run.memberId, { limit: 100 });
+  return items.some((m) => m.id !== run.membershipId && m.planId === planId && LIVE_STATUSES.has(m.status));
 }
 
 /**
@@ -240,7 +250,7 @@ function writeOff(change: MembershipChange, invoice: Invoice, keepPastDue: boole
   change.write({ kind: 'invoice', value: { ...invoice, status: 'uncollectible', updatedAt: change.now.toISOString() } });
   if (!keepPastDue && m.unpaidInvoiceIds.includes(invoice.id)) {
     m.unpaidInvoiceIds = m.unpaidInvoiceIds.filter((id) => id !== invoice.id);
-    if (m.unpaidInvoiceIds.length === 0) change.apply('payment_recovered');
+    if (m.unpaidInvoiceIds.length === 0) change.recovered();
   }
 }
 
@@ -249,7 +259,7 @@ function applyFinalAction(change: MembershipChange, run: DunningRun, invoice: In
   if (run.finalAction === 'cancel') return cancel(change, run, invoice);
   if (run.finalAction === 'downgrade') {
     if (fallback && fallback.price.currency === invoice.amount.currency && fallback.id !== change.membership.planId) return downgrade(change, run, invoice, fallback);
-    change.event('dunning_downgrade_refused', { invoiceId: invoice.id, fallbackPlanId: run.fallbackPlanId, reason: fallback ? 'the fallback plan no longer fits' : 'the fallback plan no longer exists' });
+    change.event('dunning_downgrade_refused', { invoiceId: invoice.id, fallbackPlanId: run.fallbackPlanId, reason: fallback ? 'the fallback plan no longer fits' : 'the fallback plan is gone, or the member already holds it' });
   }
   leaveUnpaid(change, run, invoice);
 }

@@ -98,6 +98,14 @@ export class MembershipChange {
     if (m.cancellation) m.cancellation = { ...m.cancellation, previousStatus: next.previous };
   }
 
+  /**
+   * The membership's last unpaid invoice is settled: it is past due no more. One bought ahead of
+   * its start waits for its start again (pending), rather than becoming active early.
+   */
+  recovered(): void {
+    this.apply(this.membership.started ? 'payment_recovered' : 'payment_recovered_unstarted');
+  }
+
   /** R-MNY-7: refuses (409 naming the status) unless the table allows `event` now. */
   require(event: MembershipEvent): void {
     const m = this.membership;

@@ -323,7 +323,7 @@ function applyCharge(
     change.event('payment_succeeded', data);
     if (m.unpaidInvoiceIds.includes(invoice.id)) {
       m.unpaidInvoiceIds = m.unpaidInvoiceIds.filter((id) => id !== invoice.id);
-      if (m.unpaidInvoiceIds.length === 0) change.apply('payment_recovered');
+      if (m.unpaidInvoiceIds.length === 0) change.recovered();
     }
     const by = attempt.purpose === 'card_update' ? 'new_card' : opts.late && opts.lateFrom === 'requires_action' ? 'authentication' : 'retry';
     const receipted = onInvoicePaid(change, invoice, opts.run, by, { method: 'card', card: attempt.card, reference: attempt.reference, paidOn: change.today });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { synthesizeTemplates } from '../../infra/local/template.js';
-import type { FaultRates } from '../support/model/fakes.js';
+import { SOAK_FAULTS } from '../support/model/fakes.js';
 import { emptyStats, type ModelStats } from '../support/model/run.js';
 import type { WorkerReport, WorkerTask } from './worker.js';
 
@@ -30,7 +30,6 @@ const { values } = parseArgs({
   },
 });
 
-const FAULTS: FaultRates = { callFailure: 0.15, duplicateDelivery: 0.05, earlyDelivery: 0.05, duplicateStream: 0.05 };
 
 async function main(): Promise<number> {
   const sequences = Number(values.sequences);
@@ -50,7 +49,7 @@ async function main(): Promise<number> {
           templatesPath,
           sequences: Math.floor(sequences / workers) + (i < sequences % workers ? 1 : 0),
           seed: Number(values.seed) * 100 + i,
-          faults: values.faults ? FAULTS : null,
+          faults: values.faults ? SOAK_FAULTS : null,
           fuzz: i === 0 ? Number(values.fuzz) : 0,
         };
         const child = fork(fileURLToPath(new URL('./worker.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

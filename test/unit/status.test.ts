@@ -28,9 +28,16 @@ describe('the status table (R-MNY-7)', () => {
 
   it('R-MNY-7: a voided membership accepts nothing; late payment outcomes leave it voided', () => {
     for (const event of MEMBERSHIP_EVENTS) {
-      if (event === 'payment_failed' || event === 'payment_recovered') expect(nextStatus(at('voided'), event).status).toBe('voided');
+      if (event.startsWith('payment_')) expect(nextStatus(at('voided'), event).status).toBe('voided');
       else expect(allows('voided', event), event).toBe(false);
     }
+  });
+
+  it('R-MNY-7, R-DUN-11: a membership bought ahead whose first payment failed waits for its start again once paid', () => {
+    expect(nextStatus(at('pending'), 'payment_failed').status).toBe('past_due');
+    expect(nextStatus(at('past_due'), 'payment_recovered_unstarted').status).toBe('pending');
+    expect(nextStatus(at('past_due'), 'payment_recovered').status).toBe('active');
+    expect(allows('pending', 'start')).toBe(true);
   });
 
   it('R-MNY-7: a pending cancellation request holds the automatic renewal and the next-period charge, not the expiry', () => {

@@ -25,6 +25,8 @@ export interface FaultRates {
 }
 
 export const NO_FAULTS: FaultRates = { callFailure: 0, duplicateDelivery: 0, earlyDelivery: 0, duplicateStream: 0 };
+/** The fault rates of `npm run soak -- --faults`. */
+export const SOAK_FAULTS: FaultRates = { callFailure: 0.15, duplicateDelivery: 0.05, earlyDelivery: 0.05, duplicateStream: 0.05 };
 
 export type CallFault = 'none' | 'fail' | 'timeout' | 'lose_answer';
 
