@@ -8,8 +8,12 @@ import type { Branding, TemplateData, TemplateId } from './types.js';
  * copy never contains markup and the two parts cannot drift apart.
  */
 
-/** A run of text: plain, emphasised, or an e-mail address (a mailto link in HTML). */
-export type Inline = string | { strong: string } | { email: string };
+/**
+ * A run of text: plain, emphasised, an e-mail address (a mailto link in HTML), or a secondary
+ * link (a link in HTML; the words and the URL alone on its line in text). The one call to
+ * action stays the button.
+ */
+export type Inline = string | { strong: string } | { email: string } | { link: string; url: string };
 
 export type Block =
   | { kind: 'paragraph'; parts: Inline[] }

@@ -129,7 +129,15 @@ function memberManageUrl(content: EmailContent, ctx: EmailContext): string | nul
 function inlineHtml(part: Inline, colors: BrandColors): string {
   if (typeof part === 'string') return escapeHtml(part);
   if ('strong' in part) return `<strong>${escapeHtml(part.strong)}</strong>`;
+  if ('link' in part) return `<a href="${escapeHtml(checkedUrl(part.url))}" target="_blank" rel="noopener" style="color:${colors.link};">${escapeHtml(part.link)}</a>`;
   return emailLink(part.email, colors);
+}
+
+function inlineText(part: Inline): string {
+  if (typeof part === 'string') return part;
+  if ('strong' in part) return part.strong;
+  if ('link' in part) return `${part.link}:\n${checkedUrl(part.url)}\n`;
+  return part.email;
 }
 
 function emailLink(address: string, colors: BrandColors): string {
@@ -144,7 +152,7 @@ export function renderText(content: EmailContent, ctx: EmailContext, copy: Layou
   for (const block of content.blocks) {
     switch (block.kind) {
       case 'paragraph':
-        parts.push(block.parts.map((part) => (typeof part === 'string' ? part : 'strong' in part ? part.strong : part.email)).join(''));
+        parts.push(block.parts.map(inlineText).join('').trimEnd());
         break;
       case 'facts':
         parts.push(block.rows.map(([label, value]) => `${label}${sep}${value}`).join('\n'));

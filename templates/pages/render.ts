@@ -694,6 +694,7 @@ function inlineHtml(parts: Inline[]): string {
     .map((part) => {
       if (typeof part === 'string') return escapeHtml(part);
       if ('strong' in part) return `<strong>${escapeHtml(part.strong)}</strong>`;
+      if ('link' in part) return `<a href="${escapeHtml(checkedUrl(part.url))}">${escapeHtml(part.link)}</a>`;
       return `<a href="${escapeHtml(mailtoUrl(part.email))}">${escapeHtml(part.email)}</a>`;
     })
     .join('');

@@ -500,11 +500,11 @@ describe('R-DUN-3: e-mail 1 of the dunning series (payment_failed with an outloo
     expect(fr.text).not.toMatch(/Nous réessaierons|Prochain essai/);
   });
 
-  it('R-DUN-3, R-PAY-3: when the bank asks for approval, the one button approves and the member is told they can reply instead', () => {
+  it('R-DUN-3, R-PAY-3: when the bank asks for approval, the one button approves; another card is a text link, or a reply', () => {
     for (const locale of LOCALES) {
       const mail = render('payment_failed', { ...firstMail, authenticateUrl: AUTHENTICATE_URL }, ctx(locale));
       expect(buttons(mail.html)).toEqual([{ href: escaped(AUTHENTICATE_URL), label: APPROVE[locale] }]);
-      expect(mail.text).not.toContain(UPDATE_URL);
+      expect(mail.text).toContain(`${UPDATE_CARD[locale]}:\n${UPDATE_URL}`);
       expect(mail.text).not.toMatch(/We will try again|Nous réessaierons/);
       expect(mail.text).toContain(formatDate('2027-04-14', locale));
       expect(mail.text).toContain(locale === 'en' ? 'You can also reply to this e-mail' : 'Vous pouvez aussi répondre à ce courriel');
@@ -576,12 +576,12 @@ describe('R-DUN-3: dunning follow-ups', () => {
     }
   });
 
-  it('R-PAY-3: a follow-up the bank wants approved has the approve button only, and mentions replying', () => {
+  it('R-PAY-3: a follow-up the bank wants approved has the approve button only, the card update as a text link, and mentions replying', () => {
     for (const locale of LOCALES) {
       for (const n of [1, 2, 3]) {
         const mail = render('dunning_followup', followUp(n, { authenticateUrl: AUTHENTICATE_URL }), ctx(locale));
         expect(buttons(mail.html)).toEqual([{ href: escaped(AUTHENTICATE_URL), label: APPROVE[locale] }]);
-        expect(mail.text).not.toContain(UPDATE_URL);
+        expect(mail.text).toContain(UPDATE_URL);
         expect(mail.text).toContain(locale === 'en' ? 'reply to this e-mail' : 'répondre à ce courriel');
       }
     }
@@ -994,4 +994,35 @@ describe('formatMoney', () => {
   it('formats a three-decimal currency with its three minor digits', () => {
     expect(formatMoney({ amount: 1234, currency: 'KWD' }, 'en')).toMatch(/^KWD\s1\.234$/);
   });
+});
+
+describe('R-DUN-3: every dunning e-mail carries the update-card link, also when its button approves a 3-D Secure payment', () => {
+  for (const locale of LOCALES) {
+    it(`R-DUN-3: e-mail 1 and a follow-up with the approve button also link to the card update, as text (${locale})`, () => {
+      const first = render('payment_failed', { ...firstMail, authenticateUrl: AUTHENTICATE_URL }, ctx(locale));
+      const follow = render(
+        'dunning_followup',
+        {
+          memberName: 'Léa',
+          planName: 'Natation',
+          invoiceId: 'inv_1',
+          amount: cad(2500),
+          followUp: 1,
+          card: { brand: 'visa', last4: '4242' },
+          hardDecline: false,
+          declineCode: 'authentication_required',
+          nextRetryOn: null,
+          outlook: CANCEL,
+          updatePaymentUrl: UPDATE_URL,
+          authenticateUrl: AUTHENTICATE_URL,
+        },
+        ctx(locale),
+      );
+      for (const mail of [first, follow]) {
+        expect(buttons(mail.html)).toEqual([{ href: escaped(AUTHENTICATE_URL), label: APPROVE[locale] }]);
+        expect(mail.html).toContain(`href="${escaped(UPDATE_URL)}"`);
+        expect(mail.text).toContain(`${UPDATE_CARD[locale]}:\n${UPDATE_URL}`);
+      }
+    });
+  }
 });

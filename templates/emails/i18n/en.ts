@@ -66,8 +66,9 @@ function dunningFacts(
 const UPDATE_CARD = 'Update my card';
 const APPROVE = 'Approve the payment';
 const APPROVE_WHY = 'Your bank asks you to approve this payment yourself (a security check such as 3-D Secure). It takes a minute: nothing is charged until you approve it with your bank.';
-const REPLY_INSTEAD = 'You can also reply to this e-mail to give us another card or to pay another way.';
 const PAY_ANOTHER_WAY = 'Would you rather pay another way? Just reply to this e-mail.';
+/** R-DUN-3: every dunning e-mail carries the update-card link; beside the approve button, as a link in the text. */
+const UPDATE_INSTEAD = (url: string) => p('Would you rather use another card? ', { link: 'Update my card', url }, 'You can also reply to this e-mail to pay another way.');
 
 const RECEIPT_METHOD: Record<TemplateData['payment_receipt']['method'], [label: string, phrase: string]> = {
   card: ['Card', ' by card'],
@@ -496,7 +497,7 @@ export const en: Catalog = {
           p('Please approve it by ', { strong: deadline }, `. If it isn’t paid by then, ${loss(f, o, d.planName)}.`),
           { kind: 'button', label: APPROVE, url: d.authenticateUrl },
           dunningFacts(f, d, o, null),
-          p(REPLY_INSTEAD),
+          UPDATE_INSTEAD(d.updatePaymentUrl),
         );
       } else {
         blocks.push(
@@ -569,7 +570,7 @@ export const en: Catalog = {
         d.authenticateUrl ? { kind: 'button', label: APPROVE, url: d.authenticateUrl } : { kind: 'button', label: UPDATE_CARD, url: d.updatePaymentUrl },
         dunningFacts(f, d, d.outlook, d.hardDecline || approve ? null : d.nextRetryOn),
       );
-      if (approve) blocks.push(p(REPLY_INSTEAD));
+      if (approve) blocks.push(UPDATE_INSTEAD(d.updatePaymentUrl));
       else if (step < 3) blocks.push(p(PAY_ANOTHER_WAY));
       return {
         subject,

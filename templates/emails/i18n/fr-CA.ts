@@ -76,8 +76,9 @@ function dunningFacts(
 const UPDATE_CARD = 'Mettre à jour ma carte';
 const APPROVE = 'Approuver le paiement';
 const APPROVE_WHY = fr`Votre institution financière vous demande d’approuver vous-même ce paiement (une vérification de sécurité comme 3-D Secure). Cela prend une minute : rien n’est débité avant votre approbation.`;
-const REPLY_INSTEAD = 'Vous pouvez aussi répondre à ce courriel pour nous donner une autre carte ou pour payer autrement.';
 const PAY_ANOTHER_WAY = 'Vous préférez payer autrement? Répondez simplement à ce courriel.';
+/** R-DUN-3: every dunning e-mail carries the update-card link; beside the approve button, as a link in the text. */
+const UPDATE_INSTEAD = (url: string) => p('Vous préférez utiliser une autre carte? ', { link: 'Mettre à jour ma carte', url }, 'Vous pouvez aussi répondre à ce courriel pour payer autrement.');
 
 const RECEIPT_METHOD: Record<TemplateData['payment_receipt']['method'], [label: string, phrase: string]> = {
   card: ['Carte', ' par carte'],
@@ -526,7 +527,7 @@ export const frCA: Catalog = {
           p('Veuillez l’approuver d’ici le ', { strong: deadline }, `. Si le paiement n’est pas fait d’ici là, ${loss(f, o, d.planName)}.`),
           { kind: 'button', label: APPROVE, url: d.authenticateUrl },
           dunningFacts(f, d, o, null),
-          p(REPLY_INSTEAD),
+          UPDATE_INSTEAD(d.updatePaymentUrl),
         );
       } else {
         blocks.push(
@@ -603,7 +604,7 @@ export const frCA: Catalog = {
         d.authenticateUrl ? { kind: 'button', label: APPROVE, url: d.authenticateUrl } : { kind: 'button', label: UPDATE_CARD, url: d.updatePaymentUrl },
         dunningFacts(f, d, d.outlook, d.hardDecline || approve ? null : d.nextRetryOn),
       );
-      if (approve) blocks.push(p(REPLY_INSTEAD));
+      if (approve) blocks.push(UPDATE_INSTEAD(d.updatePaymentUrl));
       else if (step < 3) blocks.push(p(PAY_ANOTHER_WAY));
       return {
         subject,
