@@ -172,6 +172,8 @@ export interface Store {
   /** Ids of the live memberships of a plan (a sparse index: they leave it when they stop being live). */
   listLiveMembershipsOfPlan(orgId: string, planId: string, page: PageRequest): Promise<Page<string>>;
   getInvoice(orgId: string, invoiceId: string): Promise<Invoice | null>;
+  /** A membership's latest invoices, newest first (one Query with a limit). */
+  latestInvoices(orgId: string, membershipId: string, limit: number): Promise<Invoice[]>;
   /** Oldest due date first. */
   listInvoicesByStatus(orgId: string, status: InvoiceStatus, page: PageRequest): Promise<Page<Invoice>>;
   getLinkUse(orgId: string, membershipId: string, jti: string): Promise<LinkUse | null>;

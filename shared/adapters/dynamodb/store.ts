@@ -289,16 +289,7 @@ export class DynamoStore implements Store {
       this.getMembershipState(orgId, membershipId),
       this.latest<TimelineEvent>(orgId, membershipId, EVENT_PREFIX, RECORD_LIMITS.timeline),
       this.latest<OutboxEmail>(orgId, membershipId, OUTBOX_PREFIX, RECORD_LIMITS.outbox),
-      this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: INDEX.byParent,
-          KeyConditionExpression: 'gsi1pk = :p',
-          ExpressionAttributeValues: { ':p': invoicesOfMembership(orgId, membershipId) },
-          ScanIndexForward: false,
-          Limit: RECORD_LIMITS.invoices,
-        }),
-      ),
+      this.latestInvoices(orgId, membershipId, RECORD_LIMITS.invoices),
     ]);
     if (!state) return null;
     const terms =
@@ -306,7 +297,7 @@ export class DynamoStore implements Store {
         ? state.terms
         : await this.latest<Term & { version: number }>(orgId, membershipId, TERM_PREFIX, RECORD_LIMITS.terms);
     // Terms oldest first, as staff read a history; the rest newest first.
-    return { ...state, terms: [...terms].reverse(), timeline, outbox, invoices: (invoices.Items ?? []).map((i) => valueOf<Invoice>(i)) };
+    return { ...state, terms: [...terms].reverse(), timeline, outbox, invoices };
   }
 
   listMembershipsOfMember(orgId: string, memberId: string, page: PageRequest): Promise<Page<Membership>> {
@@ -334,6 +325,20 @@ export class DynamoStore implements Store {
 
   getInvoice(orgId: string, invoiceId: string): Promise<Invoice | null> {
     return this.get(invoiceKey(orgId, invoiceId));
+  }
+
+  async latestInvoices(orgId: string, membershipId: string, limit: number): Promise<Invoice[]> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: INDEX.byParent,
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': invoicesOfMembership(orgId, membershipId) },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map((i) => valueOf<Invoice>(i));
   }
 
   listInvoicesByStatus(orgId: string, status: InvoiceStatus, page: PageRequest): Promise<Page<Invoice>> {
