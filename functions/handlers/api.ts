@@ -12,6 +12,7 @@ import {
   membershipView,
   pageView,
   planView,
+  refusalReasonView,
   settingsView,
 } from '../../shared/adapters/http/representations.js';
 import { type ApiEvent, callerOf, expectedVersion, jsonBody, pageOf } from '../../shared/adapters/http/request.js';
@@ -35,6 +36,7 @@ import {
   listMembershipsOfMember,
 } from '../../shared/use-cases/memberships.js';
 import { createPlan, getPlan, listPlans, updatePlan } from '../../shared/use-cases/plans.js';
+import { createRefusalReason, getRefusalReason, listRefusalReasons, updateRefusalReason } from '../../shared/use-cases/refusal-reasons.js';
 import { getSettings, putSettings } from '../../shared/use-cases/settings.js';
 import { getGateway, putGateway, startCardSetup } from '../../shared/use-cases/gateway.js';
 import { httpErrors, json, withEtag } from './http.js';
@@ -99,6 +101,15 @@ export const routes = new Router<Route>()
   .add('POST', '/api/invoices/{invoiceId}/void', async (deps, caller, event, p) => withEtag(200, invoiceView(await voidInvoice(deps, caller, p.invoiceId!, jsonBody(event)))))
   .add('POST', '/api/invoices/{invoiceId}/pay', async (deps, caller, event, p) => withEtag(200, invoiceView(await recordPayment(deps, caller, p.invoiceId!, jsonBody(event)))))
   .add('POST', '/api/invoices/{invoiceId}/resend', async (deps, caller, _e, p) => withEtag(202, invoiceView(await resendInvoice(deps, caller, p.invoiceId!))))
+  .add('GET', '/api/refusal-reasons', async (deps, caller, event) => {
+    const { retired } = parseInput(z.strictObject({ retired: z.enum(['include', 'exclude']).default('exclude') }), event.queryStringParameters ?? {}, 'query string');
+    return json(200, { items: (await listRefusalReasons(deps, caller, retired === 'include')).map(refusalReasonView) });
+  })
+  .add('POST', '/api/refusal-reasons', async (deps, caller, event) => withEtag(201, refusalReasonView(await createRefusalReason(deps, caller, jsonBody(event)))))
+  .add('GET', '/api/refusal-reasons/{reasonId}', async (deps, caller, _e, p) => withEtag(200, refusalReasonView(await getRefusalReason(deps, caller, p.reasonId!))))
+  .add('PATCH', '/api/refusal-reasons/{reasonId}', async (deps, caller, event, p) =>
+    withEtag(200, refusalReasonView(await updateRefusalReason(deps, caller, p.reasonId!, jsonBody(event), expectedVersion(event)))),
+  )
   .add('GET', '/api/dunning', async (deps, caller, event) => {
     const { state, ...page } = pageOf(event, { state: z.string().optional() });
     return json(200, await listDunning(deps, caller, state as string | undefined, page));

@@ -5,6 +5,7 @@ import type { Member } from '../domain/member.js';
 import type { Membership, MembershipStatus, Term } from '../domain/membership.js';
 import type { PaymentAttempt } from '../domain/payment.js';
 import type { Plan } from '../domain/plan.js';
+import type { RefusalReason } from '../domain/refusal.js';
 import type { Locale } from '../domain/schema.js';
 import type { Settings } from '../domain/settings.js';
 import type { TimelineEvent } from '../domain/timeline.js';
@@ -115,6 +116,8 @@ export type Write =
   | { kind: 'webhook_receipt'; value: WebhookReceipt }
   /** R-DUN-1: the run of one invoice (version 0: a new run; a second run of the invoice fails). */
   | { kind: 'dunning'; value: DunningRun }
+  /** R-NOT-3: one of the organisation's refusal reasons. */
+  | { kind: 'refusal_reason'; value: RefusalReason }
   /** R-DUN-2: the attempts a card saw in collection (version 0: the first). */
   | { kind: 'card_log'; value: CardLog }
   /** R-DUN-4, R-DUN-7: a member's card changed; the worker pays their open invoices at once and re-plans card notices. */
@@ -188,6 +191,9 @@ export interface Store {
   /** Every run of one kind in one state started in [from, to) (ISO instants), oldest first. */
   runsStartedBetween(orgId: string, kind: RunKind, state: RunState, from: string, to: string): Promise<DunningRun[]>;
   getCardLog(orgId: string, memberId: string, card: string): Promise<CardLog | null>;
+  /** The organisation's refusal reasons (at most MAX_REFUSAL_REASONS), oldest first. */
+  listRefusalReasons(orgId: string): Promise<RefusalReason[]>;
+  getRefusalReason(orgId: string, id: string): Promise<RefusalReason | null>;
   /** The member's active runs (a sparse index: a handful at most). */
   activeRunsOfMember(orgId: string, memberId: string): Promise<DunningRun[]>;
   /** Writes all or nothing; throws ConcurrencyError when a version or uniqueness check fails. */

@@ -217,6 +217,9 @@ function validBodies(ids: Readonly<Record<string, string>>): Record<string, Reco
     'POST /api/memberships/{membershipId}/cancellation-request/confirm': { finalBillingDate: '2027-06-01' },
     'POST /api/memberships/{membershipId}/cancellation-request/decline': { reason: 'kept' },
     'POST /api/invoices/{invoiceId}/void': { refund: false },
+    'POST /api/invoices/{invoiceId}/pay': { method: 'cheque', reference: 'Chèque 1042', paidOn: '2027-01-15' },
+    'POST /api/refusal-reasons': { label: 'Cotisation impayée', labels: { 'fr-CA': 'Cotisation impayée', en: 'Unpaid dues' } },
+    'PATCH /api/refusal-reasons/{reasonId}': { retired: true },
   };
 }
 

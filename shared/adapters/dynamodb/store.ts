@@ -19,6 +19,7 @@ import type { Member } from '../../domain/member.js';
 import type { Membership, MembershipStatus, Term } from '../../domain/membership.js';
 import type { PaymentAttempt } from '../../domain/payment.js';
 import type { Plan } from '../../domain/plan.js';
+import type { RefusalReason } from '../../domain/refusal.js';
 import type { Settings } from '../../domain/settings.js';
 import type { CardLog, DunningRun, RunKind, RunState } from '../../domain/dunning.js';
 import type { GatewayConnection, WebhookReceipt } from '../../domain/gateway.js';
@@ -63,6 +64,7 @@ import {
 import { PLAN_PREFIX, planItem, planKey } from './entities/plan.js';
 import { settingsItem, settingsKey } from './entities/settings.js';
 import { gatewayItem, gatewayKey, webhookReceiptItem, webhookReceiptKey } from './entities/gateway.js';
+import { REASON_PREFIX, refusalReasonItem, refusalReasonKey } from './entities/refusal.js';
 import { activeRunsOfMember, cardChangeItem, cardLogItem, cardLogKey, runItem, runKey, runsByState } from './entities/dunning.js';
 
 export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
@@ -137,6 +139,8 @@ function toSpec(table: string, write: Write): Spec {
       return appendOnly(table, webhookReceiptItem(write.value), 'webhook event', write.value.eventId);
     case 'dunning':
       return versioned(table, runItem(write.value), write.value.version, 'dunning run', write.value.invoiceId);
+    case 'refusal_reason':
+      return versioned(table, refusalReasonItem(write.value), write.value.version, 'refusal reason', write.value.id);
     case 'card_log':
       return versioned(table, cardLogItem(write.value), write.value.version, 'card log', write.value.card);
     case 'card_change':
@@ -374,6 +378,20 @@ export class DynamoStore implements Store {
       ExpressionAttributeValues: { ':p': runsByState(orgId, kind, state), ':from': from, ':to': `${to}` },
     });
     return items.map((i) => valueOf<DunningRun>(i)).filter((r) => r.startedAt >= from && r.startedAt < to);
+  }
+
+  async listRefusalReasons(orgId: string): Promise<RefusalReason[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': refusalReasonKey(orgId, '').pk, ':prefix': REASON_PREFIX },
+      ConsistentRead: true,
+    });
+    return items.map((i) => valueOf<RefusalReason>(i));
+  }
+
+  getRefusalReason(orgId: string, id: string): Promise<RefusalReason | null> {
+    return this.get(refusalReasonKey(orgId, id));
   }
 
   getCardLog(orgId: string, memberId: string, card: string): Promise<CardLog | null> {

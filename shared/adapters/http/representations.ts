@@ -2,6 +2,7 @@ import type { Invoice } from '../../domain/invoice.js';
 import type { Member } from '../../domain/member.js';
 import type { Membership } from '../../domain/membership.js';
 import type { Plan } from '../../domain/plan.js';
+import type { RefusalReason } from '../../domain/refusal.js';
 import type { Settings } from '../../domain/settings.js';
 import type { MembershipRecord, Page } from '../../ports/store.js';
 
@@ -27,6 +28,10 @@ export function memberView({ orgId: _org, paymentMethod, ...m }: Member) {
       addedAt: paymentMethod.addedAt,
     },
   };
+}
+
+export function refusalReasonView({ orgId: _org, ...r }: RefusalReason) {
+  return r;
 }
 
 export function invoiceView({ orgId: _org, ...i }: Invoice) {

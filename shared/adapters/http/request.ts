@@ -55,6 +55,7 @@ export const ID_PATH_PARAMS: PathParams = {
   planId: { entity: 'plan', schema: entityId('pln') },
   membershipId: { entity: 'membership', schema: entityId('ms') },
   invoiceId: { entity: 'invoice', schema: entityId('inv') },
+  reasonId: { entity: 'refusal reason', schema: entityId('rsn') },
 };
 
 /**
