@@ -28,6 +28,12 @@ export interface PlanInputs {
   reminderDays: number[];
   /** R-REN-7: expiry reminders only go to members who opted in. */
   optedIn: boolean;
+  /**
+   * R-NOT-6: staff flagged the member "intervention required": nothing automatic happens to their
+   * memberships (no renewal, no billing, no reminder or card notice) until staff clear it. An
+   * expiry or a termination still happens: they charge nothing.
+   */
+  held?: boolean;
   /** R-DUN-7: the member's card on file, and how many days before its expiry they are told. */
   card?: { gatewayRef: string; expMonth: number; expYear: number } | null;
   cardNoticeDays?: number;
@@ -87,7 +93,7 @@ export function renewalClickAllowed(m: Pick<Membership, 'status' | 'currentTerm'
  * member, a term end that will renew automatically or can still be renewed by a click.
  */
 function wantsReminders(m: Membership, inputs: PlanInputs): boolean {
-  if (!inputs.optedIn) return false;
+  if (!inputs.optedIn || inputs.held) return false;
   return inputs.policy === 'automatic' || renewalClickAllowed(m, inputs.policy);
 }
 
@@ -108,7 +114,8 @@ export function timerPlan(m: Membership, inputs: PlanInputs): PlannedTimer[] {
   const end = m.currentTerm.end;
   const termEndEvent = renewsAtTermEnd(m, inputs.policy) ? 'renew' : 'expire';
   const runsOnUnrenewed = termEndEvent === 'renew' && m.status === 'cancel_scheduled' && m.billing.cadence === 'monthly';
-  const termEndPlanned = end !== null && (termination === null || termination > end) && allows(m.status, termEndEvent) && !runsOnUnrenewed;
+  const heldRenewal = termEndEvent === 'renew' && inputs.held === true;
+  const termEndPlanned = end !== null && (termination === null || termination > end) && allows(m.status, termEndEvent) && !runsOnUnrenewed && !heldRenewal;
   if (termEndPlanned) {
     plan.push(timer(m, 'term_end', endOfLocalDay(end!, tz), end!));
     if (wantsReminders(m, inputs)) {
@@ -123,7 +130,7 @@ export function timerPlan(m: Membership, inputs: PlanInputs): PlannedTimer[] {
   }
 
   const billing = m.nextBillingDate;
-  if (m.billing.cadence === 'monthly' && billing !== null && allows(m.status, 'bill') && (termination === null || billing <= termination)) {
+  if (m.billing.cadence === 'monthly' && billing !== null && allows(m.status, 'bill') && (termination === null || billing <= termination) && !inputs.held) {
     plan.push(timer(m, 'billing', startOfLocalDay(billing, tz), billing));
   }
   // R-DUN-7: the card will be charged again (a billing date or an automatic renewal is planned):

@@ -91,8 +91,8 @@ export async function patchMember(
   }
   const cardChanged = paymentMethod !== undefined && member.paymentMethod?.gatewayRef !== existing.paymentMethod?.gatewayRef;
   await deps.store.commit([{ kind: 'member', value: member }, ...(cardChanged ? [cardChange(deps, member, member.paymentMethod ? 'saved' : 'removed')] : [])]);
-  if (patch.communicationsOptIn !== undefined && patch.communicationsOptIn !== existing.communicationsOptIn) {
-    await replanMemberships(deps, caller, memberId);
-  }
+  const optInChanged = patch.communicationsOptIn !== undefined && patch.communicationsOptIn !== existing.communicationsOptIn;
+  const heldChanged = intervention !== undefined && intervention.required !== existing.intervention.required;
+  if (optInChanged || heldChanged) await replanMemberships(deps, caller, memberId);
   return committed(member);
 }

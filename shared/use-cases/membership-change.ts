@@ -48,6 +48,7 @@ export function planInputs(ctx: Pick<MembershipContext, 'settings' | 'plan' | 'm
     policy: renewalPolicyOf(ctx.plan),
     reminderDays: ctx.plan.renewal?.reminderDays ?? [],
     optedIn: ctx.member.communicationsOptIn,
+    held: ctx.member.intervention.required,
     card: ctx.member.paymentMethod,
     cardNoticeDays: ctx.plan.cardExpiryNoticeDays,
   };
@@ -229,7 +230,7 @@ export async function replanMembership(deps: ChangeDeps, orgId: string, membersh
   });
 }
 
-/** R-REN-7, R-REN-9: after a member's opt-in changes, re-plan the timers of their live memberships. */
+/** R-REN-7, R-REN-9, R-NOT-6: after a member's opt-in or intervention flag changes, re-plan the timers of their live memberships. */
 export async function replanMemberships(deps: ChangeDeps, caller: Caller, memberId: string): Promise<void> {
   const { items } = await deps.store.listMembershipsOfMember(caller.orgId, memberId, { limit: 100 });
   for (const m of items.filter((i) => LIVE_STATUSES.has(i.status))) await replanMembership(deps, caller.orgId, m.id, caller.actor);
