@@ -123,6 +123,7 @@ function summarise(reports: WorkerReport[], ms: number): number {
   console.log(`dunning after paid   ${v('dunning_after_paid')}`);
   console.log(`run mismatches       ${v('run_mismatch')}`);
   console.log(`stalled runs         ${v('stalled_run')}`);
+  console.log(`charged while held   ${v('charged_while_held')}`);
   console.log(`other errors         ${v('error')}`);
   if (fuzz) console.log(`fuzzed requests      ${fuzz.total}: ${Object.entries(fuzz.byStatus).map(([s, c]) => `${s} ${c}`).join(', ')}; 5xx ${fuzz.serverErrors.length}`);
   console.log(`took                 ${Math.round(ms / 1000)} s`);

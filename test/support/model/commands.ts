@@ -324,6 +324,35 @@ class ToggleOptIn extends Step {
   }
 }
 
+/** R-NOT-6: staff raise or clear the member's "intervention required" flag (holding everything automatic). */
+class ToggleIntervention extends Step {
+  constructor(readonly member: number) {
+    super();
+  }
+  async act(_m: Model, r: Real): Promise<void> {
+    const member = pick(r.members, this.member)!;
+    const current = await r.world.deps.store.getMember(r.tracked.orgId, member.id);
+    if (!current) return;
+    // A held renewal has no reminder to check against: its memberships leave the reminder watch.
+    for (const [id] of r.tracked.reminderWatch) {
+      const ms = await r.world.deps.store.getMembership(r.tracked.orgId, id);
+      if (ms?.memberId === member.id) unwatch(r, id);
+    }
+    const required = !current.intervention.required;
+    await refusalsAllowed(r, 'intervention', async () => {
+      await patchMember(r.world.deps, r.caller, member.id, { intervention: required ? { required, reason: 'model' } : { required } });
+      const intervals = r.tracked.held.get(member.id) ?? [];
+      const now = r.world.clock.now().getTime();
+      if (required) intervals.push({ from: now, to: null });
+      else if (intervals.at(-1)) intervals.at(-1)!.to = now;
+      r.tracked.held.set(member.id, intervals);
+    });
+  }
+  toString() {
+    return `toggleIntervention(member ${this.member})`;
+  }
+}
+
 class EditReminders extends Step {
   constructor(
     readonly plan: number,
@@ -397,6 +426,7 @@ export const commandArbitraries: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] = 
   fc.tuple(fc.nat(9), fc.boolean()).map(([k, refund]) => new Void(k, refund)),
   fc.tuple(fc.nat(9), fc.nat(CARDS.length - 1)).map(([m, c]) => new ChangeCard(m, c)),
   fc.nat(9).map((m) => new ToggleOptIn(m)),
+  fc.nat(9).map((m) => new ToggleIntervention(m)),
   fc.tuple(fc.nat(9), fc.uniqueArray(fc.constantFrom(1, 3, 7, 14, 30, 60), { maxLength: 3 })).map(([p, d]) => new EditReminders(p, d)),
   fc.tuple(fc.nat(9), fc.integer({ min: -60, max: 120 })).map(([k, d]) => new ChangeTermEnd(k, d)),
   minutes.map((n) => new Advance(n)),

@@ -32,7 +32,8 @@ export type Violation =
   | 'missing_reminder'
   | 'dunning_after_paid'
   | 'run_mismatch'
-  | 'stalled_run';
+  | 'stalled_run'
+  | 'charged_while_held';
 
 export class InvariantError extends Error {
   constructor(
@@ -50,6 +51,8 @@ export interface Tracked {
   /** Memberships eligible for the reminder check, with the facts it needs. */
   reminderWatch: Map<string, { planId: string; createdAt: number }>;
   plans: Map<string, { policy: string; reminderDays: number[]; editedAt: number | null }>;
+  /** R-NOT-6: when each member's "intervention required" flag was up (to: null while it still is). */
+  held: Map<string, { from: number; to: number | null }[]>;
 }
 
 export interface Snapshot {
@@ -173,6 +176,17 @@ export async function checkSafety(world: World, tracked: Tracked, s: Snapshot): 
   for (const mail of s.outbox) if ((sent.get(mail.id) ?? 0) > 1) throw new InvariantError('duplicated_email', `${mail.id} (${mail.template}) sent ${sent.get(mail.id)} times`);
   checkReminders(tracked, s);
   checkRuns(s);
+  checkHeld(tracked, s);
+}
+
+/** R-NOT-6: no billing or renewal charge is decided while its member's intervention flag is up. */
+function checkHeld(tracked: Tracked, s: Snapshot): void {
+  for (const a of s.attempts.values()) {
+    if (a.kind !== 'charge' || (a.purpose !== 'billing' && a.purpose !== 'renewal')) continue;
+    const at = Date.parse(a.createdAt);
+    const interval = tracked.held.get(a.memberId)?.find((h) => at > h.from && (h.to === null || at < h.to));
+    if (interval) throw new InvariantError('charged_while_held', `${a.id} (${a.purpose}) was decided at ${a.createdAt} while member ${a.memberId} was flagged for intervention`);
+  }
 }
 
 /** A stale dunning e-mail may race a payment by the few seconds between the worker's check and SES. */

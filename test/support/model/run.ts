@@ -97,7 +97,7 @@ async function setUp(world: World, s: Scenario): Promise<Real> {
   });
   world.connect(orgId);
   const plans: Plan[] = [];
-  const tracked: Tracked = { orgId, timeZone: s.timeZone, membershipIds: [], reminderWatch: new Map(), plans: new Map() };
+  const tracked: Tracked = { orgId, timeZone: s.timeZone, membershipIds: [], reminderWatch: new Map(), plans: new Map(), held: new Map() };
   for (const [i, p] of s.plans.entries()) {
     const renewal = p.termMonths === undefined ? undefined : { policy: p.policy, reminderDays: p.policy === 'none' ? [] : p.reminderDays };
     const plan = await createPlan(deps, caller, {
