@@ -112,6 +112,12 @@ export function signLink(keys: LinkKeys, claims: Omit<LinkClaims, 'jti'> & { jti
   return `${signed}.${sign(key, signed).toString('base64url')}`;
 }
 
+/** The URL of a member link of `purpose` for a membership, valid LINK_DAYS[purpose] from `now`. */
+export function memberLinkUrl(keys: LinkKeys, baseUrl: string, link: { purpose: LinkPurpose; orgId: string; membershipId: string }, now: Date): string {
+  const exp = Math.floor(now.getTime() / 1000) + LINK_DAYS[link.purpose] * 86_400;
+  return `${baseUrl}/l/${signLink(keys, { ...link, exp })}`;
+}
+
 /**
  * The claims of a genuine, unexpired link. Throws LinkError('invalid') for anything
  * malformed, tampered or signed with an unknown key, and LinkError('expired') after expiry.

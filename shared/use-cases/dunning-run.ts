@@ -180,12 +180,12 @@ export function sendFollowUp(
   invoice: Invoice,
   d: { card: { brand: string; last4: string } | null; hard: boolean; code: string | null; fallback: Plan | null; authenticateUrl: string | null },
 ): void {
+  if (run.kind === 'offline_invoice') return;
   const tz = change.ctx.settings.timeZone;
   const ticks = runTicks(run, tz);
   const cardOnFile = change.ctx.member.paymentMethod;
   // After a hard decline only a new card is tried: no retry date unless one was given since.
   const hardOnFile = d.hard && (cardOnFile === null || cardOnFile.gatewayRef === run.lastDecline?.card);
-  if (run.kind === 'offline_invoice') return;
   change.emailMember('dunning_followup', {
     memberName: change.ctx.member.name,
     planName: change.ctx.plan.name,

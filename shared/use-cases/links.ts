@@ -1,7 +1,7 @@
 import type { Branding } from '../ports/emails.js';
 import type { ManagePage, PageRequest } from '../ports/pages.js';
 import { ConcurrencyError, ConflictError, NotFoundError } from '../domain/errors.js';
-import { LINK_DAYS, type LinkClaims, LinkError, type LinkPurpose, signLink, verifyLink } from '../domain/links.js';
+import { LINK_DAYS, type LinkClaims, LinkError, type LinkPurpose, memberLinkUrl, verifyLink } from '../domain/links.js';
 import { mailLocale } from '../domain/member.js';
 import { renewalPolicyOf } from '../domain/plan.js';
 import { renewalClickAllowed, renewsAtTermEnd } from '../domain/timers.js';
@@ -179,8 +179,7 @@ async function startCardUpdate(deps: LinkDeps, opened: Opened, token: string): P
 
 /** A link of another purpose for this membership, minted for the member's own page (GET only signs; it changes nothing). */
 function mint(deps: LinkDeps, claims: LinkClaims, purpose: LinkPurpose, now: Date): string {
-  const exp = Math.floor(now.getTime() / 1000) + LINK_DAYS[purpose] * 86_400;
-  return `${deps.config.PUBLIC_BASE_URL}/l/${signLink(deps.linkKeys, { purpose, orgId: claims.orgId, membershipId: claims.membershipId, exp })}`;
+  return memberLinkUrl(deps.linkKeys, deps.config.PUBLIC_BASE_URL, { purpose, orgId: claims.orgId, membershipId: claims.membershipId }, now);
 }
 
 /** R-LNK-4: the member's own page: status, term, next charge, card, invoices, and the actions the plan allows. */

@@ -1,6 +1,6 @@
 import { type LocalDate, localDateOf } from '../domain/calendar.js';
 import { ConcurrencyError, NotFoundError } from '../domain/errors.js';
-import { LINK_DAYS, type LinkPurpose, signLink } from '../domain/links.js';
+import { type LinkPurpose, memberLinkUrl } from '../domain/links.js';
 import { type Member, mailLocale } from '../domain/member.js';
 import type { Membership, Term } from '../domain/membership.js';
 import { type Plan, renewalPolicyOf } from '../domain/plan.js';
@@ -139,8 +139,7 @@ export class MembershipChange {
 
   /** A signed member link of this membership (R-LNK-1), valid for its purpose's days from now. */
   link(purpose: LinkPurpose): string {
-    const exp = Math.floor(this.now.getTime() / 1000) + LINK_DAYS[purpose] * 86_400;
-    return `${this.deps.config.PUBLIC_BASE_URL}/l/${signLink(this.deps.linkKeys, { purpose, orgId: this.orgId, membershipId: this.membership.id, exp })}`;
+    return memberLinkUrl(this.deps.linkKeys, this.deps.config.PUBLIC_BASE_URL, { purpose, orgId: this.orgId, membershipId: this.membership.id }, this.now);
   }
 
   /** Mail to the member's account owner, in the member's locale, with their "manage my membership" link (R-LNK-4). */

@@ -124,6 +124,14 @@ function unwatch(r: Real, id: string): void {
   r.tracked.reminderWatch.delete(id);
 }
 
+/** Every watched membership of a member leaves the watch (their opt-in or intervention flag changes). */
+async function unwatchMember(r: Real, memberId: string): Promise<void> {
+  for (const [id] of r.tracked.reminderWatch) {
+    const ms = await r.world.deps.store.getMembership(r.tracked.orgId, id);
+    if (ms?.memberId === memberId) unwatch(r, id);
+  }
+}
+
 class AdminCancel extends Step {
   constructor(
     readonly k: number,
@@ -313,10 +321,7 @@ class ToggleOptIn extends Step {
     const member = pick(r.members, this.member)!;
     const current = await r.world.deps.store.getMember(r.tracked.orgId, member.id);
     if (!current) return;
-    for (const [id] of r.tracked.reminderWatch) {
-      const ms = await r.world.deps.store.getMembership(r.tracked.orgId, id);
-      if (ms?.memberId === member.id) unwatch(r, id);
-    }
+    await unwatchMember(r, member.id);
     await refusalsAllowed(r, 'optin', () => patchMember(r.world.deps, r.caller, member.id, { communicationsOptIn: !current.communicationsOptIn }));
   }
   toString() {
@@ -334,10 +339,7 @@ class ToggleIntervention extends Step {
     const current = await r.world.deps.store.getMember(r.tracked.orgId, member.id);
     if (!current) return;
     // A held renewal has no reminder to check against: its memberships leave the reminder watch.
-    for (const [id] of r.tracked.reminderWatch) {
-      const ms = await r.world.deps.store.getMembership(r.tracked.orgId, id);
-      if (ms?.memberId === member.id) unwatch(r, id);
-    }
+    await unwatchMember(r, member.id);
     const required = !current.intervention.required;
     await refusalsAllowed(r, 'intervention', async () => {
       await patchMember(r.world.deps, r.caller, member.id, { intervention: required ? { required, reason: 'model' } : { required } });
