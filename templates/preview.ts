@@ -36,6 +36,13 @@ function fallbackPlan(locale: Locale): string {
   return locale === 'fr-CA' ? 'Accès libre – mensuel' : 'Open swim – monthly';
 }
 
+/** A member's request for changes to their renewal (R-NOT-2), with `&`, `<` and a line break on purpose. */
+function noticeMessage(locale: Locale): string {
+  return locale === 'fr-CA'
+    ? 'Serait-il possible de passer au tarif étudiant & de payer en 2 versements?\nMerci <3'
+    : 'Could I switch to the student rate & pay in 2 instalments?\nThanks <3';
+}
+
 function emailSamples(locale: Locale): { [K in TemplateId]: Array<[variant: string, data: TemplateData[K]]> } {
   const planName = plan(locale);
   const memberName = 'Léa Tremblay-Bélanger';
@@ -63,6 +70,14 @@ function emailSamples(locale: Locale): { [K in TemplateId]: Array<[variant: stri
       ['monthly', { memberName, planName, invoiceId: 'F-2027-0043', amount: cad(2500), dueDate: '2027-04-01', periodStart: '2027-04-01', periodEnd: null, renewal: false, replyTo: branding.replyTo }],
       ['pay-by-card-resent', { memberName, planName, invoiceId: 'F-2027-0042', amount: cad(18500), dueDate: '2027-03-15', periodStart: '2027-03-15', periodEnd: '2028-03-14', renewal: true, replyTo: branding.replyTo, payUrl: LINK, resent: true }],
     ],
+    renewal_notice: [
+      ['', { memberName, planName, termEnd: '2027-03-14', next: { planName, start: '2027-03-15', end: '2028-03-14', amount: cad(18500) }, answerUrl: LINK, reminder: 0 }],
+      ['reminder-1', { memberName, planName, termEnd: '2027-03-14', next: { planName, start: '2027-03-15', end: '2028-03-14', amount: cad(18500) }, answerUrl: LINK, reminder: 1 }],
+      ['other-plan', { memberName, planName, termEnd: '2027-03-14', next: { planName: fallbackPlan(locale), start: '2027-03-15', end: '2028-03-14', amount: cad(12000) }, answerUrl: LINK, reminder: 0 }],
+    ],
+    notice_change_received: [['', { memberName, planName, message: noticeMessage(locale) }]],
+    notice_change_requested_org: [['', { memberName: 'Émile Bérubé', memberEmail: 'emile.berube@example.org', planName, termEnd: '2027-03-14', message: noticeMessage(locale), noticeUrl: CONSOLE }]],
+    notice_refused: [['', { memberName, planName, lastDay: '2027-03-14' }]],
     cancellation_by_admin: [['', { memberName, planName, terminationDate: '2027-06-30', lastBillingDate: '2027-05-01' }]],
     cancellation_confirmed_member: [['', { memberName, planName, terminationDate: '2027-05-31' }]],
     cancellation_notice_org: [['', { memberName: 'Émile Bérubé', memberEmail: 'emile.berube@example.org', planName, terminationDate: '2027-05-31', reason: 'Je déménage à Québec & je reviendrai <peut-être>.', membershipUrl: CONSOLE }]],
@@ -142,6 +157,7 @@ function pageSamples(locale: Locale): Array<[name: string, request: PageRequest,
   const unknown: PageContext = { locale, branding: null };
   const memberName = 'Léa Tremblay-Bélanger';
   const planName = plan(locale);
+  const noticeOffer = { memberName, planName, termEnd: '2027-03-14', next: { planName, start: '2027-03-15', end: '2028-03-14', amount: cad(18500) } };
   return [
     ['renew_confirm', { view: 'renew_confirm', data: { memberName, planName, termEnd: '2027-03-14', newTermEnd: '2028-03-14', amount: cad(18500), cadence: 'upfront' } }, known],
     ['renew_done', { view: 'renew_done', data: { memberName, planName, newTermEnd: '2028-03-14' } }, known],
@@ -152,6 +168,11 @@ function pageSamples(locale: Locale): Array<[name: string, request: PageRequest,
     ['authenticate_confirm', { view: 'authenticate_confirm', data: { memberName, planName, amount: cad(2500) } }, known],
     ['authenticate_continue', { view: 'authenticate_continue', data: { memberName, url: 'https://hooks.stripe.com/3d_secure_2/hosted?merchant=acct_1&payment_intent=pi_1' } }, known],
     ['authenticate_done', { view: 'authenticate_done', data: { memberName, planName } }, known],
+    ['notice_confirm', { view: 'notice_confirm', data: { ...noticeOffer, changeRequested: false } }, known],
+    ['notice_confirm-change-requested', { view: 'notice_confirm', data: { ...noticeOffer, changeRequested: true } }, known],
+    ['notice_confirm-message-required', { view: 'notice_confirm', data: { ...noticeOffer, changeRequested: false, error: 'message_required' } }, known],
+    ['notice_accepted', { view: 'notice_accepted', data: { memberName, planName, newTermEnd: '2028-03-14', amount: cad(18500), payUrl: LINK } }, known],
+    ['notice_changes_sent', { view: 'notice_changes_sent', data: { memberName, planName } }, known],
     ...ERROR_REASONS.map((reason): [string, PageRequest, PageContext] => [`error-${reason}`, { view: 'error', data: { reason } }, known]),
     ['error-invalid-no-branding', { view: 'error', data: { reason: 'invalid' } }, unknown],
   ];

@@ -38,6 +38,7 @@ import {
 import { createPlan, getPlan, listPlans, updatePlan } from '../../shared/use-cases/plans.js';
 import { createRefusalReason, getRefusalReason, listRefusalReasons, updateRefusalReason } from '../../shared/use-cases/refusal-reasons.js';
 import { getSettings, putSettings } from '../../shared/use-cases/settings.js';
+import { approveNotice, bulkNotices, editNotice, getNotice, listBoard, noticeRowView, noticeView, refuseNotice, remindNotice, resetNotice } from '../../shared/use-cases/notices.js';
 import { getGateway, putGateway, startCardSetup } from '../../shared/use-cases/gateway.js';
 import { httpErrors, json, withEtag } from './http.js';
 
@@ -110,6 +111,17 @@ export const routes = new Router<Route>()
   .add('PATCH', '/api/refusal-reasons/{reasonId}', async (deps, caller, event, p) =>
     withEtag(200, refusalReasonView(await updateRefusalReason(deps, caller, p.reasonId!, jsonBody(event), expectedVersion(event)))),
   )
+  .add('GET', '/api/renewals', async (deps, caller, event) => {
+    const { board, ...page } = pageOf(event, { board: z.string().optional() });
+    return json(200, { board: board ?? 'active', ...pageView(await listBoard(deps, caller, { board: board as string | undefined, ...page }), noticeRowView) });
+  })
+  .add('POST', '/api/renewals/bulk', async (deps, caller, event) => json(200, await bulkNotices(deps, caller, jsonBody(event))))
+  .add('GET', '/api/renewals/{noticeId}', async (deps, caller, _e, p) => withEtag(200, noticeView(await getNotice(deps, caller, p.noticeId!))))
+  .add('PATCH', '/api/renewals/{noticeId}', async (deps, caller, event, p) => withEtag(200, noticeView((await editNotice(deps, caller, p.noticeId!, jsonBody(event))).notice)))
+  .add('POST', '/api/renewals/{noticeId}/approve', async (deps, caller, _e, p) => withEtag(200, noticeView((await approveNotice(deps, caller, p.noticeId!)).notice)))
+  .add('POST', '/api/renewals/{noticeId}/refuse', async (deps, caller, event, p) => withEtag(200, noticeView((await refuseNotice(deps, caller, p.noticeId!, jsonBody(event))).notice)))
+  .add('POST', '/api/renewals/{noticeId}/reset', async (deps, caller, _e, p) => withEtag(200, noticeView((await resetNotice(deps, caller, p.noticeId!)).notice)))
+  .add('POST', '/api/renewals/{noticeId}/remind', async (deps, caller, _e, p) => withEtag(202, noticeView((await remindNotice(deps, caller, p.noticeId!)).notice)))
   .add('GET', '/api/dunning', async (deps, caller, event) => {
     const { state, ...page } = pageOf(event, { state: z.string().optional() });
     return json(200, await listDunning(deps, caller, state as string | undefined, page));

@@ -15,7 +15,11 @@ const HEADERS = {
   'x-robots-tag': 'noindex, nofollow',
 };
 
-const MAX_FORM = 4096;
+/**
+ * The largest form accepted: a notice's message (R-NOT-2) is up to 1000 characters, and a
+ * character can take 9 bytes once UTF-8 and percent-encoded.
+ */
+const MAX_FORM = 16_384;
 
 /** `application/x-www-form-urlencoded` body of the page's form. */
 function formOf(event: APIGatewayProxyEventV2): Record<string, string> {

@@ -1,3 +1,4 @@
+import { NOTICE_ROW_ATTRIBUTES } from '../../shared/adapters/dynamodb/entities/notice.js';
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -51,6 +52,14 @@ export class StatefulStack extends Stack {
           partitionKey: { name: 'gsi3pk', type: dynamodb.AttributeType.STRING },
           sortKey: { name: 'gsi3sk', type: dynamodb.AttributeType.STRING },
           projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+        },
+        {
+          // R-NOT-9: unanswered renewal notices by the instant they are due a reminder (sparse), as board rows.
+          indexName: 'gsi4',
+          partitionKey: { name: 'gsi4pk', type: dynamodb.AttributeType.STRING },
+          sortKey: { name: 'gsi4sk', type: dynamodb.AttributeType.STRING },
+          projectionType: dynamodb.ProjectionType.INCLUDE,
+          nonKeyAttributes: [...NOTICE_ROW_ATTRIBUTES],
         },
       ],
     });

@@ -6,15 +6,16 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  * signature is HMAC-SHA256 over `v1.<kid>.<payload>` with the key named by `kid`. Keys rotate
  * by id: new links use the current key, old ones verify while their key is kept.
  */
-export const LINK_PURPOSES = ['renew', 'cancel', 'authenticate', 'update_payment', 'manage'] as const;
+export const LINK_PURPOSES = ['renew', 'cancel', 'authenticate', 'update_payment', 'manage', 'notice'] as const;
 export type LinkPurpose = (typeof LINK_PURPOSES)[number];
 
 /**
  * How long each kind of link lives, in days. `renew` and `cancel` are single-use actions;
  * `authenticate`, `update_payment` (give a card, which pays what is owed at once) and `manage`
- * (the member's own page, which only reads) can be opened again until they expire.
+ * (the member's own page, which only reads) can be opened again until they expire. `notice`
+ * (R-NOT-2: accept, or ask for changes) is single-use; a reminder carries a new one.
  */
-export const LINK_DAYS: Record<LinkPurpose, number> = { renew: 60, cancel: 60, authenticate: 30, update_payment: 30, manage: 60 };
+export const LINK_DAYS: Record<LinkPurpose, number> = { renew: 60, cancel: 60, authenticate: 30, update_payment: 30, manage: 60, notice: 90 };
 
 export interface LinkClaims {
   purpose: LinkPurpose;

@@ -39,7 +39,7 @@ export interface Term {
   createdAt: string;
 }
 
-export type TimerKind = 'start' | 'reminder' | 'term_end' | 'billing' | 'termination' | 'card_expiry';
+export type TimerKind = 'start' | 'reminder' | 'term_end' | 'billing' | 'termination' | 'card_expiry' | 'notice' | 'notice_reminder';
 
 /** One entry of a membership's timer plan; `name` is the deterministic schedule name. */
 export interface PlannedTimer {
@@ -104,6 +104,11 @@ export interface Membership {
   timers: PlannedTimer[];
   /** The schedule that exists in EventBridge Scheduler right now, if any. */
   armed: { name: string; at: string } | null;
+  /**
+   * R-NOT-1: the latest renewal notice (policy notice) and, while its approved term changes plan,
+   * the plan whose place it holds for the member (R-MNY-1), given back if the membership ends first.
+   */
+  notice?: { id: string; termSeq: number; heldPlanId: string | null } | null;
   /** The membership's latest invoice: the only one that can void it (R-CAN-6). */
   lastInvoiceId: string | null;
   /** Invoices whose automatic payment failed and that are still unpaid (`past_due` while any). */

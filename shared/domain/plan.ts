@@ -96,9 +96,20 @@ export function checkPlanRules(plan: PlanInput, ctx: PlanRuleContext): void {
         { field: 'renewal.notice', message: 'only for policy notice' },
       ]);
     }
-    if (renewal.policy === 'notice') {
-      throw new RuleViolationError('R-REN-5', 'renewal notices (policy notice) are not available in this version; use automatic or confirmation', [
-        { field: 'renewal.policy', rule: 'R-REN-5', message: 'notice is not available yet' },
+    if (renewal.policy === 'notice' && plan.billing.cadence !== 'upfront') {
+      // A notice's approval issues the next term's invoice; a monthly plan bills month by month instead.
+      throw new RuleViolationError('R-REN-5', 'renewal notices invoice the whole next term: policy notice needs billing.cadence upfront', [
+        { field: 'renewal.policy', rule: 'R-REN-5', message: 'notice needs billing.cadence upfront' },
+      ]);
+    }
+    if (renewal.policy === 'notice' && days.length > 0) {
+      throw new RuleViolationError('R-REN-5', 'a notice is sent instead of plain reminders: renewal.reminderDays must be empty (use renewal.notice.remindAfterDays)', [
+        { field: 'renewal.reminderDays', rule: 'R-REN-5', message: 'must be empty for policy notice' },
+      ]);
+    }
+    if (renewal.policy === 'notice' && renewal.notice!.sendDaysBefore > (plan.termMonths ?? 0) * 28) {
+      throw new RuleViolationError('R-REN-5', 'renewal.notice.sendDaysBefore is longer than the term: the notice would go out before the term starts', [
+        { field: 'renewal.notice.sendDaysBefore', rule: 'R-REN-5', message: `at most ${(plan.termMonths ?? 0) * 28} days for a ${plan.termMonths}-month term` },
       ]);
     }
     if (renewal.policy === 'none' && days.length > 0) {

@@ -19,7 +19,7 @@ export const money = z.strictObject({
 export type Money = z.infer<typeof money>;
 
 /** The type prefix of each kind of id the code makes (shared/domain/ids.ts), and what it names. */
-export const ID_KINDS = { mbr: 'member', pln: 'plan', ms: 'membership', inv: 'invoice', rsn: 'refusal reason' } as const;
+export const ID_KINDS = { mbr: 'member', pln: 'plan', ms: 'membership', inv: 'invoice', rsn: 'refusal reason', ntc: 'renewal notice' } as const;
 export type IdPrefix = keyof typeof ID_KINDS;
 
 /**

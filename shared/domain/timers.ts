@@ -1,5 +1,6 @@
 import { addDays, dateInMonth, daysInMonth, type LocalDate, startOfLocalDay, zonedInstant } from './calendar.js';
 import type { Membership, PlannedTimer, TimerKind } from './membership.js';
+import { autoReminderInstant, type Notice } from './notice.js';
 import type { RenewalPolicy } from './plan.js';
 import { allows, LIVE_STATUSES } from './status.js';
 
@@ -20,7 +21,7 @@ import { allows, LIVE_STATUSES } from './status.js';
 export const REMINDER_TIME = '09:00';
 
 /** When several timers share an instant they act in this order. */
-const PRIORITY: Record<TimerKind, number> = { termination: 0, start: 1, term_end: 2, billing: 3, reminder: 4, card_expiry: 5 };
+const PRIORITY: Record<TimerKind, number> = { termination: 0, start: 1, term_end: 2, billing: 3, reminder: 4, card_expiry: 5, notice: 6, notice_reminder: 7 };
 
 export interface PlanInputs {
   timeZone: string;
@@ -37,6 +38,20 @@ export interface PlanInputs {
   /** R-DUN-7: the member's card on file, and how many days before its expiry they are told. */
   card?: { gatewayRef: string; expMonth: number; expYear: number } | null;
   cardNoticeDays?: number;
+  /**
+   * R-NOT-1, R-NOT-8 (policy notice): when the notice goes out, and the notice of the current
+   * term once it exists.
+   */
+  notice?: { sendDaysBefore: number; current: NoticeState | null };
+}
+
+/** What the timer plan needs of a renewal notice. */
+export type NoticeState = Pick<Notice, 'termSeq' | 'status' | 'sentAt' | 'remindAfterDays' | 'autoReminded' | 'invoiceId' | 'paidAt'>;
+
+/** The notice of the membership's current term, if it was sent. */
+export function currentNotice(m: Pick<Membership, 'currentTerm'>, inputs: Pick<PlanInputs, 'notice'>): NoticeState | null {
+  const current = inputs.notice?.current ?? null;
+  return current !== null && current.termSeq === m.currentTerm.seq ? current : null;
 }
 
 /** R-DUN-7: a card is valid through the last day of its expiry month. */
@@ -72,8 +87,12 @@ export function reminderInstant(termEnd: LocalDate, days: number, tz: string): D
   return zonedInstant(addDays(termEnd, -days), REMINDER_TIME, tz);
 }
 
-/** Whether the current term ends in a renewal: automatic, or a member's click (R-REN-3, R-REN-4). */
-export function renewsAtTermEnd(m: Pick<Membership, 'renewal' | 'currentTerm'>, policy: RenewalPolicy): boolean {
+/**
+ * Whether the current term ends in a renewal: automatic, a member's click (R-REN-3, R-REN-4),
+ * or an approved notice (R-NOT-4: the approved term follows, paid or awaiting payment).
+ */
+export function renewsAtTermEnd(m: Pick<Membership, 'renewal' | 'currentTerm'>, policy: RenewalPolicy, inputs: Pick<PlanInputs, 'notice'> = {}): boolean {
+  if (policy === 'notice') return currentNotice(m, inputs)?.status === 'approved';
   return policy === 'automatic' || (policy === 'confirmation' && m.renewal?.termSeq === m.currentTerm.seq);
 }
 
@@ -112,9 +131,10 @@ export function timerPlan(m: Membership, inputs: PlanInputs): PlannedTimer[] {
   // monthly billing until that date (R-CAN-1, R-CAN-2); an upfront one renews, as its next
   // term start is a billing date before the termination.
   const end = m.currentTerm.end;
-  const termEndEvent = renewsAtTermEnd(m, inputs.policy) ? 'renew' : 'expire';
+  const termEndEvent = renewsAtTermEnd(m, inputs.policy, inputs) ? 'renew' : 'expire';
   const runsOnUnrenewed = termEndEvent === 'renew' && m.status === 'cancel_scheduled' && m.billing.cadence === 'monthly';
-  const heldRenewal = termEndEvent === 'renew' && inputs.held === true;
+  // An approved notice is staff's (or the member's) own decision, not an automatic charge: it is not held.
+  const heldRenewal = termEndEvent === 'renew' && inputs.held === true && inputs.policy !== 'notice';
   const termEndPlanned = end !== null && (termination === null || termination > end) && allows(m.status, termEndEvent) && !runsOnUnrenewed && !heldRenewal;
   if (termEndPlanned) {
     plan.push(timer(m, 'term_end', endOfLocalDay(end!, tz), end!));
@@ -129,13 +149,15 @@ export function timerPlan(m: Membership, inputs: PlanInputs): PlannedTimer[] {
     }
   }
 
+  if (end !== null && inputs.policy === 'notice' && inputs.notice) plan.push(...noticeTimers(m, inputs, end, tz));
+
   const billing = m.nextBillingDate;
   if (m.billing.cadence === 'monthly' && billing !== null && allows(m.status, 'bill') && (termination === null || billing <= termination) && !inputs.held) {
     plan.push(timer(m, 'billing', startOfLocalDay(billing, tz), billing));
   }
   // R-DUN-7: the card will be charged again (a billing date or an automatic renewal is planned):
   // its owner and the organisation are told N days before it expires and on its last day.
-  const chargesAgain = plan.some((t) => t.kind === 'billing') || (termEndPlanned && termEndEvent === 'renew');
+  const chargesAgain = plan.some((t) => t.kind === 'billing') || (termEndPlanned && termEndEvent === 'renew' && inputs.policy !== 'notice');
   if (chargesAgain && inputs.card && inputs.cardNoticeDays) {
     const last = cardLastDay(inputs.card);
     for (const days of [inputs.cardNoticeDays, 0]) {
@@ -147,6 +169,23 @@ export function timerPlan(m: Membership, inputs: PlanInputs): PlannedTimer[] {
     }
   }
   return plan.sort((a, b) => (a.at === b.at ? PRIORITY[a.kind] - PRIORITY[b.kind] : a.at < b.at ? -1 : 1));
+}
+
+/**
+ * R-NOT-1, R-NOT-8: the notice of the current term, at 09:00 on `end − sendDaysBefore` (sent at
+ * once if that instant has passed: a late notice is still needed, unlike a reminder), and its
+ * one automatic reminder while it stays unanswered, before the term ends. A membership whose
+ * renewal is held (a cancellation request) or that will end anyway (a cancellation date) gets
+ * neither. For a flagged member (R-NOT-6) the notice is still written at its time, for staff,
+ * but nothing goes to the member, and no reminder is planned.
+ */
+function noticeTimers(m: Membership, inputs: PlanInputs, end: LocalDate, tz: string): PlannedTimer[] {
+  if (!allows(m.status, 'renew') || m.terminationDate !== null) return [];
+  const current = currentNotice(m, inputs);
+  if (current === null) return [timer(m, 'notice', zonedInstant(addDays(end, -inputs.notice!.sendDaysBefore), REMINDER_TIME, tz), String(m.currentTerm.seq))];
+  if (current.status !== 'sent' || current.autoReminded || inputs.held) return [];
+  const at = autoReminderInstant(current, tz);
+  return at < endOfLocalDay(end, tz) ? [timer(m, 'notice_reminder', at, String(current.termSeq))] : [];
 }
 
 /**

@@ -104,6 +104,44 @@ export interface TemplateData {
     /** R-DUN-9: staff sent it again (POST /api/invoices/{id}/resend). */
     resent?: boolean;
   };
+  /**
+   * R-NOT-1, R-NOT-8: the renewal notice (Membri "Avis"): the member accepts it, or asks for
+   * changes with a message, from the signed link. A member cannot refuse (staff record that).
+   * `reminder` 0 is the notice itself; 1, 2, … are reminders (automatic or sent again by staff).
+   */
+  renewal_notice: {
+    memberName: string;
+    planName: string;
+    /** The last day of the current term. */
+    termEnd: LocalDate;
+    /** The term offered: its plan, dates and price (staff may have edited it). */
+    next: { planName: string; start: LocalDate; end: LocalDate; amount: Money };
+    answerUrl: string;
+    reminder: number;
+  };
+  /** R-NOT-2: to the member, acknowledging their request for changes (staff will contact them). */
+  notice_change_received: {
+    memberName: string;
+    planName: string;
+    message: string;
+  };
+  /** R-NOT-2: to the organisation's main contact when a member asks for changes to their renewal. */
+  notice_change_requested_org: {
+    memberName: string;
+    memberEmail: string;
+    planName: string;
+    termEnd: LocalDate;
+    message: string;
+    /** The console page of the notice. */
+    noticeUrl: string;
+  };
+  /** R-NOT-5: staff recorded that the member does not renew: their membership ends on `lastDay`. */
+  notice_refused: {
+    memberName: string;
+    planName: string;
+    /** The last day of membership (the current term's end). */
+    lastDay: LocalDate;
+  };
   /** R-CAN-4: to the account owner when an admin cancels. */
   cancellation_by_admin: {
     memberName: string;

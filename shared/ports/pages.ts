@@ -49,6 +49,24 @@ export interface PageData {
   update_payment_continue: { memberName: string; url: string };
   /** Nothing is owed any more (the invoice was paid), or the new card is on file. */
   update_payment_done: { memberName: string; planName: string; card: { brand: string; last4: string } | null };
+  /**
+   * R-NOT-2: the renewal notice. Two POST forms to the link's own URL: accept
+   * (`action=accept`), or ask for changes (`action=change` with a `message`, 1–1000
+   * characters). `error` re-shows the page when a change request came without a message.
+   */
+  notice_confirm: {
+    memberName: string;
+    planName: string;
+    termEnd: LocalDate;
+    next: { planName: string; start: LocalDate; end: LocalDate; amount: Money };
+    /** The member already asked for changes (they may still accept, or write again). */
+    changeRequested: boolean;
+    error?: 'message_required' | undefined;
+  };
+  /** R-NOT-2, R-NOT-4: accepted: the invoice was e-mailed; `payUrl` pays it by card now. */
+  notice_accepted: { memberName: string; planName: string; newTermEnd: LocalDate; amount: Money; payUrl: string };
+  /** R-NOT-2: the request for changes reached the organisation. */
+  notice_changes_sent: { memberName: string; planName: string };
   /** R-LNK-4: the member's own page. Every action is a link to its own page (GET changes nothing). */
   manage: ManagePage;
   error: { reason: LinkErrorReason; detail?: string | undefined };

@@ -6,6 +6,7 @@ import type { Membership, MembershipStatus, Term } from '../domain/membership.js
 import type { PaymentAttempt } from '../domain/payment.js';
 import type { Plan } from '../domain/plan.js';
 import type { RefusalReason } from '../domain/refusal.js';
+import type { Notice, NoticeBoard } from '../domain/notice.js';
 import type { Locale } from '../domain/schema.js';
 import type { Settings } from '../domain/settings.js';
 import type { TimelineEvent } from '../domain/timeline.js';
@@ -116,6 +117,8 @@ export type Write =
   | { kind: 'webhook_receipt'; value: WebhookReceipt }
   /** R-DUN-1: the run of one invoice (version 0: a new run; a second run of the invoice fails). */
   | { kind: 'dunning'; value: DunningRun }
+  /** R-NOT-1: a renewal notice (version 0: the notice of its membership's term, written once). */
+  | { kind: 'notice'; value: Notice }
   /** R-NOT-3: one of the organisation's refusal reasons. */
   | { kind: 'refusal_reason'; value: RefusalReason }
   /** R-DUN-2: the attempts a card saw in collection (version 0: the first). */
@@ -194,6 +197,9 @@ export interface Store {
   /** The organisation's refusal reasons (at most MAX_REFUSAL_REASONS), oldest first. */
   listRefusalReasons(orgId: string): Promise<RefusalReason[]>;
   getRefusalReason(orgId: string, id: string): Promise<RefusalReason | null>;
+  getNotice(orgId: string, id: string): Promise<Notice | null>;
+  /** R-NOT-9: one dashboard, newest first (one Query on a sparse index; `now` bounds the time-based boards). */
+  listNotices(orgId: string, board: NoticeBoard, now: Date, page: PageRequest): Promise<Page<Notice>>;
   /** The member's active runs (a sparse index: a handful at most). */
   activeRunsOfMember(orgId: string, memberId: string): Promise<DunningRun[]>;
   /** Writes all or nothing; throws ConcurrencyError when a version or uniqueness check fails. */

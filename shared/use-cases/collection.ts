@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { noticeInvoicePaid } from './notices.js';
 import { addDays, isLocalDate, localDateOf, startOfLocalDay } from '../domain/calendar.js';
 import { type DunningRun, logged, median, RUN_STATES, type RunState } from '../domain/dunning.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
@@ -120,6 +121,7 @@ export async function recordPayment(deps: CollectDeps, caller: Caller, invoiceId
   };
   change.write({ kind: 'invoice', value: paid });
   change.event('payment_recorded', { invoiceId, method: input.method, reference: input.reference, paidOn, amount: invoice.amount });
+  noticeInvoicePaid(change, paid);
   const m = change.membership;
   if (m.unpaidInvoiceIds.includes(invoiceId)) {
     m.unpaidInvoiceIds = m.unpaidInvoiceIds.filter((id) => id !== invoiceId);

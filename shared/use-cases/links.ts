@@ -14,6 +14,7 @@ import type { AuthenticationStart } from '../ports/payments.js';
 import { cancelByMember, memberCancellationOutlook } from './cancellation.js';
 import { hostedCardSetup } from './gateway.js';
 import { brandingOf, commitChange, loadContext, MembershipChange, type MembershipContext, retryOnConflict } from './membership-change.js';
+import { acceptNotice, answerable, requestChanges } from './notices.js';
 import { nextTerm } from './renewal.js';
 
 /**
@@ -72,11 +73,30 @@ function renewalAllowed(change: Pick<MembershipChange, 'membership' | 'ctx'>): b
   return renewalClickAllowed(change.membership, renewalPolicyOf(change.ctx.plan));
 }
 
+/** R-NOT-2: the notice the member may still answer, with its offer. */
+function noticePage(ctx: MembershipContext, error?: 'message_required'): PageRequest | null {
+  const notice = answerable({ membership: ctx.state.membership, notice: () => ctx.notice ?? null });
+  if (!notice) return null;
+  const next = notice.next;
+  return {
+    view: 'notice_confirm',
+    data: {
+      memberName: ctx.member.name,
+      planName: notice.planName,
+      termEnd: notice.termEnd,
+      next: { planName: next.planName, start: next.start, end: next.end, amount: next.price },
+      changeRequested: notice.status === 'change_requested',
+      error,
+    },
+  };
+}
+
 function confirmPage(opened: Opened, now: Date): PageRequest | null {
   const { claims, ctx } = opened;
   const m = ctx.state.membership;
   const memberName = ctx.member.name;
   const planName = ctx.plan.name;
+  if (claims.purpose === 'notice') return noticePage(ctx);
   if (claims.purpose === 'renew') {
     if (!renewalAllowed({ membership: m, ctx })) return null;
     return { view: 'renew_confirm', data: { memberName, planName, termEnd: m.currentTerm.end!, newTermEnd: nextTerm(m).end, amount: ctx.plan.price, cadence: m.billing.cadence } };
@@ -266,6 +286,20 @@ export function actOnLink(deps: LinkDeps, token: string, form: Record<string, st
       if (claims.purpose === 'renew') {
         if (!renewalAllowed(change)) return errorPage('not_allowed', locale, branding);
         page = { view: 'renew_done', data: { memberName, planName, newTermEnd: confirmRenewal(change) } };
+      } else if (claims.purpose === 'notice') {
+        if (!answerable(change)) return errorPage('not_allowed', locale, branding);
+        if (form.action === 'accept') {
+          const notice = acceptNotice(change);
+          page = { view: 'notice_accepted', data: { memberName, planName: notice.next.planName, newTermEnd: notice.next.end, amount: notice.next.price, payUrl: change.link('update_payment') } };
+        } else if (form.action === 'change') {
+          const message = (form.message ?? '').trim().slice(0, 1000);
+          // Nothing is used up by a request without its message: the page asks for it again.
+          if (message === '') return { status: 400, page: noticePage(ctx, 'message_required')!, locale, branding };
+          requestChanges(change, message);
+          page = { view: 'notice_changes_sent', data: { memberName, planName } };
+        } else {
+          return errorPage('invalid', locale, branding);
+        }
       } else {
         const reason = form.reason?.trim().slice(0, 500) || null;
         const mode = cancelByMember(change, reason);

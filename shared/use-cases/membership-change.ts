@@ -3,6 +3,7 @@ import { ConcurrencyError, NotFoundError } from '../domain/errors.js';
 import { type LinkPurpose, memberLinkUrl } from '../domain/links.js';
 import { type Member, mailLocale } from '../domain/member.js';
 import type { Membership, Term } from '../domain/membership.js';
+import type { Notice } from '../domain/notice.js';
 import { type Plan, renewalPolicyOf } from '../domain/plan.js';
 import type { Locale } from '../domain/schema.js';
 import type { Settings } from '../domain/settings.js';
@@ -10,6 +11,7 @@ import { allows, LIVE_STATUSES, type MembershipEvent, nextStatus, TransitionRefu
 import { type PlanInputs, pastCardNotices, pastReminders, timerPlan } from '../domain/timers.js';
 import type { Actor } from '../domain/timeline.js';
 import type { Caller } from './context.js';
+import { syncIntervention } from './notices.js';
 import type { Deps } from '../deps.js';
 import type { Branding, TemplateData, TemplateId } from '../ports/emails.js';
 import type { MembershipState, OutboxEmail, Write } from '../ports/store.js';
@@ -27,23 +29,29 @@ export interface MembershipContext {
   plan: Plan;
   member: Member;
   state: MembershipState;
+  /** R-NOT-1: the membership's latest renewal notice, if it has one. */
+  notice?: Notice | null;
 }
 
 export async function loadContext(deps: Pick<Deps, 'store'>, orgId: string, membershipId: string): Promise<MembershipContext> {
   const state = await deps.store.getMembershipState(orgId, membershipId);
   if (!state) throw new NotFoundError('membership', membershipId);
   const m = state.membership;
-  const [settings, plan, member] = await Promise.all([
+  const [settings, plan, member, notice] = await Promise.all([
     deps.store.getSettings(orgId),
     deps.store.getPlan(orgId, m.planId),
     deps.store.getMember(orgId, m.memberId),
+    m.notice ? deps.store.getNotice(orgId, m.notice.id) : null,
   ]);
   if (!settings || !plan || !member) throw new Error(`membership ${membershipId} refers to missing settings, plan or member`);
-  return { settings, plan, member, state };
+  return { settings, plan, member, state, notice };
 }
 
-export function planInputs(ctx: Pick<MembershipContext, 'settings' | 'plan' | 'member'>): PlanInputs {
+/** What the timer plan needs to know; `notice` is the change's own version of the notice when it rewrites it. */
+export function planInputs(ctx: Pick<MembershipContext, 'settings' | 'plan' | 'member' | 'notice'>, notice: Notice | null = ctx.notice ?? null): PlanInputs {
+  const settings = ctx.plan.renewal?.notice;
   return {
+    notice: renewalPolicyOf(ctx.plan) === 'notice' && settings ? { sendDaysBefore: settings.sendDaysBefore, current: notice } : undefined,
     timeZone: ctx.settings.timeZone,
     policy: renewalPolicyOf(ctx.plan),
     reminderDays: ctx.plan.renewal?.reminderDays ?? [],
@@ -137,6 +145,12 @@ export class MembershipChange {
     return this.ctx.state.terms.find((t) => t.seq === seq);
   }
 
+  /** R-NOT-1: the membership's latest notice as this change leaves it: its pending write if any, else as read. */
+  notice(): Notice | null {
+    for (const w of this.writes) if (w.kind === 'notice') return w.value;
+    return this.ctx.notice ?? null;
+  }
+
   /** A signed member link of this membership (R-LNK-1), valid for its purpose's days from now. */
   link(purpose: LinkPurpose): string {
     return memberLinkUrl(this.deps.linkKeys, this.deps.config.PUBLIC_BASE_URL, { purpose, orgId: this.orgId, membershipId: this.membership.id }, this.now);
@@ -221,10 +235,13 @@ export async function replanMembership(deps: ChangeDeps, orgId: string, membersh
     const ctx = await loadContext(deps, orgId, membershipId);
     if (!LIVE_STATUSES.has(ctx.state.membership.status)) return;
     const change = new MembershipChange(deps, ctx, actor);
+    // R-NOT-6: the member's intervention flag shows on their open notice.
+    const noticeChanged = syncIntervention(change);
     const before = JSON.stringify(ctx.state.membership.timers);
     const after = JSON.stringify(planTimers(change, { skipPastReminders: true }));
-    if (before === after && ctx.state.membership.armed?.name === change.membership.timers[0]?.name) return;
-    change.event('timers_replanned', { reason: 'plan or preferences changed' });
+    const timersChanged = before !== after || ctx.state.membership.armed?.name !== change.membership.timers[0]?.name;
+    if (!timersChanged && !noticeChanged) return;
+    if (timersChanged) change.event('timers_replanned', { reason: 'plan or preferences changed' });
     await commitChange(deps, change, { skipPastReminders: true });
   });
 }
@@ -250,6 +267,8 @@ function itemKey(write: Write): string | null {
       return `dunning:${write.value.invoiceId}`;
     case 'card_log':
       return `card_log:${write.value.memberId}:${write.value.card}`;
+    case 'notice':
+      return `notice:${write.value.id}`;
     default:
       return null;
   }
@@ -261,7 +280,7 @@ const MIN_ARM_DELAY_MS = 60_000;
 /** Recomputes the change's timer plan (R-REN-6: reminders already past are skipped when asked). */
 function planTimers(change: MembershipChange, options: { skipPastReminders: boolean }) {
   const m = change.membership;
-  const inputs = planInputs(change.ctx);
+  const inputs = planInputs(change.ctx, change.notice());
   if (options.skipPastReminders) {
     for (const key of pastReminders(m, inputs, change.now)) {
       if (!m.remindersDone.includes(key)) m.remindersDone.push(key);
@@ -297,6 +316,12 @@ export async function commitChange(
   const writes: Write[] = [{ kind: 'membership', value: m }, ...change.writes, ...change.emails.map((value) => ({ kind: 'outbox' as const, value }))];
   if (LIVE_STATUSES.has(original.status) && !LIVE_STATUSES.has(m.status)) {
     writes.push({ kind: 'release', value: { orgId: m.orgId, memberId: m.memberId, planId: original.planId, membershipId: m.id } });
+    // R-NOT-4: an approved term on another plan held that plan's place too; it goes back with the membership.
+    const held = m.notice?.heldPlanId;
+    if (held && held !== original.planId) {
+      writes.push({ kind: 'release', value: { orgId: m.orgId, memberId: m.memberId, planId: held, membershipId: m.id } });
+      m.notice = { ...m.notice!, heldPlanId: null };
+    }
   }
   await deps.store.commit(writes);
   for (const effect of change.afterCommit) effect();

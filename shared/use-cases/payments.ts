@@ -1,4 +1,5 @@
 import { ConcurrencyError } from '../domain/errors.js';
+import { noticeInvoicePaid } from './notices.js';
 import type { CardLog, DunningRun } from '../domain/dunning.js';
 import type { Invoice } from '../domain/invoice.js';
 import type { Plan } from '../domain/plan.js';
@@ -321,6 +322,7 @@ function applyCharge(
     invoice = { ...invoice, status: 'paid', payment: { reference: attempt.reference!, paidAt: now, method: 'card' } };
     change.write({ kind: 'invoice', value: invoice });
     change.event('payment_succeeded', data);
+    noticeInvoicePaid(change, invoice);
     if (m.unpaidInvoiceIds.includes(invoice.id)) {
       m.unpaidInvoiceIds = m.unpaidInvoiceIds.filter((id) => id !== invoice.id);
       if (m.unpaidInvoiceIds.length === 0) change.recovered();

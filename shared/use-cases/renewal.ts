@@ -10,6 +10,7 @@ import { cardLastDay, endOfLocalDay, pastReminders, reminderDeadline, reminderKe
 import type { Deps } from '../deps.js';
 import { startOfflineRun } from './dunning-run.js';
 import { type MembershipChange, planInputs } from './membership-change.js';
+import { autoRemind, renewFromNotice, sendNotice } from './notices.js';
 import { requestCharge } from './payments.js';
 
 /**
@@ -34,6 +35,10 @@ export function act(deps: ActDeps, change: MembershipChange, timer: PlannedTimer
       return remind(deps, change, timer);
     case 'card_expiry':
       return cardNotice(change, timer);
+    case 'notice':
+      return sendNotice(change);
+    case 'notice_reminder':
+      return autoRemind(change);
   }
 }
 
@@ -123,8 +128,10 @@ export function nextTerm(m: Membership): { seq: number; start: LocalDate; end: L
 }
 
 function endTerm(change: MembershipChange): void {
-  if (renewsAtTermEnd(change.membership, renewalPolicyOf(change.ctx.plan))) renew(change);
-  else expire(change);
+  const policy = renewalPolicyOf(change.ctx.plan);
+  if (!renewsAtTermEnd(change.membership, policy, planInputs(change.ctx, change.notice()))) expire(change);
+  else if (policy === 'notice') renewFromNotice(change, () => endCurrentTerm(change));
+  else renew(change);
 }
 
 /**

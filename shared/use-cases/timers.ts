@@ -54,7 +54,7 @@ export async function handleTimer(deps: Deps, input: unknown): Promise<TimerOutc
     const change = new MembershipChange(deps, ctx, SYSTEM);
     const kinds: string[] = [];
     for (let i = 0; i < MAX_ACTIONS; i++) {
-      const due = timerPlan(change.membership, planInputs(ctx)).find((t) => Date.parse(t.at) <= change.now.getTime());
+      const due = timerPlan(change.membership, planInputs(ctx, change.notice())).find((t) => Date.parse(t.at) <= change.now.getTime());
       if (!due) break;
       act(deps, change, due);
       kinds.push(due.kind);
@@ -62,7 +62,7 @@ export async function handleTimer(deps: Deps, input: unknown): Promise<TimerOutc
     if (kinds.length === 0) {
       // Early: nothing is due yet, and the schedule that fired deletes itself. Arm the earliest
       // entry again, under a new name (the old one may not be deleted yet).
-      const earliest = timerPlan(change.membership, planInputs(ctx))[0];
+      const earliest = timerPlan(change.membership, planInputs(ctx, change.notice()))[0];
       if (earliest) {
         const name = rearmedName(earliest.name, m.armed.name);
         change.event('timer_rearmed', { delivered: payload.name, at: earliest.at, name });

@@ -9,8 +9,9 @@ import type { LinkErrorReason, ManagePage, PageContext, PageData, PageRequest } 
 
 /**
  * The member link pages (R-LNK-2, R-LNK-3): a small HTML document per view, without any
- * script. A confirm view has exactly one button in a POST form to the link's own URL; the
- * other views only say what happened. The member's own page (R-LNK-4) shows the membership and
+ * script. A confirm view has exactly one button in a POST form to the link's own URL, except
+ * the renewal notice (R-NOT-2), which has two such forms, each with one button and a hidden
+ * `action` (accept, or ask for changes with a message); the other views only say what happened. The member's own page (R-LNK-4) shows the membership and
  * its invoices and offers each action as a plain link (GET) to that action's own page. The style sheet is constant so that PAGE_CSP can allow
  * it by hash: no `unsafe-inline`, no style attributes, nothing loaded from elsewhere.
  */
@@ -35,6 +36,10 @@ const CSS = [
   '.hint{color:#51565e;font-size:.875rem;margin:.25rem 0 1.25rem}',
   'button{display:block;width:100%;padding:.875rem 1.25rem;font:inherit;font-weight:700;color:#fff;background:#1f5a96;border:0;border-radius:6px;cursor:pointer}',
   'button:hover{background:#17467a}',
+  'button.secondary{color:#1f5a96;background:#fff;border:2px solid #1f5a96}',
+  'button.secondary:hover{background:#eef4fa}',
+  '.field-error{color:#b3261e;font-weight:700;margin:0 0 .25rem}',
+  'textarea[aria-invalid=true]{border:2px solid #b3261e}',
   ':focus-visible{outline:3px solid #e59c00;outline-offset:2px}',
   '.note{color:#51565e;font-size:.9375rem;margin:1rem 0 0}',
   'footer{color:#51565e;font-size:.875rem;padding:1rem .25rem 0}',
@@ -53,7 +58,9 @@ const CSS = [
   '@media (prefers-color-scheme:dark){body{background:#16181b;color:#e8eaed}main{background:#202327;border-top-color:#6aa6e0}' +
     'main.success{border-top-color:#5cc28a}main.error{border-top-color:#f28b82}dt,th,.hint,.note,footer{color:#b0b6bf}' +
     'dl,dl div,.scroll,th,td{border-color:#3a3f45}a{color:#8cc0f0}textarea{background:#16181b;border-color:#8a9099}' +
-    'button,.go{background:#8cc0f0;color:#0b1a2a}button:hover{background:#aed3f5}}',
+    'button,.go{background:#8cc0f0;color:#0b1a2a}button:hover{background:#aed3f5}' +
+    'button.secondary{background:transparent;color:#8cc0f0;border-color:#8cc0f0}button.secondary:hover{background:#2a3f55}' +
+    '.field-error{color:#f28b82}textarea[aria-invalid=true]{border-color:#f28b82}}',
 ].join('');
 
 const CSS_HASH = createHash('sha256').update(CSS, 'utf8').digest('base64');
@@ -74,7 +81,8 @@ interface PageContent {
   tone: Tone;
   paragraphs: Inline[][];
   facts?: Array<[label: string, value: string]>;
-  form?: { button: string; reason?: { label: string; hint: string } };
+  /** The POST form to the link's own URL; the renewal notice has two (R-NOT-2). */
+  form?: PageForm | PageForm[];
   /** A link out, styled as the page's one action (the gateway's page: a plain link, not a form). */
   go?: { label: string; url: string };
   /** A data table (the invoices), scrolling inside its own labelled region on a narrow screen. */
@@ -83,6 +91,21 @@ interface PageContent {
   links?: { heading: string; items: Array<{ label: string; url: string; primary: boolean }> };
   /** Shown after the form or the facts, in a quieter style. */
   notes?: Inline[][];
+}
+
+/** A POST form to the link's own URL, with one submit button. */
+interface PageForm {
+  button: string;
+  /** An <h2> before the form, naming the choice it offers when a page has two. */
+  heading?: string;
+  /** The quieter button of the second form of a page. */
+  secondary?: boolean;
+  /** Hidden inputs: which of the page's actions the form takes (R-NOT-2: `action`). */
+  hidden?: Array<[name: string, value: string]>;
+  /** An optional reason (R-CAN-5), 500 characters at most. */
+  reason?: { label: string; hint: string };
+  /** A required message (R-NOT-2), 1000 characters at most; `error` says it came empty. */
+  message?: { label: string; hint: string; error?: string | undefined };
 }
 
 interface Fmt {
@@ -281,6 +304,67 @@ const FR: PageCopy = {
         [nb(`Merci, ${d.memberName}. Aucun montant n’est dû sur votre abonnement « ${d.planName} ».`)],
         ...(d.card ? [[`La carte enregistrée à votre dossier est la carte ${f.brand(d.card.brand)} se terminant par ${d.card.last4}; elle servira à vos prochains paiements.`]] : []),
         ['Vous pouvez fermer cette page.'],
+      ],
+    }),
+    notice_confirm: (d, f) => {
+      const amount = f.money(d.next.amount);
+      return {
+        title: 'Votre avis de renouvellement',
+        tone: 'neutral',
+        paragraphs: [
+          [`Bonjour ${d.memberName},`],
+          [
+            nb(`Votre abonnement « ${d.planName} » prend fin le `),
+            { strong: f.date(d.termEnd) },
+            nb(`. Nous vous proposons de le renouveler : « ${d.next.planName} », du ${f.date(d.next.start)} au ${f.date(d.next.end)}, pour `),
+            { strong: amount },
+            '.',
+          ],
+          ['Si vous acceptez, une facture vous sera envoyée par courriel; la nouvelle période commencera lorsqu’elle sera payée et que votre période actuelle aura pris fin.'],
+          ...(d.changeRequested
+            ? [[nb('Vous avez déjà demandé des modifications : l’équipe communiquera avec vous. Vous pouvez tout de même accepter le renouvellement tel qu’il est proposé, ou écrire de nouveau ci-dessous.')]]
+            : []),
+        ],
+        facts: [
+          ['Abonnement actuel', d.planName],
+          ['Fin de la période actuelle', f.date(d.termEnd)],
+          ['Abonnement proposé', d.next.planName],
+          ['Nouvelle période', `Du ${f.date(d.next.start)} au ${f.date(d.next.end)}`],
+          ['Montant', amount],
+        ],
+        form: [
+          { button: 'Accepter le renouvellement', hidden: [['action', 'accept']] },
+          {
+            heading: 'Demander des modifications',
+            button: 'Envoyer ma demande',
+            secondary: true,
+            hidden: [['action', 'change']],
+            message: {
+              label: 'Que souhaitez-vous changer?',
+              hint: `Par exemple un autre abonnement, d’autres dates ou une question sur le montant (1\u00a0000 caractères au maximum). L’équipe${f.org ? ` de l’organisme ${f.org}` : ''} communiquera avec vous.`,
+              error: d.error === 'message_required' ? nb('Écrivez un message : indiquez ce que vous souhaitez changer.') : undefined,
+            },
+          },
+        ],
+        notes: [[nb(`Vous ne souhaitez pas renouveler? Il suffit d’en informer ${f.org ? `l’organisme ${f.org}` : 'l’organisme'} en répondant au courriel qui contenait ce lien.`)]],
+      };
+    },
+    notice_accepted: (d, f) => ({
+      title: 'Merci — votre renouvellement est accepté',
+      tone: 'success',
+      paragraphs: [
+        [nb(`Merci, ${d.memberName}! Le renouvellement de votre abonnement « ${d.planName} » est accepté.`)],
+        ['Une facture de ', { strong: f.money(d.amount) }, ' vous a été envoyée par courriel. Une fois qu’elle sera payée, votre nouvelle période sera valide jusqu’au ', { strong: f.date(d.newTermEnd) }, '.'],
+      ],
+      go: { label: 'Payer par carte maintenant', url: d.payUrl },
+      notes: [['Vous pouvez aussi payer plus tard à partir du courriel de la facture, ou y répondre pour payer autrement.']],
+    }),
+    notice_changes_sent: (d, f) => ({
+      title: 'Votre demande est envoyée',
+      tone: 'success',
+      paragraphs: [
+        [nb(`Merci, ${d.memberName}. Votre demande de modification du renouvellement de votre abonnement « ${d.planName} » a été transmise à l’équipe${f.org ? ` de l’organisme ${f.org}` : ''}.`)],
+        ['L’équipe communiquera avec vous. D’ici là, rien ne change à votre abonnement; vous recevrez une confirmation par courriel.'],
       ],
     }),
     manage: (d, f) => {
@@ -510,6 +594,67 @@ const EN: PageCopy = {
         ['You can close this page.'],
       ],
     }),
+    notice_confirm: (d, f) => {
+      const amount = f.money(d.next.amount);
+      return {
+        title: 'Your renewal notice',
+        tone: 'neutral',
+        paragraphs: [
+          [`Hello ${d.memberName},`],
+          [
+            `Your “${d.planName}” membership ends on `,
+            { strong: f.date(d.termEnd) },
+            `. We propose to renew it: “${d.next.planName}”, from ${f.date(d.next.start)} to ${f.date(d.next.end)}, for `,
+            { strong: amount },
+            '.',
+          ],
+          ['If you accept, an invoice will be e-mailed to you; your new term starts when it is paid and your current term has ended.'],
+          ...(d.changeRequested
+            ? [['You have already asked for changes, and the team will contact you. You can still accept the renewal as offered, or write to us again below.']]
+            : []),
+        ],
+        facts: [
+          ['Current membership', d.planName],
+          ['Current term ends on', f.date(d.termEnd)],
+          ['Renewal plan', d.next.planName],
+          ['New term', `${f.date(d.next.start)} to ${f.date(d.next.end)}`],
+          ['Amount', amount],
+        ],
+        form: [
+          { button: 'Accept the renewal', hidden: [['action', 'accept']] },
+          {
+            heading: 'Ask for changes',
+            button: 'Send my request',
+            secondary: true,
+            hidden: [['action', 'change']],
+            message: {
+              label: 'What would you like to change?',
+              hint: `For example another plan, other dates or a question about the amount (1,000 characters at most). ${f.org ? `The team at ${f.org}` : 'The team'} will contact you.`,
+              error: d.error === 'message_required' ? 'Please write a message: tell us what you would like to change.' : undefined,
+            },
+          },
+        ],
+        notes: [[`Don’t wish to renew? Just let ${f.org ?? 'the organisation'} know by replying to the e-mail that contained this link.`]],
+      };
+    },
+    notice_accepted: (d, f) => ({
+      title: 'Thank you — your renewal is accepted',
+      tone: 'success',
+      paragraphs: [
+        [`Thank you, ${d.memberName}! The renewal of your “${d.planName}” membership is accepted.`],
+        ['An invoice for ', { strong: f.money(d.amount) }, ' was e-mailed to you. Once it is paid, your new term runs until ', { strong: f.date(d.newTermEnd) }, '.'],
+      ],
+      go: { label: 'Pay by card now', url: d.payUrl },
+      notes: [['You can also pay later from the invoice e-mail, or reply to it to pay another way.']],
+    }),
+    notice_changes_sent: (d, f) => ({
+      title: 'Your request was sent',
+      tone: 'success',
+      paragraphs: [
+        [`Thank you, ${d.memberName}. Your request for changes to the renewal of your “${d.planName}” membership was sent to ${f.org ? `the team at ${f.org}` : 'the team in charge'}.`],
+        ['They will contact you. Until then, nothing changes on your membership; you will receive a confirmation by e-mail.'],
+      ],
+    }),
     manage: (d, f) => {
       const { updatePaymentUrl, renewUrl, cancelUrl, cancelMode } = d.actions;
       const items: Array<{ label: string; url: string; primary: boolean }> = [];
@@ -629,14 +774,7 @@ export function renderPage(request: PageRequest, ctx: PageContext, actionUrl: st
   if (content.facts?.length) {
     main.push(`<dl>${content.facts.map(([label, value]) => `<div><dt>${e(label)}</dt><dd>${e(value)}</dd></div>`).join('')}</dl>`);
   }
-  if (content.form) {
-    const reason = content.form.reason
-      ? `<label for="reason">${e(content.form.reason.label)}</label>` +
-        `<textarea id="reason" name="reason" rows="4" maxlength="500" aria-describedby="reason-hint"></textarea>` +
-        `<p class="hint" id="reason-hint">${e(content.form.reason.hint)}</p>`
-      : '';
-    main.push(`<form method="post" action="${e(checkedPageUrl(actionUrl))}">${reason}<button type="submit">${e(content.form.button)}</button></form>`);
-  }
+  for (const form of [content.form ?? []].flat()) main.push(formHtml(form, actionUrl));
   if (content.go) main.push(`<p><a class="go" href="${e(checkedUrl(content.go.url))}">${e(content.go.label)}</a></p>`);
   if (content.table) {
     const { caption, headers, rows, empty } = content.table;
@@ -687,6 +825,29 @@ ${main.join('\n')}
 </body>
 </html>
 `;
+}
+
+function formHtml(form: PageForm, actionUrl: string): string {
+  const e = escapeHtml;
+  const heading = form.heading ? `<h2>${e(form.heading)}</h2>` : '';
+  const hidden = (form.hidden ?? []).map(([name, value]) => `<input type="hidden" name="${e(name)}" value="${e(value)}">`).join('');
+  const reason = form.reason
+    ? `<label for="reason">${e(form.reason.label)}</label>` +
+      `<textarea id="reason" name="reason" rows="4" maxlength="500" aria-describedby="reason-hint"></textarea>` +
+      `<p class="hint" id="reason-hint">${e(form.reason.hint)}</p>`
+    : '';
+  let message = '';
+  if (form.message) {
+    const { label, hint, error } = form.message;
+    // The error sits between the label and the field, and the field points to it (R-NOT-2).
+    message =
+      `<label for="message">${e(label)}</label>` +
+      (error ? `<p class="field-error" id="message-error" role="alert">${e(error)}</p>` : '') +
+      `<textarea id="message" name="message" rows="5" required maxlength="1000" aria-describedby="${error ? 'message-error ' : ''}message-hint"${error ? ' aria-invalid="true"' : ''}></textarea>` +
+      `<p class="hint" id="message-hint">${e(hint)}</p>`;
+  }
+  const button = `<button type="submit"${form.secondary ? ' class="secondary"' : ''}>${e(form.button)}</button>`;
+  return `${heading}<form method="post" action="${e(checkedPageUrl(actionUrl))}">${hidden}${reason}${message}${button}</form>`;
 }
 
 function inlineHtml(parts: Inline[]): string {

@@ -34,6 +34,8 @@ describe('stateful stack', () => {
           Match.objectLike({ IndexName: 'gsi2', Projection: { ProjectionType: 'ALL' } }),
           // R-REN-9: the live memberships of a plan, keys only (the fan-out needs only their ids).
           Match.objectLike({ IndexName: 'gsi3', Projection: { ProjectionType: 'KEYS_ONLY' } }),
+          // R-NOT-9: the "to remind" board's rows only.
+          Match.objectLike({ IndexName: 'gsi4', Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: Match.arrayWith(['memberName', 'status', 'sentAt', 'next']) } }),
         ],
         Replicas: [Match.objectLike({ DeletionProtectionEnabled: true, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
       }),

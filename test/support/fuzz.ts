@@ -59,7 +59,7 @@ export function adminRoutes(): { method: string; template: string }[] {
   return routes.list();
 }
 
-const PREFIX_OF: Record<string, string> = { memberId: 'mbr', planId: 'pln', membershipId: 'ms', invoiceId: 'inv' };
+const PREFIX_OF: Record<string, string> = { memberId: 'mbr', planId: 'pln', membershipId: 'ms', invoiceId: 'inv', reasonId: 'rsn', noticeId: 'ntc' };
 /** A well-shaped id that names nothing stored. */
 const ghostId = (prefix: string) => `${prefix}_${'7ZZZZZZZZZZZZZZZZZZZZZZZZZ'}`;
 
@@ -220,6 +220,9 @@ function validBodies(ids: Readonly<Record<string, string>>): Record<string, Reco
     'POST /api/invoices/{invoiceId}/pay': { method: 'cheque', reference: 'Chèque 1042', paidOn: '2027-01-15' },
     'POST /api/refusal-reasons': { label: 'Cotisation impayée', labels: { 'fr-CA': 'Cotisation impayée', en: 'Unpaid dues' } },
     'PATCH /api/refusal-reasons/{reasonId}': { retired: true },
+    'POST /api/renewals/bulk': { action: 'refuse', ids: [ghostId('ntc')], reasonId: ghostId('rsn'), note: 'moved away' },
+    'PATCH /api/renewals/{noticeId}': { planId: ids.planId ?? ghostId('pln'), price: { amount: 19900, currency: 'CAD' } },
+    'POST /api/renewals/{noticeId}/refuse': { reasonId: ghostId('rsn'), note: 'moved away' },
   };
 }
 
@@ -341,6 +344,7 @@ function arbitraries(options: Required<Pick<FuzzOptions, 'orgId' | 'ids' | 'curs
       '/api/%2E%2E/settings',
       `/${'a/'.repeat(500)}`,
       '/api/renewals',
+      '/api/renewals/bulk/x',
       '/api/dunning/summary',
       '/l/%',
     )

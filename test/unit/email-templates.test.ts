@@ -23,6 +23,8 @@ const PAY_REPLY_TO = 'facturation@natation-laval.example';
 const UPDATE_URL = 'https://relance.example/l/update-payment-token?k=1&m=2';
 const PAY_URL = 'https://relance.example/l/pay-token?k=1&m=2';
 const MANAGE_URL = 'https://relance.example/l/manage-token?k=1&m=2';
+const ANSWER_URL = 'https://relance.example/l/notice-token?k=1&m=2';
+const NOTICE_URL = 'https://relance.example/console/notices/n-1?tab=offer&x=1';
 
 /** The dunning outlooks of R-DUN-6: the run's deadline (last try) and what happens after it. */
 const CANCEL: DunningOutlook = { finalAction: 'cancel', deadline: '2027-04-14', stopDate: '2027-04-30', fallback: null };
@@ -80,6 +82,34 @@ const cases: { [K in TemplateId]: Case<K> } = {
     money: [cad(2500)],
     url: null,
     values: ['Léa Tremblay', 'Mensuel', 'F-2027-0042', PAY_REPLY_TO],
+  },
+  renewal_notice: {
+    data: { memberName: 'Léa Tremblay', planName: 'Annuel adulte', termEnd: '2027-03-14', next: { planName: 'Annuel famille', start: '2027-03-15', end: '2028-03-14', amount: cad(29500) }, answerUrl: ANSWER_URL, reminder: 0 },
+    dates: ['2027-03-14', '2027-03-15', '2028-03-14'],
+    money: [cad(29500)],
+    url: ANSWER_URL,
+    values: ['Léa Tremblay', 'Annuel adulte', 'Annuel famille'],
+  },
+  notice_change_received: {
+    data: { memberName: 'Léa Tremblay', planName: 'Annuel adulte', message: 'Could I pay in two instalments?' },
+    dates: [],
+    money: [],
+    url: null,
+    values: ['Léa Tremblay', 'Annuel adulte', 'Could I pay in two instalments?'],
+  },
+  notice_change_requested_org: {
+    data: { memberName: 'Émile Bérubé', memberEmail: 'emile@example.org', planName: 'Annuel adulte', termEnd: '2027-03-14', message: 'Le tarif étudiant, c’est possible?', noticeUrl: NOTICE_URL },
+    dates: ['2027-03-14'],
+    money: [],
+    url: NOTICE_URL,
+    values: ['Émile Bérubé', 'emile@example.org', 'Annuel adulte', 'Le tarif étudiant, c’est possible?'],
+  },
+  notice_refused: {
+    data: { memberName: 'Léa Tremblay', planName: 'Annuel adulte', lastDay: '2027-03-14' },
+    dates: ['2027-03-14'],
+    money: [],
+    url: null,
+    values: ['Léa Tremblay', 'Annuel adulte'],
   },
   cancellation_by_admin: {
     data: { memberName: 'Léa Tremblay', planName: 'Mensuel', terminationDate: '2027-06-30', lastBillingDate: '2027-05-01' },
@@ -243,8 +273,8 @@ function buttons(html: string): Array<{ href: string; label: string }> {
 const RAW_AMPERSAND = /&(?![a-zA-Z][a-zA-Z0-9]*;|#[0-9]+;|#x[0-9a-fA-F]+;)/;
 
 describe('renderEmail: every template in both locales', () => {
-  it('covers all twenty-five template ids of the contract', () => {
-    expect(TEMPLATE_IDS).toHaveLength(25);
+  it('covers all twenty-nine template ids of the contract', () => {
+    expect(TEMPLATE_IDS).toHaveLength(29);
   });
 
   for (const id of TEMPLATE_IDS) {
@@ -771,6 +801,106 @@ describe('R-DUN-9: invoices without a card on file', () => {
   });
 });
 
+describe('R-NOT: renewal notices', () => {
+  const notice = (extra: Partial<TemplateData['renewal_notice']> = {}): TemplateData['renewal_notice'] => ({ ...cases.renewal_notice.data, ...extra });
+  const ANSWER: Record<Locale, string> = { en: 'Answer the notice', 'fr-CA': 'Répondre à l’avis' };
+
+  it('R-NOT-1, R-NOT-8: a reminder of the notice has its own subject, naming the plan and saying it is a reminder, and opens with it', () => {
+    const en0 = render('renewal_notice', notice(), ctx('en'));
+    const en1 = render('renewal_notice', notice({ reminder: 1 }), ctx('en'));
+    expect(en0.subject).toBe('Club de natation de Laval: renewal notice for your “Annuel adulte” membership');
+    expect(en1.subject).toBe('Club de natation de Laval: reminder – renewal notice for your “Annuel adulte” membership');
+    expect(opening(en1)).toMatch(/^Reminder: your renewal notice is still awaiting your answer\. Your “Annuel adulte” membership ends on March 14, 2027\./);
+    expect(opening(en0)).toMatch(/^Your “Annuel adulte” membership ends on March 14, 2027\./);
+    expect(en1.html).toContain('>Reminder: your renewal notice</h1>');
+
+    const fr0 = render('renewal_notice', notice(), ctx('fr-CA'));
+    const fr1 = render('renewal_notice', notice({ reminder: 2 }), ctx('fr-CA'));
+    expect(fr0.subject).toBe('Club de natation de Laval\u00a0: avis de renouvellement de votre abonnement «\u00a0Annuel adulte\u00a0»');
+    expect(fr1.subject).toBe('Club de natation de Laval\u00a0: rappel – avis de renouvellement de votre abonnement «\u00a0Annuel adulte\u00a0»');
+    expect(opening(fr1)).toMatch(/^Rappel\u00a0: votre avis de renouvellement attend toujours votre réponse\. Votre abonnement «\u00a0Annuel adulte\u00a0» prend fin le 14 mars 2027\./);
+
+    for (const [zero, reminder] of [[en0, en1], [fr0, fr1]] as const) {
+      expect(reminder.subject).not.toBe(zero.subject);
+      expect(reminder.subject).toMatch(/reminder|rappel/i);
+      expect(zero.subject).not.toMatch(/reminder|rappel/i);
+      expect(opening(zero)).not.toMatch(/reminder|rappel/i);
+    }
+  });
+
+  for (const locale of LOCALES) {
+    it(`R-NOT-1: the notice gives the offered term, one button to answer it, says an invoice follows acceptance, and offers no refusal (${locale})`, () => {
+      const mail = render('renewal_notice', notice(), ctx(locale));
+      expect(buttons(mail.html)).toEqual([{ href: escaped(ANSWER_URL), label: ANSWER[locale] }]);
+      if (locale === 'en') {
+        expect(mail.text).toContain('Current term ends on: March 14, 2027');
+        expect(mail.text).toContain('Renewal plan: Annuel famille');
+        expect(mail.text).toContain('New term: March 15, 2027 to March 14, 2028');
+        expect(mail.text).toContain('Amount: CA$295.00');
+        expect(mail.text).toContain('Once you accept, we will e-mail you an invoice for CA$295.00. Your new term starts when it is paid and your current term has ended.');
+        expect(mail.text).toContain('If you do not wish to renew, simply reply to this e-mail');
+      } else {
+        expect(mail.text).toContain('Fin de la période actuelle\u00a0: 14 mars 2027');
+        expect(mail.text).toContain('Abonnement proposé\u00a0: Annuel famille');
+        expect(mail.text).toContain('Nouvelle période\u00a0: du 15 mars 2027 au 14 mars 2028');
+        expect(mail.text).toContain('Montant\u00a0: 295,00\u00a0$');
+        expect(mail.text).toContain('nous vous enverrons par courriel une facture de 295,00\u00a0$');
+        expect(mail.text).toContain('Si vous ne souhaitez pas renouveler, répondez simplement à ce courriel');
+      }
+      expect(`${mail.html}\n${mail.text}`).not.toMatch(/refuse|decline|refus/i);
+    });
+  }
+
+  it('R-NOT-2: the member is told their request for changes was received, their message quoted, and that nothing changes until contacted', () => {
+    const en = render('notice_change_received', cases.notice_change_received.data, ctx('en'));
+    expect(en.text).toContain('We received your request for changes to the renewal of your “Annuel adulte” membership.');
+    expect(en.text).toContain('Your message:\n> Could I pay in two instalments?');
+    expect(en.text).toContain('A member of our team will contact you about it. Until then, nothing changes on your membership.');
+    expect(buttons(en.html)).toEqual([]);
+    const fr = render('notice_change_received', cases.notice_change_received.data, ctx('fr-CA'));
+    expect(fr.text).toContain('Votre message\u00a0:\n> Could I pay in two instalments?');
+    expect(fr.text).toContain('communiquera avec vous');
+    expect(fr.text).toContain('D’ici là, rien ne change à votre abonnement.');
+  });
+
+  for (const locale of LOCALES) {
+    it(`R-NOT-2: staff are told who asks for changes, with the member's message escaped in HTML and one button to the notice (${locale})`, () => {
+      const message = '<script>alert("x")</script> & plus\nLigne 2';
+      const mail = render('notice_change_requested_org', { ...cases.notice_change_requested_org.data, message }, ctx(locale));
+      expect(mail.html).not.toMatch(/<script/i);
+      expect(mail.html).not.toMatch(RAW_AMPERSAND);
+      expect(mail.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; plus<br>Ligne 2');
+      expect(mail.text).toContain('> <script>alert("x")</script> & plus\n> Ligne 2');
+      expect(mail.subject).toContain('Émile Bérubé');
+      expect(mail.text.split('\n')[0]).toBe(locale === 'fr-CA' ? 'Bonjour,' : 'Hello,');
+      expect(mail.text).toContain('Émile Bérubé (emile@example.org)');
+      expect(mail.text).toContain(formatDate('2027-03-14', locale));
+      expect(buttons(mail.html)).toEqual([{ href: escaped(NOTICE_URL), label: locale === 'fr-CA' ? 'Ouvrir l’avis' : 'Open the notice' }]);
+      expect(mail.text).toContain(locale === 'fr-CA' ? 'Avis automatique envoyé au nom de Sophie Gagnon' : 'Automatic notice sent on behalf of Sophie Gagnon');
+
+      const member = render('notice_change_received', { ...cases.notice_change_received.data, message }, ctx(locale));
+      expect(member.html).not.toMatch(/<script/i);
+      expect(member.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; plus<br>Ligne 2');
+    });
+  }
+
+  it('R-NOT-5: the refusal gives the last day of membership, inclusive, says nothing is charged and invites to join again', () => {
+    const en = render('notice_refused', cases.notice_refused.data, ctx('en'));
+    expect(en.subject).toBe('Club de natation de Laval: your “Annuel adulte” membership will not be renewed');
+    expect(en.text).toContain('It ends on March 14, 2027 (inclusive).');
+    expect(en.html).toContain('It ends on <strong>March 14, 2027</strong> (inclusive).');
+    expect(en.text).toContain('You will not be charged');
+    expect(en.text).toContain('You are welcome to join again later');
+    expect(buttons(en.html)).toEqual([]);
+    const fr = render('notice_refused', cases.notice_refused.data, ctx('fr-CA'));
+    expect(fr.subject).toBe('Club de natation de Laval\u00a0: votre abonnement «\u00a0Annuel adulte\u00a0» ne sera pas renouvelé');
+    expect(fr.text).toContain('Il prend fin le 14 mars 2027 inclusivement.');
+    expect(fr.text).toContain('Aucun montant ne vous sera facturé');
+    expect(fr.text).toContain('Dernier jour de l’abonnement\u00a0: 14 mars 2027');
+    expect(buttons(fr.html)).toEqual([]);
+  });
+});
+
 describe('R-LNK-4: the "manage my membership" link in the footer', () => {
   const MEMBER_IDS = TEMPLATE_IDS.filter((id) => !id.endsWith('_org'));
   const STAFF_IDS = TEMPLATE_IDS.filter((id) => id.endsWith('_org'));
@@ -779,8 +909,16 @@ describe('R-LNK-4: the "manage my membership" link in the footer', () => {
   const withManage = (locale: Locale): EmailContext => ({ ...ctx(locale), manageUrl: MANAGE_URL });
   const manageAnchor = (locale: Locale) => new RegExp(`<a href="${escaped(MANAGE_URL).replace(/[.?*+^$()[\]{}|\\/]/g, '\\$&')}"[^>]*>${LABEL[locale]}</a>`);
 
-  it('R-LNK-4: the staff notices are exactly the six *_org templates', () => {
-    expect(STAFF_IDS.sort()).toEqual(['cancellation_notice_org', 'cancellation_request_org', 'card_expiring_org', 'dispute_opened_org', 'dunning_unpaid_org', 'payment_failed_org']);
+  it('R-LNK-4: the staff notices are exactly the seven *_org templates', () => {
+    expect(STAFF_IDS.sort()).toEqual([
+      'cancellation_notice_org',
+      'cancellation_request_org',
+      'card_expiring_org',
+      'dispute_opened_org',
+      'dunning_unpaid_org',
+      'notice_change_requested_org',
+      'payment_failed_org',
+    ]);
   });
 
   for (const locale of LOCALES) {

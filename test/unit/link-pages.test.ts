@@ -496,3 +496,196 @@ describe('renderPage: escaping on the new views (R-DUN-4, R-LNK-4)', () => {
     }
   });
 });
+
+const PAY_URL = 'https://relance.example/l/pay.1?k=1&m=2';
+const noticeConfirm = (over: Partial<PageData['notice_confirm']> = {}): PageRequest => ({
+  view: 'notice_confirm',
+  data: {
+    memberName: 'Léa Tremblay',
+    planName: 'Annuel adulte',
+    termEnd: '2027-03-14',
+    next: { planName: 'Annuel famille', start: '2027-03-15', end: '2028-03-14', amount: cad(29500) },
+    changeRequested: false,
+    ...over,
+  },
+});
+const noticeAccepted: PageRequest = {
+  view: 'notice_accepted',
+  data: { memberName: 'Léa Tremblay', planName: 'Annuel adulte', newTermEnd: '2028-03-14', amount: cad(29500), payUrl: PAY_URL },
+};
+const noticeChangesSent: PageRequest = { view: 'notice_changes_sent', data: { memberName: 'Léa Tremblay', planName: 'Annuel adulte' } };
+
+/** The page's forms, in order. */
+const formsOf = (html: string) => [...html.matchAll(/<form[\s\S]*?<\/form>/g)].map((m) => m[0]);
+
+/**
+ * Axe-like checks: ids are unique, every aria-describedby and label points to an element that
+ * exists, every field has a label, and every button has a name.
+ */
+function expectAccessibleFields(html: string): void {
+  const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]!);
+  expect(new Set(ids).size).toBe(ids.length);
+  for (const [, refs] of html.matchAll(/aria-describedby="([^"]*)"/g)) {
+    for (const ref of refs!.split(/\s+/)) expect(ids, ref).toContain(ref);
+  }
+  const labelled = [...html.matchAll(/<label for="([^"]+)">([^<]*)<\/label>/g)].map((m) => {
+    expect(m[2]!.trim()).not.toBe('');
+    return m[1]!;
+  });
+  for (const [, id] of html.matchAll(/<(?:textarea|input(?![^>]*type="hidden"))[^>]*\sid="([^"]+)"/g)) expect(labelled, id).toContain(id);
+  expect(count(html, /<textarea/)).toBe(labelled.filter((id) => html.includes(`<textarea id="${id}"`)).length);
+  for (const [, label] of html.matchAll(/<button[^>]*>([^<]*)<\/button>/g)) expect(label!.trim()).not.toBe('');
+}
+
+describe('renderPage: the renewal notice (R-NOT-2)', () => {
+  const ACCEPT: Record<Locale, string> = { en: 'Accept the renewal', 'fr-CA': 'Accepter le renouvellement' };
+  const SEND: Record<Locale, string> = { en: 'Send my request', 'fr-CA': 'Envoyer ma demande' };
+  const LABEL: Record<Locale, string> = { en: 'What would you like to change?', 'fr-CA': 'Que souhaitez-vous changer?' };
+
+  for (const locale of LOCALES) {
+    it(`R-NOT-2: notice_confirm (${locale}) has exactly two POST forms to the link's own URL: accept, and change with a labelled, required message`, () => {
+      const html = renderPage(noticeConfirm(), known(locale), ACTION);
+      expectSafeDocument(html, locale);
+      expectAccessibleFields(html);
+      expect(html).toContain('<main class="neutral">');
+      expect(count(html, '<form')).toBe(2);
+      expect(count(html, `<form method="post" action="${escaped(ACTION)}">`)).toBe(2);
+      expect(count(html, '<button')).toBe(2);
+      expect(count(html, 'type="submit"')).toBe(2);
+
+      const [accept, change] = formsOf(html) as [string, string];
+      expect(accept).toBe(`<form method="post" action="${escaped(ACTION)}"><input type="hidden" name="action" value="accept"><button type="submit">${ACCEPT[locale]}</button></form>`);
+      expect(change).toContain('<input type="hidden" name="action" value="change">');
+      expect(change).not.toContain('value="accept"');
+      expect(change).toContain(`<label for="message">${LABEL[locale]}</label>`);
+      expect(change).toMatch(/<textarea id="message" name="message" rows="5" required maxlength="1000" aria-describedby="message-hint"><\/textarea><p class="hint" id="message-hint">[^<]+<\/p>/);
+      expect(change).toMatch(new RegExp(`<button type="submit" class="secondary">${SEND[locale]}</button></form>$`));
+      expect(change).not.toMatch(/aria-invalid|role="alert"/);
+      expect(count(html, /<textarea/)).toBe(1);
+      // The second choice is introduced by its own heading, below the page's one h1.
+      expect(html).toContain(`<h2>${locale === 'fr-CA' ? 'Demander des modifications' : 'Ask for changes'}</h2><form`);
+    });
+
+    it(`R-NOT-2: notice_confirm (${locale}) shows the current term end and the offered term, and says how to decline without a refuse button`, () => {
+      const html = renderPage(noticeConfirm(), known(locale), ACTION);
+      const text = visibleText(html);
+      if (locale === 'fr-CA') {
+        expect(text).toContain('Fin de la période actuelle 14 mars 2027');
+        expect(text).toContain('Abonnement proposé Annuel famille');
+        expect(text).toContain('Nouvelle période Du 15 mars 2027 au 14 mars 2028');
+        expect(text).toContain('Montant 295,00\u00a0$');
+        expect(text).toContain('une facture vous sera envoyée par courriel');
+        expect(text).toContain('Vous ne souhaitez pas renouveler? Il suffit d’en informer l’organisme Club de natation de Laval');
+      } else {
+        expect(text).toContain('Current term ends on March 14, 2027');
+        expect(text).toContain('Renewal plan Annuel famille');
+        expect(text).toContain('New term March 15, 2027 to March 14, 2028');
+        expect(text).toContain('Amount CA$295.00');
+        expect(text).toContain('an invoice will be e-mailed to you');
+        expect(text).toContain('Don’t wish to renew? Just let Club de natation de Laval know');
+      }
+      const buttonLabels = [...html.matchAll(/<button[^>]*>([^<]*)<\/button>/g)].map((m) => m[1]);
+      expect(buttonLabels).toEqual([ACCEPT[locale], SEND[locale]]);
+      expect(text).not.toMatch(/already asked|déjà demandé/);
+    });
+
+    it(`R-NOT-2: notice_confirm (${locale}) after an empty request marks the message invalid and says a message is needed, next to the field`, () => {
+      const html = renderPage(noticeConfirm({ error: 'message_required' }), known(locale), ACTION);
+      expectSafeDocument(html, locale);
+      expectAccessibleFields(html);
+      const change = formsOf(html)[1]!;
+      const error = locale === 'fr-CA' ? 'Écrivez un message\u00a0: indiquez ce que vous souhaitez changer.' : 'Please write a message: tell us what you would like to change.';
+      expect(change).toContain(
+        `<label for="message">${LABEL[locale]}</label><p class="field-error" id="message-error" role="alert">${escaped(error)}</p>` +
+          '<textarea id="message" name="message" rows="5" required maxlength="1000" aria-describedby="message-error message-hint" aria-invalid="true"></textarea>',
+      );
+      expect(count(html, 'aria-invalid="true"')).toBe(1);
+      expect(formsOf(html)[0]).not.toContain('message-error');
+      expect(count(html, '<form')).toBe(2);
+    });
+
+    it(`R-NOT-2: notice_confirm (${locale}) says when changes were already asked for, and that the member may still accept or write again`, () => {
+      const text = visibleText(renderPage(noticeConfirm({ changeRequested: true }), known(locale), ACTION));
+      expect(text).toContain(
+        locale === 'fr-CA'
+          ? 'Vous avez déjà demandé des modifications\u00a0: l’équipe communiquera avec vous. Vous pouvez tout de même accepter le renouvellement tel qu’il est proposé, ou écrire de nouveau ci-dessous.'
+          : 'You have already asked for changes, and the team will contact you. You can still accept the renewal as offered, or write to us again below.',
+      );
+    });
+
+    it(`R-NOT-2, R-NOT-4: notice_accepted (${locale}) thanks the member, gives the invoice amount and the new term end, and links to pay by card`, () => {
+      const html = renderPage(noticeAccepted, known(locale), ACTION);
+      expectSafeDocument(html, locale);
+      expect(html).not.toMatch(/<form|<button/);
+      expect(html).toContain('<main class="success">');
+      expect(count(html, '<a class="go"')).toBe(1);
+      expect(html).toContain(`<a class="go" href="${escaped(PAY_URL)}">${locale === 'fr-CA' ? 'Payer par carte maintenant' : 'Pay by card now'}</a>`);
+      const text = visibleText(html);
+      if (locale === 'fr-CA') {
+        expect(text).toContain('Le renouvellement de votre abonnement «\u00a0Annuel adulte\u00a0» est accepté.');
+        expect(text).toContain('Une facture de 295,00\u00a0$ vous a été envoyée par courriel');
+        expect(text).toContain('valide jusqu’au 14 mars 2028');
+      } else {
+        expect(text).toContain('The renewal of your “Annuel adulte” membership is accepted.');
+        expect(text).toContain('An invoice for CA$295.00 was e-mailed to you');
+        expect(text).toContain('your new term runs until March 14, 2028');
+      }
+    });
+
+    it(`R-NOT-2: notice_changes_sent (${locale}) says the request reached the organisation, which will contact the member`, () => {
+      const html = renderPage(noticeChangesSent, known(locale), ACTION);
+      expectSafeDocument(html, locale);
+      expect(html).not.toMatch(/<form|<button/);
+      expect(html).toContain('<main class="success">');
+      const text = visibleText(html);
+      expect(text).toContain(
+        locale === 'fr-CA'
+          ? 'Votre demande de modification du renouvellement de votre abonnement «\u00a0Annuel adulte\u00a0» a été transmise à l’équipe de l’organisme Club de natation de Laval.'
+          : 'Your request for changes to the renewal of your “Annuel adulte” membership was sent to the team at Club de natation de Laval.',
+      );
+      expect(text).toContain(locale === 'fr-CA' ? 'L’équipe communiquera avec vous.' : 'They will contact you.');
+    });
+
+    it(`R-NOT-2: the notice views (${locale}) escape hostile names and a hostile action URL in both forms`, () => {
+      const evil = { memberName: HOSTILE_NAME, planName: 'Or & <b>Argent</b>' };
+      const requests: PageRequest[] = [
+        noticeConfirm({ ...evil, next: { planName: '<img src=x>', start: '2027-03-15', end: '2028-03-14', amount: cad(29500) }, error: 'message_required' }),
+        { view: 'notice_accepted', data: { ...evil, newTermEnd: '2028-03-14', amount: cad(29500), payUrl: 'https://relance.example/l/pay?a=1&b="><script>' } },
+        { view: 'notice_changes_sent', data: evil },
+      ];
+      for (const request of requests) {
+        const html = renderPage(request, known(locale), HOSTILE_ACTION);
+        expect(html, request.view).not.toMatch(/<script|<img|<b>/);
+        expect(html, request.view).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+        expect(html, request.view).not.toMatch(/&(?![a-zA-Z][a-zA-Z0-9]*;|#[0-9]+;|#x[0-9a-fA-F]+;)/);
+      }
+      const confirm = renderPage(requests[0]!, known(locale), HOSTILE_ACTION);
+      expect(count(confirm, 'action="https://relance.example/l/abc?x=1&amp;y=&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"')).toBe(2);
+      expect(confirm).toContain('&lt;img src=x&gt;');
+    });
+  }
+
+  it('R-NOT-2: a pay link that is not http(s), or an action that is neither on this site nor http(s), is refused', () => {
+    expect(() => renderPage({ view: 'notice_accepted', data: { ...(noticeAccepted.data as PageData['notice_accepted']), payUrl: 'javascript:alert(1)' } }, known('en'), ACTION)).toThrow(RangeError);
+    expect(() => renderPage(noticeConfirm(), known('en'), '//evil.example/l/x')).toThrow(RangeError);
+    expect(renderPage(noticeConfirm(), known('en'), '/l/abc.def')).toContain('<form method="post" action="/l/abc.def"><input type="hidden" name="action" value="accept">');
+  });
+
+  it("R-NOT-2: keeps the page's style element allowed by the CSP hash on the notice views", () => {
+    const styleSrc = PAGE_CSP.split(';').map((d) => d.trim()).find((d) => d.startsWith('style-src'))!;
+    for (const request of [noticeConfirm({ error: 'message_required' }), noticeAccepted, noticeChangesSent]) {
+      const html = renderPage(request, known('fr-CA'), ACTION);
+      const styles = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)];
+      expect(styles).toHaveLength(1);
+      expect(styleSrc).toBe(`style-src 'sha256-${createHash('sha256').update(styles[0]![1]!, 'utf8').digest('base64')}'`);
+    }
+  });
+
+  it('R-NOT-2: the one-form confirm views keep their single form without hidden fields or message', () => {
+    for (const [, request] of CONFIRM_VIEWS) {
+      const html = renderPage(request, known('en'), ACTION);
+      expectAccessibleFields(html);
+      expect(html).not.toMatch(/type="hidden"|name="message"|<h2>|class="secondary"/);
+    }
+  });
+});

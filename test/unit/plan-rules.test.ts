@@ -64,9 +64,17 @@ describe('plan rules', () => {
     expect(check({ renewal: { policy: 'none', reminderDays: [] } }, 'ON')).toBe('accepted');
   });
 
-  it('R-REN-5: the notice policy is refused until renewal notices are available', () => {
-    expect(check({ renewal: { policy: 'notice', reminderDays: [], notice: { sendDaysBefore: 45, remindAfterDays: 7 } } })).toBe('R-REN-5');
-    expect(check({ renewal: { policy: 'notice', reminderDays: [] } })).toBe('400:renewal.notice');
+  it('R-REN-5: the notice policy is for upfront plans, with its notice settings and no plain reminders', () => {
+    const notice = { sendDaysBefore: 45, remindAfterDays: 7 };
+    const upfront = { billing: { cadence: 'upfront', anchor: { type: 'purchaseDate' } } };
+    expect(check({ ...upfront, renewal: { policy: 'notice', reminderDays: [], notice } })).toBe('accepted');
+    expect(check({ ...upfront, renewal: { policy: 'notice', reminderDays: [], notice } }, 'QC')).toBe('accepted');
+    // A monthly plan bills month by month; a notice invoices the whole next term.
+    expect(check({ renewal: { policy: 'notice', reminderDays: [], notice } })).toBe('R-REN-5');
+    expect(check({ ...upfront, renewal: { policy: 'notice', reminderDays: [30], notice } })).toBe('R-REN-5');
+    expect(check({ ...upfront, termMonths: 1, renewal: { policy: 'notice', reminderDays: [], notice } })).toBe('R-REN-5');
+    expect(check({ ...upfront, renewal: { policy: 'notice', reminderDays: [] } })).toBe('400:renewal.notice');
+    expect(check({ ...upfront, renewal: { policy: 'automatic', reminderDays: [], notice } })).toBe('400:renewal.notice');
   });
 
   it('R-DUN-6: downgrade needs an existing fallback plan in the same currency', () => {

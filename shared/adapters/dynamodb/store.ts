@@ -20,6 +20,7 @@ import type { Membership, MembershipStatus, Term } from '../../domain/membership
 import type { PaymentAttempt } from '../../domain/payment.js';
 import type { Plan } from '../../domain/plan.js';
 import type { RefusalReason } from '../../domain/refusal.js';
+import type { Notice, NoticeBoard } from '../../domain/notice.js';
 import type { Settings } from '../../domain/settings.js';
 import type { CardLog, DunningRun, RunKind, RunState } from '../../domain/dunning.js';
 import type { GatewayConnection, WebhookReceipt } from '../../domain/gateway.js';
@@ -65,6 +66,7 @@ import { PLAN_PREFIX, planItem, planKey } from './entities/plan.js';
 import { settingsItem, settingsKey } from './entities/settings.js';
 import { gatewayItem, gatewayKey, webhookReceiptItem, webhookReceiptKey } from './entities/gateway.js';
 import { REASON_PREFIX, refusalReasonItem, refusalReasonKey } from './entities/refusal.js';
+import { boardQuery, noticeItem, noticeKey } from './entities/notice.js';
 import { activeRunsOfMember, cardChangeItem, cardLogItem, cardLogKey, runItem, runKey, runsByState } from './entities/dunning.js';
 
 export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
@@ -141,6 +143,8 @@ function toSpec(table: string, write: Write): Spec {
       return versioned(table, runItem(write.value), write.value.version, 'dunning run', write.value.invoiceId);
     case 'refusal_reason':
       return versioned(table, refusalReasonItem(write.value), write.value.version, 'refusal reason', write.value.id);
+    case 'notice':
+      return versioned(table, noticeItem(write.value), write.value.version, 'renewal notice', write.value.id);
     case 'card_log':
       return versioned(table, cardLogItem(write.value), write.value.version, 'card log', write.value.card);
     case 'card_change':
@@ -388,6 +392,41 @@ export class DynamoStore implements Store {
       ConsistentRead: true,
     });
     return items.map((i) => valueOf<RefusalReason>(i));
+  }
+
+  getNotice(orgId: string, id: string): Promise<Notice | null> {
+    return this.get(noticeKey(orgId, id));
+  }
+
+  /**
+   * R-NOT-9: one board, newest first: one Query on a sparse index. "Unanswered for more than N
+   * days" and "due a reminder" bound the sort key (an instant) in the key condition.
+   */
+  async listNotices(orgId: string, board: NoticeBoard, now: Date, page: PageRequest): Promise<Page<Notice>> {
+    const q = boardQuery(orgId, board);
+    const bound = q.olderThanDays !== undefined ? new Date(now.getTime() - q.olderThanDays * 86_400_000).toISOString() : q.due ? now.toISOString() : null;
+    const names: Record<string, string> = { '#p': `${q.index}pk` };
+    const values: Record<string, unknown> = { ':p': q.partition };
+    let condition = '#p = :p';
+    if (bound !== null) {
+      names['#s'] = `${q.index}sk`;
+      // Sort keys are `<instant>#<id>`: '$' sorts right after '#', so an instant equal to the bound is included.
+      values[':bound'] = `${bound}$`;
+      condition += ' AND #s < :bound';
+    }
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: q.index,
+        KeyConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+        Limit: page.limit,
+        ExclusiveStartKey: decodeCursor(page.cursor, { partitionAttr: `${q.index}pk`, partition: q.partition, keyAttrs: keyAttrsOf(q.index) }),
+      }),
+    );
+    return { items: (out.Items ?? []).map((i) => valueOf<Notice>(i)), nextCursor: encodeCursor(out.LastEvaluatedKey) };
   }
 
   getRefusalReason(orgId: string, id: string): Promise<RefusalReason | null> {

@@ -56,6 +56,7 @@ export const ID_PATH_PARAMS: PathParams = {
   membershipId: { entity: 'membership', schema: entityId('ms') },
   invoiceId: { entity: 'invoice', schema: entityId('inv') },
   reasonId: { entity: 'refusal reason', schema: entityId('rsn') },
+  noticeId: { entity: 'renewal notice', schema: entityId('ntc') },
 };
 
 /**

@@ -272,6 +272,119 @@ export const en: Catalog = {
       };
     },
 
+    renewal_notice: (d, f) => {
+      const org = f.branding.organisationName;
+      const termEnd = f.date(d.termEnd);
+      const amount = f.money(d.next.amount);
+      const reminder = d.reminder > 0;
+      return {
+        subject: reminder
+          ? `${org}: reminder – renewal notice for your “${d.planName}” membership`
+          : `${org}: renewal notice for your “${d.planName}” membership`,
+        preheader: reminder
+          ? `Your renewal notice is still awaiting your answer. Your membership ends on ${termEnd}.`
+          : `Your membership ends on ${termEnd}. Accept the renewal or ask for changes in a minute.`,
+        heading: reminder ? 'Reminder: your renewal notice' : 'Your renewal notice',
+        greeting: greet(d.memberName),
+        audience: 'member',
+        blocks: [
+          p(
+            ...(reminder ? ['Reminder: your renewal notice is still awaiting your answer. '] : []),
+            `Your “${d.planName}” membership ends on `,
+            { strong: termEnd },
+            '. We propose to renew it for the following term:',
+          ),
+          {
+            kind: 'facts',
+            rows: [
+              ['Current membership', d.planName],
+              ['Current term ends on', termEnd],
+              ['Renewal plan', d.next.planName],
+              ['New term', `${f.date(d.next.start)} to ${f.date(d.next.end)}`],
+              ['Amount', amount],
+            ],
+          },
+          p('With the button below, you can accept the renewal or, if something should change, tell us what.'),
+          { kind: 'button', label: 'Answer the notice', url: d.answerUrl },
+          p(`Once you accept, we will e-mail you an invoice for ${amount}. Your new term starts when it is paid and your current term has ended.`),
+          p('If you do not wish to renew, simply reply to this e-mail to let us know.'),
+        ],
+      };
+    },
+
+    notice_change_received: (d, f) => {
+      const org = f.branding.organisationName;
+      return {
+        subject: `${org}: we received your request for changes to your renewal`,
+        preheader: 'Our team will contact you about your renewal. Until then, nothing changes.',
+        heading: 'Request for changes received',
+        greeting: greet(d.memberName),
+        audience: 'member',
+        blocks: [
+          p(`We received your request for changes to the renewal of your “${d.planName}” membership.`),
+          { kind: 'quote', label: 'Your message', text: d.message },
+          p('A member of our team will contact you about it. Until then, nothing changes on your membership.'),
+          p('Anything to add? Just reply to this e-mail.'),
+        ],
+      };
+    },
+
+    notice_change_requested_org: (d, f) => {
+      const org = f.branding.organisationName;
+      const termEnd = f.date(d.termEnd);
+      return {
+        subject: `${org}: ${d.memberName} asks for changes to their renewal`,
+        preheader: `${d.memberName} asked for changes to the renewal of their membership. Your answer is needed.`,
+        heading: 'A renewal notice to review',
+        greeting: 'Hello,',
+        audience: 'staff',
+        blocks: [
+          p(
+            { strong: d.memberName },
+            ` (${d.memberEmail}) asks for changes to the renewal of their “${d.planName}” membership, whose current term ends on ${termEnd}.`,
+          ),
+          p(
+            'Nothing changes until you act. On the notice, you can edit the next term and approve it, or refuse the renewal; the member will be told by e-mail.',
+          ),
+          {
+            kind: 'facts',
+            rows: [
+              ['Member', d.memberName],
+              ['E-mail', d.memberEmail],
+              ['Membership', d.planName],
+              ['Current term ends on', termEnd],
+            ],
+          },
+          { kind: 'quote', label: 'Message from the member', text: d.message },
+          { kind: 'button', label: 'Open the notice', url: d.noticeUrl },
+        ],
+      };
+    },
+
+    notice_refused: (d, f) => {
+      const org = f.branding.organisationName;
+      const last = f.date(d.lastDay);
+      return {
+        subject: `${org}: your “${d.planName}” membership will not be renewed`,
+        preheader: `Your membership ends on ${last}. You are welcome back any time.`,
+        heading: 'Your membership will not be renewed',
+        greeting: greet(d.memberName),
+        audience: 'member',
+        blocks: [
+          p(`We have recorded that you will not renew your “${d.planName}” membership. It ends on `, { strong: last }, ' (inclusive).'),
+          p('You will not be charged: no invoice will be sent for a new term.'),
+          {
+            kind: 'facts',
+            rows: [
+              ['Membership', d.planName],
+              ['Last day of membership', last],
+            ],
+          },
+          p('Thank you for being a member! You are welcome to join again later: just reply to this e-mail, also if you think this is a mistake.'),
+        ],
+      };
+    },
+
     cancellation_by_admin: (d, f) => {
       const org = f.branding.organisationName;
       const last = f.date(d.terminationDate);

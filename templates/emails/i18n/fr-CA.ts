@@ -290,6 +290,124 @@ export const frCA: Catalog = {
       };
     },
 
+    renewal_notice: (d, f) => {
+      const org = f.branding.organisationName;
+      const termEnd = f.date(d.termEnd);
+      const amount = f.money(d.next.amount);
+      const reminder = d.reminder > 0;
+      return {
+        subject: reminder
+          ? fr`${org} : rappel – avis de renouvellement de votre abonnement « ${d.planName} »`
+          : fr`${org} : avis de renouvellement de votre abonnement « ${d.planName} »`,
+        preheader: reminder
+          ? `Votre avis de renouvellement attend toujours votre réponse. Votre abonnement prend fin le ${termEnd}.`
+          : `Votre abonnement prend fin le ${termEnd}. Acceptez le renouvellement ou demandez des modifications en une minute.`,
+        heading: reminder ? fr`Rappel : votre avis de renouvellement` : 'Votre avis de renouvellement',
+        greeting: greet(d.memberName),
+        audience: 'member',
+        blocks: [
+          p(
+            ...(reminder ? [fr`Rappel : votre avis de renouvellement attend toujours votre réponse. `] : []),
+            fr`Votre abonnement « ${d.planName} » prend fin le `,
+            { strong: termEnd },
+            fr`. Nous vous proposons de le renouveler pour la période suivante :`,
+          ),
+          {
+            kind: 'facts',
+            rows: [
+              ['Abonnement actuel', d.planName],
+              ['Fin de la période actuelle', termEnd],
+              ['Abonnement proposé', d.next.planName],
+              ['Nouvelle période', `du ${f.date(d.next.start)} au ${f.date(d.next.end)}`],
+              ['Montant', amount],
+            ],
+          },
+          p('Le bouton ci-dessous vous permet d’accepter le renouvellement ou, si quelque chose doit changer, de nous indiquer quoi.'),
+          { kind: 'button', label: 'Répondre à l’avis', url: d.answerUrl },
+          p(
+            `Une fois le renouvellement accepté, nous vous enverrons par courriel une facture de ${amount}. La nouvelle période commencera lorsque la facture sera payée et que votre période actuelle aura pris fin.`,
+          ),
+          p('Si vous ne souhaitez pas renouveler, répondez simplement à ce courriel pour nous en informer.'),
+        ],
+      };
+    },
+
+    notice_change_received: (d, f) => {
+      const org = f.branding.organisationName;
+      return {
+        subject: fr`${org} : nous avons bien reçu votre demande de modification`,
+        preheader: 'Notre équipe communiquera avec vous au sujet de votre renouvellement. D’ici là, rien ne change.',
+        heading: 'Demande de modification reçue',
+        greeting: greet(d.memberName),
+        audience: 'member',
+        blocks: [
+          p(fr`Nous avons bien reçu votre demande de modification du renouvellement de votre abonnement « ${d.planName} ».`),
+          { kind: 'quote', label: 'Votre message', text: d.message },
+          p('Un membre de notre équipe communiquera avec vous à ce sujet. D’ici là, rien ne change à votre abonnement.'),
+          p('Vous souhaitez ajouter une précision? Répondez simplement à ce courriel.'),
+        ],
+      };
+    },
+
+    notice_change_requested_org: (d, f) => {
+      const org = f.branding.organisationName;
+      const termEnd = f.date(d.termEnd);
+      return {
+        subject: fr`${org} : ${d.memberName} demande des modifications à son renouvellement`,
+        preheader: `${d.memberName} demande des modifications au renouvellement de son abonnement. Votre réponse est requise.`,
+        heading: 'Avis de renouvellement à traiter',
+        greeting: 'Bonjour,',
+        audience: 'staff',
+        blocks: [
+          p(
+            { strong: d.memberName },
+            ` (${d.memberEmail}) demande des modifications au renouvellement de son abonnement `,
+            fr`« ${d.planName} », dont la période actuelle prend fin le ${termEnd}.`,
+          ),
+          p(
+            'Rien ne change tant que vous n’avez pas agi. Dans l’avis, vous pouvez modifier la prochaine période et l’approuver, ou refuser le renouvellement; le membre sera avisé par courriel.',
+          ),
+          {
+            kind: 'facts',
+            rows: [
+              ['Membre', d.memberName],
+              ['Courriel', d.memberEmail],
+              ['Abonnement', d.planName],
+              ['Fin de la période actuelle', termEnd],
+            ],
+          },
+          { kind: 'quote', label: 'Message du membre', text: d.message },
+          { kind: 'button', label: 'Ouvrir l’avis', url: d.noticeUrl },
+        ],
+      };
+    },
+
+    notice_refused: (d, f) => {
+      const org = f.branding.organisationName;
+      const last = f.date(d.lastDay);
+      return {
+        subject: fr`${org} : votre abonnement « ${d.planName} » ne sera pas renouvelé`,
+        preheader: `Votre abonnement prend fin le ${last}. Au plaisir de vous revoir parmi nous.`,
+        heading: 'Votre abonnement ne sera pas renouvelé',
+        greeting: greet(d.memberName),
+        audience: 'member',
+        blocks: [
+          p(fr`Nous avons pris note que vous ne renouvelez pas votre abonnement « ${d.planName} ». Il prend fin le `, { strong: last }, ' inclusivement.'),
+          p(fr`Aucun montant ne vous sera facturé : aucune facture ne sera émise pour une nouvelle période.`),
+          {
+            kind: 'facts',
+            rows: [
+              ['Abonnement', d.planName],
+              ['Dernier jour de l’abonnement', last],
+            ],
+          },
+          p(
+            fr`Merci d’avoir fait partie de nos membres! Il nous fera plaisir de vous accueillir de nouveau plus tard : répondez simplement à ce courriel, y compris si vous pensez qu’il s’agit d’une erreur.`,
+          ),
+        ],
+      };
+    },
+
     cancellation_by_admin: (d, f) => {
       const org = f.branding.organisationName;
       const last = f.date(d.terminationDate);

@@ -10,6 +10,7 @@ import type { Caller } from '../../../shared/use-cases/context.js';
 import { cancelByAdmin, confirmCancellationRequest, declineCancellationRequest, voidInvoice } from '../../../shared/use-cases/cancellation.js';
 import { recordPayment, resendInvoice } from '../../../shared/use-cases/collection.js';
 import { actOnLink, showLink } from '../../../shared/use-cases/links.js';
+import { approveNotice, bulkNotices, editNotice, refuseNotice, remindNotice, resetNotice } from '../../../shared/use-cases/notices.js';
 import { patchMember } from '../../../shared/use-cases/members.js';
 import { changeTermEnd, createMembership } from '../../../shared/use-cases/memberships.js';
 import { updatePlan } from '../../../shared/use-cases/plans.js';
@@ -30,6 +31,8 @@ export interface Real {
   plans: Plan[];
   members: Member[];
   stats: Record<string, number>;
+  /** R-NOT-3: the organisation's refusal reasons (the last one retired). */
+  reasons: string[];
 }
 
 export interface Model {
@@ -355,6 +358,122 @@ class ToggleIntervention extends Step {
   }
 }
 
+/** R-NOT-2: the member answers their renewal notice from its signed link: accepts, or asks for changes (with a message, or without). */
+class NoticeAnswer extends Step {
+  constructor(
+    readonly k: number,
+    readonly action: 'accept' | 'change' | 'empty',
+  ) {
+    super();
+  }
+  async act(_m: Model, r: Real): Promise<void> {
+    const id = membershipOf(r, this.k);
+    if (!id) return;
+    const token = signLink(r.world.deps.linkKeys, { purpose: 'notice', orgId: r.tracked.orgId, membershipId: id, exp: Math.floor(r.world.clock.now().getTime() / 1000) + 86_400 });
+    const before = JSON.stringify(await r.world.deps.store.getMembership(r.tracked.orgId, id));
+    const shown = await showLink(r.world.deps, token);
+    if (shown.status >= 500) throw new Error(`GET of a notice link answered ${shown.status}`);
+    if (JSON.stringify(await r.world.deps.store.getMembership(r.tracked.orgId, id)) !== before) throw new Error('GET of a notice link changed the membership');
+    const form: Record<string, string> = this.action === 'accept' ? { action: 'accept' } : { action: 'change', message: this.action === 'empty' ? ' ' : 'Please call me about the family plan' };
+    const page = await actOnLink(r.world.deps, token, form);
+    r.stats[`notice:${this.action}:${page.status}`] = (r.stats[`notice:${this.action}:${page.status}`] ?? 0) + 1;
+    if (page.status >= 500) throw new Error(`notice link answered ${page.status}`);
+  }
+  toString() {
+    return `noticeAnswer(${this.k}, ${this.action})`;
+  }
+}
+
+type NoticeAction = 'approve' | 'approve2' | 'refuse' | 'reset' | 'remind' | 'edit';
+
+/** R-NOT-3…8: staff act on a membership's latest notice (approve twice at once: one invoice). */
+class StaffNotice extends Step {
+  constructor(
+    readonly k: number,
+    readonly action: NoticeAction,
+    readonly n: number,
+  ) {
+    super();
+  }
+  async act(_m: Model, r: Real): Promise<void> {
+    const id = membershipOf(r, this.k);
+    if (!id) return;
+    const noticeId = (await r.world.deps.store.getMembership(r.tracked.orgId, id))?.notice?.id;
+    if (!noticeId) return;
+    const { deps } = r.world;
+    const name = `staffNotice:${this.action}`;
+    switch (this.action) {
+      case 'approve':
+        return refusalsAllowed(r, name, () => approveNotice(deps, r.caller, noticeId));
+      case 'approve2': {
+        const results = await Promise.allSettled([approveNotice(deps, r.caller, noticeId), approveNotice(deps, r.caller, noticeId)]);
+        for (const result of results) {
+          if (result.status === 'rejected' && !(result.reason instanceof DomainError)) throw result.reason;
+          r.stats[`${name}:${result.status}`] = (r.stats[`${name}:${result.status}`] ?? 0) + 1;
+        }
+        return;
+      }
+      case 'refuse':
+        return refusalsAllowed(r, name, () => refuseNotice(deps, r.caller, noticeId, { reasonId: r.reasons[this.n % r.reasons.length]! }));
+      case 'reset':
+        return refusalsAllowed(r, name, () => resetNotice(deps, r.caller, noticeId));
+      case 'remind':
+        return refusalsAllowed(r, name, () => remindNotice(deps, r.caller, noticeId));
+      case 'edit': {
+        const plan = pick(r.plans, this.n)!;
+        const body = this.n % 2 === 0 ? { price: { amount: 1000 * (this.n + 1), currency: 'CAD' } } : { planId: plan.id };
+        return refusalsAllowed(r, name, () => editNotice(deps, r.caller, noticeId, body));
+      }
+    }
+  }
+  toString() {
+    return `staffNotice(${this.k}, ${this.action}, ${this.n})`;
+  }
+}
+
+/** R-NOT-3: staff approve or refuse several notices at once (repeated ids included). */
+class BulkNotices extends Step {
+  constructor(
+    readonly ks: number[],
+    readonly refuse: boolean,
+  ) {
+    super();
+  }
+  async act(_m: Model, r: Real): Promise<void> {
+    const ids: string[] = [];
+    for (const k of this.ks) {
+      const id = membershipOf(r, k);
+      const noticeId = id && (await r.world.deps.store.getMembership(r.tracked.orgId, id))?.notice?.id;
+      if (noticeId) ids.push(noticeId);
+    }
+    if (ids.length === 0) return;
+    const body = this.refuse ? { action: 'refuse', ids, reasonId: r.reasons[0] } : { action: 'approve', ids };
+    await refusalsAllowed(r, `bulk:${this.refuse ? 'refuse' : 'approve'}`, async () => {
+      const { results } = await bulkNotices(r.world.deps, r.caller, body);
+      if (results.length !== new Set(ids).size) throw new Error(`bulk answered ${results.length} results for ${new Set(ids).size} ids`);
+    });
+  }
+  toString() {
+    return `bulkNotices([${this.ks.join(',')}], ${this.refuse ? 'refuse' : 'approve'})`;
+  }
+}
+
+/** R-REN-5: the member's auto-renew flag decides whether the next notice asks or invoices directly. */
+class ToggleAutoRenew extends Step {
+  constructor(readonly member: number) {
+    super();
+  }
+  async act(_m: Model, r: Real): Promise<void> {
+    const member = pick(r.members, this.member)!;
+    const current = await r.world.deps.store.getMember(r.tracked.orgId, member.id);
+    if (!current) return;
+    await refusalsAllowed(r, 'autoRenew', () => patchMember(r.world.deps, r.caller, member.id, { autoRenew: !current.autoRenew }));
+  }
+  toString() {
+    return `toggleAutoRenew(member ${this.member})`;
+  }
+}
+
 class EditReminders extends Step {
   constructor(
     readonly plan: number,
@@ -430,6 +549,11 @@ export const commandArbitraries: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] = 
   fc.nat(9).map((m) => new ToggleOptIn(m)),
   fc.nat(9).map((m) => new ToggleIntervention(m)),
   fc.tuple(fc.nat(9), fc.uniqueArray(fc.constantFrom(1, 3, 7, 14, 30, 60), { maxLength: 3 })).map(([p, d]) => new EditReminders(p, d)),
+  fc.tuple(fc.nat(9), fc.constantFrom('accept' as const, 'accept' as const, 'change' as const, 'empty' as const)).map(([k, a]) => new NoticeAnswer(k, a)),
+  fc.tuple(fc.nat(9), fc.constantFrom<NoticeAction>('approve', 'approve2', 'refuse', 'reset', 'remind', 'edit'), fc.nat(5)).map(([k, a, n]) => new StaffNotice(k, a, n)),
+  fc.tuple(fc.nat(9), fc.constantFrom<NoticeAction>('approve', 'reset', 'remind', 'edit'), fc.nat(5)).map(([k, a, n]) => new StaffNotice(k, a, n)),
+  fc.tuple(fc.array(fc.nat(9), { minLength: 1, maxLength: 4 }), fc.boolean()).map(([ks, refuse]) => new BulkNotices(ks, refuse)),
+  fc.nat(9).map((m) => new ToggleAutoRenew(m)),
   fc.tuple(fc.nat(9), fc.integer({ min: -60, max: 120 })).map(([k, d]) => new ChangeTermEnd(k, d)),
   minutes.map((n) => new Advance(n)),
   minutes.map((n) => new Advance(n)),

@@ -2,7 +2,8 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DunningRun } from '../../../shared/domain/dunning.js';
 import type { Invoice } from '../../../shared/domain/invoice.js';
 import { DUNNING_TEMPLATES } from '../../../shared/use-cases/dunning-run.js';
-import type { Membership } from '../../../shared/domain/membership.js';
+import type { Membership, Term } from '../../../shared/domain/membership.js';
+import type { Notice } from '../../../shared/domain/notice.js';
 import { isSettled, type PaymentAttempt } from '../../../shared/domain/payment.js';
 import { LIVE_STATUSES } from '../../../shared/domain/status.js';
 import { reminderInstant } from '../../../shared/domain/timers.js';
@@ -33,7 +34,9 @@ export type Violation =
   | 'dunning_after_paid'
   | 'run_mismatch'
   | 'stalled_run'
-  | 'charged_while_held';
+  | 'charged_while_held'
+  | 'notice_mismatch'
+  | 'notice_while_held';
 
 export class InvariantError extends Error {
   constructor(
@@ -66,6 +69,9 @@ export interface Snapshot {
   disputed: Map<string, number>;
   /** Dunning runs and offline-invoice runs, by invoice. */
   runs: Map<string, DunningRun>;
+  /** Each membership's terms, and its latest renewal notice (R-NOT-1). */
+  terms: Map<string, Term[]>;
+  notices: Map<string, Notice | null>;
   now: number;
 }
 
@@ -76,6 +82,8 @@ export async function snapshot(world: World, tracked: Tracked): Promise<Snapshot
   const attempts = new Map<string, PaymentAttempt>();
   const outbox: OutboxEmail[] = [];
   const events = new Map<string, TimelineEvent[]>();
+  const terms = new Map<string, Term[]>();
+  const notices = new Map<string, Notice | null>();
   await Promise.all(
     tracked.membershipIds.map(async (id) => {
       const [items, invoiceItems] = await Promise.all([world.collection<Record<string, unknown>>(tracked.orgId, id, ''), world.invoicesOf(tracked.orgId, id)]);
@@ -87,6 +95,8 @@ export async function snapshot(world: World, tracked: Tracked): Promise<Snapshot
         else if (i.entity === 'outbox') outbox.push(i as unknown as OutboxEmail);
       }
       events.set(id, items.filter((i) => i.entity === 'event') as unknown as TimelineEvent[]);
+      terms.set(id, items.filter((i) => i.entity === 'term') as unknown as Term[]);
+      if (m.notice) notices.set(id, await world.deps.store.getNotice(tracked.orgId, m.notice.id));
       for (const i of invoiceItems) invoices.set(i.id, i);
     }),
   );
@@ -98,7 +108,7 @@ export async function snapshot(world: World, tracked: Tracked): Promise<Snapshot
       if (run) runs.set(id, run);
     }),
   );
-  return { memberships, invoices, attempts, outbox, events, ledger, disputed: world.gateway.disputed(tracked.orgId), runs, now: world.clock.now().getTime() };
+  return { memberships, invoices, attempts, outbox, events, ledger, disputed: world.gateway.disputed(tracked.orgId), runs, terms, notices, now: world.clock.now().getTime() };
 }
 
 const OUTCOME_OF: Record<string, string> = { succeeded: 'succeeded', declined: 'requires_payment_method', requires_action: 'requires_action', failed: 'failed' };
@@ -177,6 +187,49 @@ export async function checkSafety(world: World, tracked: Tracked, s: Snapshot): 
   checkReminders(tracked, s);
   checkRuns(s);
   checkHeld(tracked, s);
+  checkNotices(tracked, s);
+}
+
+/**
+ * R-NOT-1…7: a notice and its membership agree. An approved notice has one invoice (paid once
+ * the notice learned it); its term follows the old one only when approved, and is active only
+ * when paid; a refused notice's membership never moves past its term; no notice or reminder
+ * reaches a member while they are flagged (R-NOT-6).
+ */
+function checkNotices(tracked: Tracked, s: Snapshot): void {
+  for (const m of s.memberships) {
+    if (!m.notice) continue;
+    const n = s.notices.get(m.id);
+    if (!n) throw new InvariantError('notice_mismatch', `${m.id} names notice ${m.notice.id}, which does not exist`);
+    const renewalInvoices = [...s.invoices.values()].filter((i) => i.membershipId === m.id && i.periodStart === n.next.start && (i.status === 'open' || i.status === 'paid'));
+    if (n.status === 'approved') {
+      const invoice = n.invoiceId ? s.invoices.get(n.invoiceId) : undefined;
+      if (!invoice) throw new InvariantError('notice_mismatch', `approved notice ${n.id} has no invoice ${n.invoiceId}`);
+      if ((n.paidAt !== null) !== (invoice.status === 'paid')) throw new InvariantError('notice_mismatch', `notice ${n.id} paidAt ${n.paidAt} but invoice ${invoice.id} is ${invoice.status}`);
+      if (renewalInvoices.length !== 1 || renewalInvoices[0]!.id !== invoice.id) {
+        throw new InvariantError('notice_mismatch', `approved notice ${n.id} has renewal invoices ${renewalInvoices.map((i) => `${i.id}:${i.status}`).join(', ')}`);
+      }
+    } else if (n.invoiceId && s.invoices.get(n.invoiceId)?.status === 'open') {
+      throw new InvariantError('notice_mismatch', `notice ${n.id} is ${n.status} with an open invoice ${n.invoiceId}`);
+    }
+    const planIsNotice = tracked.plans.get(m.planId)?.policy === 'notice';
+    if (m.currentTerm.seq === n.next.seq && m.currentTerm.start === n.next.start && planIsNotice) {
+      if (n.status !== 'approved') throw new InvariantError('notice_mismatch', `${m.id} renewed into ${n.next.start} but its notice ${n.id} is ${n.status}`);
+      const term = s.terms.get(m.id)?.find((t) => t.seq === n.next.seq);
+      if (!term || (term.status === 'active') !== (n.paidAt !== null)) throw new InvariantError('notice_mismatch', `${m.id}: term ${n.next.seq} is ${term?.status} and notice ${n.id} paid ${n.paidAt}`);
+      if (term.status === 'pending' && LIVE_STATUSES.has(m.status) && !m.unpaidInvoiceIds.includes(n.invoiceId!)) {
+        throw new InvariantError('notice_mismatch', `${m.id} runs on an unpaid renewed term but does not owe ${n.invoiceId}`);
+      }
+    }
+    if (n.status === 'refused' && m.currentTerm.seq !== n.termSeq) throw new InvariantError('notice_mismatch', `notice ${n.id} was refused but ${m.id} is in term ${m.currentTerm.seq}`);
+  }
+  for (const mail of s.outbox) {
+    if (mail.template !== 'renewal_notice') continue;
+    const m = s.memberships.find((x) => x.id === mail.membershipId);
+    const at = Date.parse(mail.createdAt);
+    const interval = m && tracked.held.get(m.memberId)?.find((h) => at > h.from && (h.to === null || at < h.to));
+    if (interval) throw new InvariantError('notice_while_held', `${mail.id} went to a flagged member at ${mail.createdAt}`);
+  }
 }
 
 /** R-NOT-6: no billing or renewal charge is decided while its member's intervention flag is up. */

@@ -4,6 +4,7 @@ import type { Plan } from '../../../shared/domain/plan.js';
 import type { Caller } from '../../../shared/use-cases/context.js';
 import { createMember } from '../../../shared/use-cases/members.js';
 import { createPlan } from '../../../shared/use-cases/plans.js';
+import { createRefusalReason, updateRefusalReason } from '../../../shared/use-cases/refusal-reasons.js';
 import { putSettings } from '../../../shared/use-cases/settings.js';
 import { commandArbitraries, CreateMembership, type Model, type Real } from './commands.js';
 import { type FaultRates, NO_FAULTS } from './fakes.js';
@@ -35,7 +36,9 @@ const planSpec = fc.record({
   cadence: fc.constantFrom('monthly' as const, 'upfront' as const),
   anchor: fc.oneof(fc.record({ type: fc.constant('purchaseDate' as const) }), fc.record({ type: fc.constant('fixedDay' as const), day: fc.integer({ min: 1, max: 28 }) })),
   termMonths: fc.constantFrom(1, 3, 12, undefined),
-  policy: fc.constantFrom('automatic' as const, 'automatic' as const, 'confirmation' as const, 'none' as const),
+  // R-REN-5: notice applies to upfront plans with a term; elsewhere it falls back to automatic.
+  policy: fc.constantFrom('automatic' as const, 'automatic' as const, 'confirmation' as const, 'none' as const, 'notice' as const, 'notice' as const),
+  notice: fc.record({ sendDaysBefore: fc.constantFrom(3, 10, 30), remindAfterDays: fc.constantFrom(2, 5) }),
   reminderDays: fc.uniqueArray(fc.constantFrom(1, 3, 14, 30), { maxLength: 3 }),
   memberMode: fc.constantFrom('immediate' as const, 'request' as const),
   price: fc.constantFrom(0, 1500, 2500, 9999),
@@ -48,6 +51,7 @@ const planSpec = fc.record({
 
 const memberSpec = fc.record({
   optIn: fc.boolean(),
+  autoRenew: fc.boolean(),
   card: fc.option(fc.constantFrom('pm_card_visa', 'pm_card_visa', 'pm_card_mastercard', 'pm_card_chargeDeclined', 'pm_card_chargeDeclinedLostCard', 'pm_card_authenticationRequired'), { freq: 4 }),
 });
 
@@ -99,7 +103,14 @@ async function setUp(world: World, s: Scenario): Promise<Real> {
   const plans: Plan[] = [];
   const tracked: Tracked = { orgId, timeZone: s.timeZone, membershipIds: [], reminderWatch: new Map(), plans: new Map(), held: new Map() };
   for (const [i, p] of s.plans.entries()) {
-    const renewal = p.termMonths === undefined ? undefined : { policy: p.policy, reminderDays: p.policy === 'none' ? [] : p.reminderDays };
+    const notice = p.policy === 'notice' && p.cadence === 'upfront' && p.termMonths !== undefined;
+    const policy = p.policy === 'notice' && !notice ? 'automatic' : p.policy;
+    const renewal =
+      p.termMonths === undefined
+        ? undefined
+        : notice
+          ? { policy, reminderDays: [], notice: { sendDaysBefore: Math.min(p.notice.sendDaysBefore, p.termMonths * 28), remindAfterDays: p.notice.remindAfterDays } }
+          : { policy, reminderDays: policy === 'none' ? [] : p.reminderDays };
     const plan = await createPlan(deps, caller, {
       name: `Plan ${i}`,
       price: { amount: p.price, currency: 'CAD' },
@@ -118,12 +129,17 @@ async function setUp(world: World, s: Scenario): Promise<Real> {
       name: `Member ${i} Lévesque`,
       email: `member${i}@example.org`,
       communicationsOptIn: m.optIn,
+      autoRenew: m.autoRenew,
       ...(m.card ? { paymentMethod: { token: ModelGateway.attachable(m.card) } } : {}),
     });
     if (m.card) world.gateway.declineLike(orgId, member.paymentMethod?.gatewayRef, m.card);
     members.push(member);
   }
-  return { world, caller, tracked, plans, members, stats: {} };
+  // R-NOT-3: the reasons staff refuse renewals with (one of them retired).
+  const reasons = [await createRefusalReason(deps, caller, { label: 'Moved away' }), await createRefusalReason(deps, caller, { label: 'Closed business' })];
+  const retired = await createRefusalReason(deps, caller, { label: 'Old reason' });
+  await updateRefusalReason(deps, caller, retired.id, { retired: true }, undefined);
+  return { world, caller, tracked, plans, members, stats: {}, reasons: [...reasons.map((r) => r.id), retired.id] };
 }
 
 /** A downgrade falls back to an earlier plan billed the same way; without one, the run cancels. */

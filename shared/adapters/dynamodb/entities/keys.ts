@@ -3,7 +3,7 @@
  * reach its own tenant's items. Generic attribute names; indexes are named after what they
  * serve (see README "Data model").
  */
-export const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'entity', 'expiresAt'] as const;
+export const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk', 'entity', 'expiresAt'] as const;
 
 export const INDEX = {
   /** gsi1 "byParent": the children of a parent, newest first (members of an org, memberships of a member, invoices of a membership). */
@@ -12,6 +12,8 @@ export const INDEX = {
   byStatus: 'gsi2',
   /** gsi3 "byPlan": the live memberships of a plan (sparse), for re-planning after a plan edit. */
   byPlan: 'gsi3',
+  /** gsi4 "byDue": R-NOT-9's "to remind" board, by the instant a notice is due a reminder (sparse; the row's attributes only). */
+  byDue: 'gsi4',
 } as const;
 
 export const orgPk = (orgId: string) => `ORG#${orgId}`;
