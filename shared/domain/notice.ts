@@ -81,7 +81,8 @@ export interface Notice {
   approved: { at: string; by: Actor } | null;
   invoiceId: string | null;
   paidAt: string | null;
-  refusal: { reasonId: string; label: string; at: string; by: Actor; note: string | null } | null;
+  /** Staff's refusal with its reason (R-NOT-3), or the membership's own end (reasonId null: cancelled, voided). */
+  refusal: { reasonId: string | null; label: string; at: string; by: Actor; note: string | null } | null;
   /** Newest last, bounded (TIMELINE_LIMIT): what happened to the notice. */
   timeline: NoticeEntry[];
   version: number;

@@ -68,10 +68,22 @@ export function reminderKey(termSeq: number, days: number): string {
   return `${termSeq}:${days}`;
 }
 
+/** How a kind is written in schedule names: short enough that a re-armed name (`.e<n>`) stays within 64 characters. */
+const NAME_LABEL: Record<TimerKind, string> = {
+  start: 'start',
+  reminder: 'reminder',
+  term_end: 'term_end',
+  billing: 'billing',
+  termination: 'termination',
+  card_expiry: 'card_expiry',
+  notice: 'notice',
+  notice_reminder: 'notice_rem',
+};
+
 /** Deterministic schedule name (≤ 64 chars of [A-Za-z0-9-_.]): the same timer always has the same name. */
 export function timerName(membershipId: string, kind: TimerKind, at: Date): string {
   const compact = at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
-  return `${membershipId}-${kind}-${compact}`;
+  return `${membershipId}-${NAME_LABEL[kind]}-${compact}`;
 }
 
 function timer(m: Membership, kind: TimerKind, at: Date, ref: string): PlannedTimer {

@@ -11,7 +11,7 @@ import { allows, LIVE_STATUSES, type MembershipEvent, nextStatus, TransitionRefu
 import { type PlanInputs, pastCardNotices, pastReminders, timerPlan } from '../domain/timers.js';
 import type { Actor } from '../domain/timeline.js';
 import type { Caller } from './context.js';
-import { syncIntervention } from './notices.js';
+import { closeRenewalIfEnding, syncIntervention } from './notices.js';
 import type { Deps } from '../deps.js';
 import type { Branding, TemplateData, TemplateId } from '../ports/emails.js';
 import type { MembershipState, OutboxEmail, Write } from '../ports/store.js';
@@ -306,6 +306,7 @@ export async function commitChange(
 ): Promise<void> {
   const m = change.membership;
   const original = change.ctx.state.membership;
+  await closeRenewalIfEnding(deps, change);
   planTimers(change, options);
   const next = m.timers[0] ?? null;
   const armed = next ? { name: options.armAs ?? next.name, at: next.at } : null;

@@ -24,6 +24,7 @@ import type { Deps } from '../deps.js';
 import type { Page } from '../ports/store.js';
 import type { Caller } from './context.js';
 import { endRun, startOfflineRun } from './dunning-run.js';
+import { requestRefund } from './payments.js';
 import { commitChange, loadContext, MembershipChange, retryOnConflict } from './membership-change.js';
 import { nextTerm } from './renewal.js';
 
@@ -225,18 +226,22 @@ function approve(change: MembershipChange, notice: Notice, actor: Actor): Notice
  * R-NOT-7 and refusal of an approved notice: its invoice is voided (its reminders stop) and its
  * pending term voided; the place an approved other plan held is given back.
  */
-async function withdrawApproval(deps: NoticeDeps, change: MembershipChange, notice: Notice, why: string): Promise<void> {
+async function withdrawApproval(deps: Pick<Deps, 'store'>, change: MembershipChange, notice: Notice, why: string, options: { refundPaid: boolean } = { refundPaid: false }): Promise<void> {
   const m = change.membership;
   if (m.currentTerm.seq !== notice.termSeq) {
     throw new ConflictError('renewal_started', `notice ${notice.id}: the approved term started on ${notice.next.start}; record its payment, or cancel the membership`);
   }
   const [invoice, run] = await Promise.all([deps.store.getInvoice(m.orgId, notice.invoiceId!), deps.store.getRun(m.orgId, notice.invoiceId!)]);
   if (!invoice) throw new Error(`notice ${notice.id} names a missing invoice ${notice.invoiceId}`);
-  if (invoice.status === 'paid') throw new ConflictError('renewal_paid', `invoice ${invoice.id} of notice ${notice.id} is paid; the renewal stands`);
+  if (invoice.status === 'paid' && !options.refundPaid) throw new ConflictError('renewal_paid', `invoice ${invoice.id} of notice ${notice.id} is paid; the renewal stands`);
   const now = change.now.toISOString();
-  if (invoice.status === 'open') {
-    change.write({ kind: 'invoice', value: { ...invoice, status: 'void', credit: { amount: invoice.amount, at: now, refund: false }, updatedAt: now } });
-    change.event('invoice_voided', { invoiceId: invoice.id, reason: why });
+  if (invoice.status === 'open' || invoice.status === 'paid') {
+    // R-MNY-4: a renewal paid ahead for a term that will not come is given back.
+    const refund = invoice.status === 'paid';
+    let voided: Invoice = { ...invoice, status: 'void', credit: { amount: invoice.amount, at: now, refund }, updatedAt: now };
+    if (refund) for (const payment of invoice.payments) voided = requestRefund(change, voided, payment, 'void_refund');
+    change.write({ kind: 'invoice', value: voided });
+    change.event('invoice_voided', { invoiceId: invoice.id, reason: why, refund });
   }
   if (run?.state === 'active') endRun(change, run, 'canceled', 'invoice_voided');
   const term = change.term(notice.next.seq);
@@ -262,6 +267,30 @@ async function refuse(deps: NoticeDeps, change: MembershipChange, notice: Notice
     change.emailMember('notice_refused', { memberName: change.ctx.member.name, planName: notice.planName, lastDay: notice.termEnd });
   }
   return writeNotice(change, refused);
+}
+
+/**
+ * R-MNY-4, R-NOT-5: the membership will end before the renewed term would start (cancelled to a
+ * date before it, voided, ended): its renewal cannot happen. An open notice is closed as refused
+ * (no reason: the membership's own end decided it); an approved one loses its invoice and pending
+ * term first, so nothing is owed for a term after the end. Runs on every commit.
+ */
+export async function closeRenewalIfEnding(deps: Pick<Deps, 'store'>, change: MembershipChange): Promise<void> {
+  const notice = change.notice();
+  if (!notice || (!OPEN_STATUSES.has(notice.status) && notice.status !== 'approved')) return;
+  const m = change.membership;
+  if (m.currentTerm.seq !== notice.termSeq) {
+    // The approved term has started: its invoice is the membership's own (a void of the
+    // membership voided it). Only voiding the membership ends the renewal, and its notice.
+    if (m.status !== 'voided') return;
+  } else {
+    const ending = !LIVE_STATUSES.has(m.status) || (m.terminationDate !== null && m.terminationDate < notice.next.start);
+    if (!ending) return;
+    if (notice.status === 'approved') await withdrawApproval(deps, change, notice, 'membership ending', { refundPaid: true });
+  }
+  const label = `the membership ${m.status === 'voided' ? 'was voided' : `ends on ${m.terminationDate ?? notice.termEnd}`}`;
+  change.event('notice_closed', { noticeId: notice.id, reason: label });
+  writeNotice(change, withEntry({ ...notice, status: 'refused', heldFrom: null, refusal: { reasonId: null, label, at: change.now.toISOString(), by: change.actor, note: null } }, entry(change, 'closed', { reason: label })));
 }
 
 // ───────────────────────── payment and term end ─────────────────────────

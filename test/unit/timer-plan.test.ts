@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Membership } from '../../shared/domain/membership.js';
 import { membershipFixture } from '../support/fixtures.js';
 import { pastReminders, type PlanInputs, timerName, timerPlan } from '../../shared/domain/timers.js';
+import type { TimerKind } from '../../shared/domain/membership.js';
+import { rearmedName } from '../../shared/use-cases/timers.js';
 
 const TZ = 'America/Toronto';
 
@@ -73,6 +75,12 @@ describe('timer plan (R-REN-6, R-REN-9)', () => {
     expect(name).toBe('ms_01JAAAAAAAAAAAAAAAAAAAAAAA-termination-20270601T040000Z');
     expect(name.length).toBeLessThanOrEqual(64);
     expect(name).toMatch(/^[A-Za-z0-9_.-]+$/);
+    // Every kind, even re-armed 99 times after early deliveries (`.e99`, shared/use-cases/timers.ts).
+    const kinds: TimerKind[] = ['start', 'reminder', 'term_end', 'billing', 'termination', 'card_expiry', 'notice', 'notice_reminder'];
+    for (const kind of kinds) {
+      const rearmed = rearmedName(timerName('ms_01JAAAAAAAAAAAAAAAAAAAAAAA', kind, new Date('2027-06-01T04:00:00Z')), 'x');
+      expect(`${rearmed}9`.length, kind).toBeLessThanOrEqual(64);
+    }
   });
 });
 

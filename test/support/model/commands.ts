@@ -122,6 +122,13 @@ function membershipOf(r: Real, k: number): string | undefined {
   return pick(r.tracked.membershipIds, k);
 }
 
+/** The k-th membership that has a renewal notice (R-NOT-1), so notice steps act on one when there is one. */
+async function noticedMembershipOf(r: Real, k: number): Promise<{ id: string; noticeId: string } | undefined> {
+  const all = await Promise.all(r.tracked.membershipIds.map((id) => r.world.deps.store.getMembership(r.tracked.orgId, id)));
+  const noticed = all.filter((m) => m?.notice).map((m) => ({ id: m!.id, noticeId: m!.notice!.id }));
+  return pick(noticed, k);
+}
+
 /** A change a membership's reminder check cannot follow: it leaves the watch. */
 function unwatch(r: Real, id: string): void {
   r.tracked.reminderWatch.delete(id);
@@ -367,7 +374,7 @@ class NoticeAnswer extends Step {
     super();
   }
   async act(_m: Model, r: Real): Promise<void> {
-    const id = membershipOf(r, this.k);
+    const id = (await noticedMembershipOf(r, this.k))?.id;
     if (!id) return;
     const token = signLink(r.world.deps.linkKeys, { purpose: 'notice', orgId: r.tracked.orgId, membershipId: id, exp: Math.floor(r.world.clock.now().getTime() / 1000) + 86_400 });
     const before = JSON.stringify(await r.world.deps.store.getMembership(r.tracked.orgId, id));
@@ -396,9 +403,7 @@ class StaffNotice extends Step {
     super();
   }
   async act(_m: Model, r: Real): Promise<void> {
-    const id = membershipOf(r, this.k);
-    if (!id) return;
-    const noticeId = (await r.world.deps.store.getMembership(r.tracked.orgId, id))?.notice?.id;
+    const noticeId = (await noticedMembershipOf(r, this.k))?.noticeId;
     if (!noticeId) return;
     const { deps } = r.world;
     const name = `staffNotice:${this.action}`;
@@ -442,8 +447,7 @@ class BulkNotices extends Step {
   async act(_m: Model, r: Real): Promise<void> {
     const ids: string[] = [];
     for (const k of this.ks) {
-      const id = membershipOf(r, k);
-      const noticeId = id && (await r.world.deps.store.getMembership(r.tracked.orgId, id))?.notice?.id;
+      const noticeId = (await noticedMembershipOf(r, k))?.noticeId;
       if (noticeId) ids.push(noticeId);
     }
     if (ids.length === 0) return;
@@ -527,6 +531,30 @@ class Advance extends Step {
   }
 }
 
+/** Time moves to just after a membership's next timer (its notice, term end, billing…), so what follows it gets exercised. */
+class AdvanceToTimer extends Step {
+  constructor(
+    readonly k: number,
+    readonly minutesAfter: number,
+  ) {
+    super();
+  }
+  async act(_m: Model, r: Real): Promise<void> {
+    const id = membershipOf(r, this.k);
+    const armed = id && (await r.world.deps.store.getMembership(r.tracked.orgId, id))?.armed;
+    if (!armed) return;
+    const target = Date.parse(armed.at) + this.minutesAfter * 60_000;
+    const now = r.world.clock.now().getTime();
+    if (target <= now || target - now > 400 * 86_400_000) return;
+    await r.world.advanceTo(new Date(target));
+    r.stats.advancedMinutes = (r.stats.advancedMinutes ?? 0) + Math.round((target - now) / 60_000);
+    r.stats['advanceToTimer'] = (r.stats['advanceToTimer'] ?? 0) + 1;
+  }
+  toString() {
+    return `advanceToTimer(${this.k}, +${this.minutesAfter} min)`;
+  }
+}
+
 const minutes = fc.oneof(
   { weight: 2, arbitrary: fc.integer({ min: 1, max: 180 }) },
   { weight: 3, arbitrary: fc.integer({ min: 3 * 60, max: 4 * 24 * 60 }) },
@@ -550,11 +578,16 @@ export const commandArbitraries: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] = 
   fc.nat(9).map((m) => new ToggleIntervention(m)),
   fc.tuple(fc.nat(9), fc.uniqueArray(fc.constantFrom(1, 3, 7, 14, 30, 60), { maxLength: 3 })).map(([p, d]) => new EditReminders(p, d)),
   fc.tuple(fc.nat(9), fc.constantFrom('accept' as const, 'accept' as const, 'change' as const, 'empty' as const)).map(([k, a]) => new NoticeAnswer(k, a)),
+  fc.tuple(fc.nat(9), fc.constantFrom('accept' as const, 'accept' as const, 'change' as const, 'empty' as const)).map(([k, a]) => new NoticeAnswer(k, a)),
   fc.tuple(fc.nat(9), fc.constantFrom<NoticeAction>('approve', 'approve2', 'refuse', 'reset', 'remind', 'edit'), fc.nat(5)).map(([k, a, n]) => new StaffNotice(k, a, n)),
+  fc.tuple(fc.nat(9), fc.constantFrom<NoticeAction>('approve', 'reset', 'remind', 'edit'), fc.nat(5)).map(([k, a, n]) => new StaffNotice(k, a, n)),
   fc.tuple(fc.nat(9), fc.constantFrom<NoticeAction>('approve', 'reset', 'remind', 'edit'), fc.nat(5)).map(([k, a, n]) => new StaffNotice(k, a, n)),
   fc.tuple(fc.array(fc.nat(9), { minLength: 1, maxLength: 4 }), fc.boolean()).map(([ks, refuse]) => new BulkNotices(ks, refuse)),
   fc.nat(9).map((m) => new ToggleAutoRenew(m)),
   fc.tuple(fc.nat(9), fc.integer({ min: -60, max: 120 })).map(([k, d]) => new ChangeTermEnd(k, d)),
+  fc.tuple(fc.nat(9), fc.constantFrom(1, 5, 90, 24 * 60)).map(([k, n]) => new AdvanceToTimer(k, n)),
+  // Time passes as often as before the notice steps joined (2 in 14), so sequences still reach term ends.
+  minutes.map((n) => new Advance(n)),
   minutes.map((n) => new Advance(n)),
   minutes.map((n) => new Advance(n)),
 ];

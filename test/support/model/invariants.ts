@@ -149,10 +149,12 @@ export async function checkSafety(world: World, tracked: Tracked, s: Snapshot): 
     if (sums.refunded > sums.charged) throw new InvariantError('refund_over_payment', `invoice ${invoiceId}: refunded ${sums.refunded} of ${sums.charged}`);
   }
   for (const m of s.memberships) {
-    // R-MNY-4: nothing billed for a period after the termination date or an unrenewed expiry.
+    // R-MNY-4: nothing billed for a period after the termination date or an unrenewed expiry. A
+    // renewal invoiced ahead (R-NOT-4) and voided when the membership came to end first is not
+    // billed (what was paid on it is refunded: kept_charge_on_void watches the money).
     if (m.terminationDate !== null) {
       for (const i of s.invoices.values()) {
-        if (i.membershipId === m.id && i.periodStart > m.terminationDate) {
+        if (i.membershipId === m.id && i.periodStart > m.terminationDate && i.status !== 'void') {
           throw new InvariantError('billed_after_termination', `${m.id} (${m.status}) ends ${m.terminationDate} but invoice ${i.id} starts ${i.periodStart}`);
         }
       }
@@ -213,7 +215,8 @@ function checkNotices(tracked: Tracked, s: Snapshot): void {
       throw new InvariantError('notice_mismatch', `notice ${n.id} is ${n.status} with an open invoice ${n.invoiceId}`);
     }
     const planIsNotice = tracked.plans.get(m.planId)?.policy === 'notice';
-    if (m.currentTerm.seq === n.next.seq && m.currentTerm.start === n.next.start && planIsNotice) {
+    // (A voided membership closed its notice: its renewal is undone with it.)
+    if (m.currentTerm.seq === n.next.seq && m.currentTerm.start === n.next.start && planIsNotice && m.status !== 'voided') {
       if (n.status !== 'approved') throw new InvariantError('notice_mismatch', `${m.id} renewed into ${n.next.start} but its notice ${n.id} is ${n.status}`);
       const term = s.terms.get(m.id)?.find((t) => t.seq === n.next.seq);
       if (!term || (term.status === 'active') !== (n.paidAt !== null)) throw new InvariantError('notice_mismatch', `${m.id}: term ${n.next.seq} is ${term?.status} and notice ${n.id} paid ${n.paidAt}`);
@@ -221,7 +224,7 @@ function checkNotices(tracked: Tracked, s: Snapshot): void {
         throw new InvariantError('notice_mismatch', `${m.id} runs on an unpaid renewed term but does not owe ${n.invoiceId}`);
       }
     }
-    if (n.status === 'refused' && m.currentTerm.seq !== n.termSeq) throw new InvariantError('notice_mismatch', `notice ${n.id} was refused but ${m.id} is in term ${m.currentTerm.seq}`);
+    if (n.status === 'refused' && m.currentTerm.seq !== n.termSeq && m.status !== 'voided') throw new InvariantError('notice_mismatch', `notice ${n.id} was refused but ${m.id} is in term ${m.currentTerm.seq}`);
   }
   for (const mail of s.outbox) {
     if (mail.template !== 'renewal_notice') continue;

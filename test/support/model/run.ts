@@ -36,9 +36,9 @@ const planSpec = fc.record({
   cadence: fc.constantFrom('monthly' as const, 'upfront' as const),
   anchor: fc.oneof(fc.record({ type: fc.constant('purchaseDate' as const) }), fc.record({ type: fc.constant('fixedDay' as const), day: fc.integer({ min: 1, max: 28 }) })),
   termMonths: fc.constantFrom(1, 3, 12, undefined),
-  // R-REN-5: notice applies to upfront plans with a term; elsewhere it falls back to automatic.
+  // R-REN-5: notice needs an upfront plan with a term: a plan drawn with it is made one.
   policy: fc.constantFrom('automatic' as const, 'automatic' as const, 'confirmation' as const, 'none' as const, 'notice' as const, 'notice' as const),
-  notice: fc.record({ sendDaysBefore: fc.constantFrom(3, 10, 30), remindAfterDays: fc.constantFrom(2, 5) }),
+  notice: fc.record({ sendDaysBefore: fc.constantFrom(3, 20, 28, 60), remindAfterDays: fc.constantFrom(2, 5) }),
   reminderDays: fc.uniqueArray(fc.constantFrom(1, 3, 14, 30), { maxLength: 3 }),
   memberMode: fc.constantFrom('immediate' as const, 'request' as const),
   price: fc.constantFrom(0, 1500, 2500, 9999),
@@ -75,10 +75,12 @@ export interface ModelStats {
   violations: Record<string, number>;
   /** Dunning and offline-invoice runs at the end of each sequence, by kind, state and outcome. */
   runs: Record<string, number>;
+  /** Renewal notices at the end of each sequence, by mode and status (and paid). */
+  notices: Record<string, number>;
 }
 
 export function emptyStats(): ModelStats {
-  return { sequences: 0, steps: {}, faults: {}, charges: 0, refunds: 0, emailsSent: 0, emailsDropped: 0, violations: {}, runs: {} };
+  return { sequences: 0, steps: {}, faults: {}, charges: 0, refunds: 0, emailsSent: 0, emailsDropped: 0, violations: {}, runs: {}, notices: {} };
 }
 
 let orgCounter = 0;
@@ -102,9 +104,11 @@ async function setUp(world: World, s: Scenario): Promise<Real> {
   world.connect(orgId);
   const plans: Plan[] = [];
   const tracked: Tracked = { orgId, timeZone: s.timeZone, membershipIds: [], reminderWatch: new Map(), plans: new Map(), held: new Map() };
-  for (const [i, p] of s.plans.entries()) {
-    const notice = p.policy === 'notice' && p.cadence === 'upfront' && p.termMonths !== undefined;
-    const policy = p.policy === 'notice' && !notice ? 'automatic' : p.policy;
+  for (const [i, drawn] of s.plans.entries()) {
+    const notice = drawn.policy === 'notice';
+    // Mostly short terms, so that sequences reach the notice, its answer and the term end.
+    const p = notice ? { ...drawn, cadence: 'upfront' as const, termMonths: drawn.termMonths === 12 || drawn.termMonths === undefined ? 1 : drawn.termMonths } : drawn;
+    const policy = p.policy;
     const renewal =
       p.termMonths === undefined
         ? undefined
@@ -190,6 +194,11 @@ export async function runSequences(
       for (const run of snap.runs.values()) {
         const key = `${run.kind}:${run.state}${run.outcome ? `:${run.outcome}` : run.recovered ? `:${run.recovered.by}` : ''}`;
         stats.runs[key] = (stats.runs[key] ?? 0) + 1;
+      }
+      for (const n of snap.notices.values()) {
+        if (!n) continue;
+        const key = `${n.mode}:${n.status}${n.paidAt ? ':paid' : ''}`;
+        stats.notices[key] = (stats.notices[key] ?? 0) + 1;
       }
     } catch (error) {
       if (error instanceof InvariantError) stats.violations[error.violation] = (stats.violations[error.violation] ?? 0) + 1;

@@ -34,13 +34,15 @@ export function defineModelSuite(options: { seed: number; runs: number; start: s
       const stats = emptyStats();
       // A failure stops at once (no shrinking against DynamoDB): the seed and path in the report replay it.
       await runSequences(world, { numRuns: options.runs, seed: options.seed, faults: TEST_FAULTS, stats, endOnFailure: true });
-      console.log(`model seed ${options.seed}: ${JSON.stringify({ sequences: stats.sequences, charges: stats.charges, refunds: stats.refunds, emailsSent: stats.emailsSent, emailsDropped: stats.emailsDropped, authentications: Object.fromEntries(Object.entries(stats.steps).filter(([k]) => k.startsWith('authenticate:'))), runs: stats.runs, dunningSteps: Object.fromEntries(Object.entries(stats.steps).filter(([k]) => /^(pay|resend|updateCard|link:update_payment|link:manage)/.test(k))), violations: stats.violations })}`);
+      console.log(`model seed ${options.seed}: ${JSON.stringify({ sequences: stats.sequences, charges: stats.charges, refunds: stats.refunds, emailsSent: stats.emailsSent, emailsDropped: stats.emailsDropped, authentications: Object.fromEntries(Object.entries(stats.steps).filter(([k]) => k.startsWith('authenticate:'))), runs: stats.runs, notices: stats.notices, noticeSteps: Object.fromEntries(Object.entries(stats.steps).filter(([k]) => /^(notice|staffNotice|bulk|autoRenew)/.test(k))), dunningSteps: Object.fromEntries(Object.entries(stats.steps).filter(([k]) => /^(pay|resend|updateCard|link:update_payment|link:manage)/.test(k))), violations: stats.violations })}`);
       expect(stats.violations).toEqual({});
       // The sequences did real work: purchases, charges, mail and injected faults.
       expect(stats.steps['create:ok']).toBeGreaterThan(options.runs);
       expect(stats.charges).toBeGreaterThan(options.runs / 2);
       expect(stats.emailsSent).toBeGreaterThan(options.runs);
       expect(Object.keys(stats.faults).length).toBeGreaterThan(5);
+      // Renewal notices were written, answered and decided (R-NOT-*).
+      expect(Object.values(stats.notices).reduce((a, b) => a + b, 0)).toBeGreaterThan(options.runs / 10);
     }, 600_000);
   });
 }
