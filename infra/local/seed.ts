@@ -10,7 +10,7 @@ export const DEMO_ADMIN = { orgId: 'demo-club', email: 'sophie@club.example' } a
 
 /**
  * Seeds the demo organisation through the use cases (so it obeys every rule) when it has no
- * settings yet: a Quebec swim club with one plan per renewal policy and a few members.
+ * settings yet: a Quebec swim club with one plan per renewal policy (notice included) and a few members.
  */
 export async function seedDemo(deps: Deps): Promise<boolean> {
   if (await deps.store.getSettings(DEMO_ADMIN.orgId)) return false;
@@ -41,6 +41,15 @@ export async function seedDemo(deps: Deps): Promise<boolean> {
     renewal: { policy: 'confirmation', reminderDays: [14, 3] },
     cancellation: { memberMode: 'request' },
   });
+  // R-REN-5, R-NOT-1: renewal by notice, 45 days before the year ends (move the local clock to see it).
+  const corporate = await createPlan(deps, caller, {
+    name: 'Membre corporatif',
+    price: { amount: 45000, currency: 'CAD' },
+    termMonths: 12,
+    billing: { cadence: 'upfront', anchor: { type: 'purchaseDate' } },
+    renewal: { policy: 'notice', reminderDays: [], notice: { sendDaysBefore: 45, remindAfterDays: 7 } },
+    cancellation: { memberMode: 'request' },
+  });
   await createPlan(deps, caller, {
     name: 'Accès mensuel',
     price: { amount: 4000, currency: 'CAD' },
@@ -51,11 +60,13 @@ export async function seedDemo(deps: Deps): Promise<boolean> {
     { name: 'Léa Tremblay', email: 'lea@example.org', communicationsOptIn: true, autoRenew: true, paymentMethod: { token: 'pm_card_visa' } },
     { name: 'Marc Bouchard', email: 'marc@example.org', communicationsOptIn: true, autoRenew: false, paymentMethod: { token: 'pm_card_chargeCustomerFail' } },
     { name: 'Chloé Roy', email: 'chloe@example.org', locale: 'en', communicationsOptIn: false, autoRenew: false },
+    { name: 'Boulangerie Gagnon inc.', email: 'compta@boulangerie.example', communicationsOptIn: true, autoRenew: false, paymentMethod: { token: 'pm_card_visa' } },
   ];
   const members = [];
   for (const person of people) members.push(await createMember(deps, caller, person));
   await createMembership(deps, caller, { memberId: members[0]!.id, planId: annual.id });
   await createMembership(deps, caller, { memberId: members[1]!.id, planId: annual.id });
   await createMembership(deps, caller, { memberId: members[2]!.id, planId: season.id });
+  await createMembership(deps, caller, { memberId: members[3]!.id, planId: corporate.id });
   return true;
 }

@@ -271,9 +271,9 @@ async function refuse(deps: NoticeDeps, change: MembershipChange, notice: Notice
 
 /**
  * R-MNY-4, R-NOT-5: the membership will end before the renewed term would start (cancelled to a
- * date before it, voided, ended): its renewal cannot happen. An open notice is closed as refused
- * (no reason: the membership's own end decided it); an approved one loses its invoice and pending
- * term first, so nothing is owed for a term after the end. Runs on every commit.
+ * date before it, or voided): its renewal cannot happen. The notice is closed as refused (no
+ * reason: the membership's own end decided it); an approved one loses its invoice (refunded if
+ * paid) and pending term first, so nothing is owed for a term after the end. Runs on every commit.
  */
 export async function closeRenewalIfEnding(deps: Pick<Deps, 'store'>, change: MembershipChange): Promise<void> {
   const notice = change.notice();
@@ -284,7 +284,10 @@ export async function closeRenewalIfEnding(deps: Pick<Deps, 'store'>, change: Me
     // membership voided it). Only voiding the membership ends the renewal, and its notice.
     if (m.status !== 'voided') return;
   } else {
-    const ending = !LIVE_STATUSES.has(m.status) || (m.terminationDate !== null && m.terminationDate < notice.next.start);
+    // An unanswered notice whose membership simply expired stays for staff (the unanswered
+    // boards, Membri's six-month advice); a cancellation or a void ends the renewal outright.
+    const cancelled = m.cancellation !== null && m.terminationDate !== null && m.terminationDate < notice.next.start;
+    const ending = m.status === 'voided' || cancelled || (notice.status === 'approved' && !LIVE_STATUSES.has(m.status));
     if (!ending) return;
     if (notice.status === 'approved') await withdrawApproval(deps, change, notice, 'membership ending', { refundPaid: true });
   }

@@ -273,6 +273,33 @@ describe('renewal notices (R-NOT-1…9, R-REN-5)', () => {
     expect((await t.ok('GET', `/api/memberships/${ms.id}`)).timers.map((x: { kind: string }) => x.kind)).not.toContain('notice_reminder');
   });
 
+  it('R-MNY-4, R-NOT-5: a membership cancelled before its approved, paid renewal starts gets no renewed term; the renewal invoice is voided with its money given back, and the notice is closed', async () => {
+    const { plan } = await club();
+    const { ms, email } = await join(plan.id, 'Yann');
+    await t.setClock(AFTER_NOTICE);
+    await t.settle();
+    const notice = await noticeOf(ms.id);
+    const approved = await t.ok('POST', `/api/renewals/${notice.id}/approve`);
+    await t.ok('POST', `/api/invoices/${approved.invoiceId}/pay`, { method: 'cheque', reference: '12' });
+
+    const cancelled = await t.ok('POST', `/api/memberships/${ms.id}/cancel`, { month: '2027-02' });
+    expect(cancelled).toMatchObject({ status: 'cancel_scheduled', terminationDate: '2027-02-14' });
+    const invoice = await t.ok('GET', `/api/invoices/${approved.invoiceId}`);
+    expect(invoice).toMatchObject({ status: 'void', credit: { refund: true } });
+    const closed = await noticeOf(ms.id);
+    expect(closed).toMatchObject({ status: 'refused', refusal: { reasonId: null, label: 'the membership ends on 2027-02-14' } });
+    expect(await onBoard('active', notice.id)).toBe(false);
+    const record = await t.ok('GET', `/api/memberships/${ms.id}`);
+    expect(record.terms.find((x: { seq: number }) => x.seq === 2)).toMatchObject({ status: 'voided' });
+
+    await t.setClock(AFTER_TERM_END);
+    await t.settle();
+    const ended = await t.ok('GET', `/api/memberships/${ms.id}`);
+    expect(ended).toMatchObject({ status: 'terminated', currentTerm: { seq: 1 } });
+    // No refusal e-mail: the member was told of the cancellation itself.
+    expect((await templates(email)).some((x) => /will not be renewed/.test(x))).toBe(false);
+  });
+
   it('R-NOT-6, R-REN-5: a flagged auto-renew member gets no renewal invoice at the notice time; the notice waits on the intervention board; cleared, the invoice goes out', async () => {
     const { plan } = await club();
     const { member, ms, email } = await join(plan.id, 'Rita', { autoRenew: true });
