@@ -164,7 +164,6 @@ function approve(change: MembershipChange, notice: Notice, actor: Actor): Notice
   const refusal = approvalRefusal(change, notice);
   if (refusal) throw new ConflictError('notice_not_approvable', `notice ${notice.id} cannot be approved: ${refusal}`);
   const m = change.membership;
-  const { member, settings } = change.ctx;
   const approvals = notice.approvals + 1;
   const next = notice.next;
   if (next.planId !== m.planId && m.notice?.heldPlanId !== next.planId) {
@@ -205,21 +204,27 @@ function approve(change: MembershipChange, notice: Notice, actor: Actor): Notice
   );
   change.event('notice_approved', { noticeId: notice.id, invoiceId: invoice.id, by: actor.type });
   if (!free) {
-    change.emailMember('invoice', {
-      memberName: member.name,
-      planName: next.planName,
-      invoiceId: invoice.id,
-      amount: invoice.amount,
-      dueDate: invoice.dueDate,
-      periodStart: invoice.periodStart,
-      periodEnd: invoice.periodEnd,
-      renewal: true,
-      replyTo: settings.replyTo,
-      payUrl: change.link('update_payment'),
-    });
+    emailRenewalInvoice(change, invoice, next.planName, false);
     startOfflineRun(change, invoice);
   }
   return writeNotice(change, approved);
+}
+
+/** R-NOT-4, R-NOT-8: the renewal invoice to the member, with its pay-by-card link (R-DUN-9). */
+function emailRenewalInvoice(change: MembershipChange, invoice: Invoice, planName: string, resent: boolean): void {
+  change.emailMember('invoice', {
+    memberName: change.ctx.member.name,
+    planName,
+    invoiceId: invoice.id,
+    amount: invoice.amount,
+    dueDate: invoice.dueDate,
+    periodStart: invoice.periodStart,
+    periodEnd: invoice.periodEnd,
+    renewal: true,
+    replyTo: change.ctx.settings.replyTo,
+    payUrl: change.link('update_payment'),
+    ...(resent ? { resent } : {}),
+  });
 }
 
 /**
@@ -486,19 +491,7 @@ export async function remindNotice(deps: NoticeDeps, caller: Caller, id: string)
       const invoice = await deps.store.getInvoice(caller.orgId, notice.invoiceId!);
       if (!invoice || invoice.status !== 'open') throw new ConflictError('invoice_not_open', `invoice ${notice.invoiceId} is ${invoice?.status ?? 'missing'}`);
       change.event('invoice_resent', { invoiceId: invoice.id });
-      change.emailMember('invoice', {
-        memberName: change.ctx.member.name,
-        planName: notice.next.planName,
-        invoiceId: invoice.id,
-        amount: invoice.amount,
-        dueDate: invoice.dueDate,
-        periodStart: invoice.periodStart,
-        periodEnd: invoice.periodEnd,
-        renewal: true,
-        replyTo: change.ctx.settings.replyTo,
-        payUrl: change.link('update_payment'),
-        resent: true,
-      });
+      emailRenewalInvoice(change, invoice, notice.next.planName, true);
       return writeNotice(change, withEntry({ ...notice, lastContactAt: now }, entry(change, 'invoice_resent', { invoiceId: invoice.id })));
     }
     if (notice.status === 'intervention_required') throw new ConflictError('intervention_required', `the member of notice ${id} is flagged for intervention (R-NOT-6): clear the flag first`);
@@ -611,28 +604,5 @@ export function noticeRowView(n: Notice) {
 
 /** A notice as the API answers it: its row, whether it is still in process, and its timeline. */
 export function noticeView(n: Notice) {
-  return {
-    id: n.id,
-    membershipId: n.membershipId,
-    memberId: n.memberId,
-    memberName: n.memberName,
-    memberEmail: n.memberEmail,
-    planName: n.planName,
-    termEnd: n.termEnd,
-    mode: n.mode,
-    status: n.status,
-    inProcess: inProcess(n),
-    sentAt: n.sentAt,
-    lastContactAt: n.lastContactAt,
-    reminders: n.reminders,
-    message: n.message,
-    answeredAt: n.answeredAt,
-    next: n.next,
-    approved: n.approved,
-    invoiceId: n.invoiceId,
-    paidAt: n.paidAt,
-    refusal: n.refusal,
-    timeline: n.timeline,
-    version: n.version,
-  };
+  return { ...noticeRowView(n), inProcess: inProcess(n), timeline: n.timeline, version: n.version };
 }

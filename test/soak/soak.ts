@@ -93,6 +93,7 @@ function summarise(reports: WorkerReport[], ms: number): number {
     add(total.faults, r.stats.faults);
     add(total.violations, r.stats.violations);
     add(total.runs, r.stats.runs ?? {});
+    add(total.notices, r.stats.notices ?? {});
   }
   const v = (k: string) => total.violations[k] ?? 0;
   const steps = Object.entries(total.steps).filter(([k]) => k !== 'advancedMinutes');
@@ -105,6 +106,7 @@ function summarise(reports: WorkerReport[], ms: number): number {
   console.log(`gateway refunds      ${total.refunds}`);
   console.log(`e-mails sent         ${total.emailsSent} (dropped as stale: ${total.emailsDropped})`);
   console.log(`dunning runs         ${Object.entries(total.runs).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, c]) => `${k} ${c}`).join(', ') || 'none'}`);
+  console.log(`renewal notices      ${Object.entries(total.notices).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, c]) => `${k} ${c}`).join(', ') || 'none'}`);
   console.log(`faults injected      ${Object.keys(total.faults).length === 0 ? 'none' : Object.entries(total.faults).map(([k, c]) => `${k} ${c}`).join(', ')}`);
   console.log('');
   console.log(`double charges       ${v('double_charge')}`);
@@ -124,6 +126,8 @@ function summarise(reports: WorkerReport[], ms: number): number {
   console.log(`run mismatches       ${v('run_mismatch')}`);
   console.log(`stalled runs         ${v('stalled_run')}`);
   console.log(`charged while held   ${v('charged_while_held')}`);
+  console.log(`notice mismatches    ${v('notice_mismatch')}`);
+  console.log(`notices while held   ${v('notice_while_held')}`);
   console.log(`other errors         ${v('error')}`);
   if (fuzz) console.log(`fuzzed requests      ${fuzz.total}: ${Object.entries(fuzz.byStatus).map(([s, c]) => `${s} ${c}`).join(', ')}; 5xx ${fuzz.serverErrors.length}`);
   console.log(`took                 ${Math.round(ms / 1000)} s`);

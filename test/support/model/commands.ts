@@ -323,19 +323,23 @@ class ChangeCard extends Step {
   }
 }
 
-class ToggleOptIn extends Step {
-  constructor(readonly member: number) {
+/** R-REN-7, R-REN-5: the member's communications opt-in, or auto-renew flag (whether the next notice asks or invoices directly), flips. */
+class ToggleMemberFlag extends Step {
+  constructor(
+    readonly member: number,
+    readonly flag: 'communicationsOptIn' | 'autoRenew',
+  ) {
     super();
   }
   async act(_m: Model, r: Real): Promise<void> {
     const member = pick(r.members, this.member)!;
     const current = await r.world.deps.store.getMember(r.tracked.orgId, member.id);
     if (!current) return;
-    await unwatchMember(r, member.id);
-    await refusalsAllowed(r, 'optin', () => patchMember(r.world.deps, r.caller, member.id, { communicationsOptIn: !current.communicationsOptIn }));
+    if (this.flag === 'communicationsOptIn') await unwatchMember(r, member.id);
+    await refusalsAllowed(r, this.flag === 'autoRenew' ? 'autoRenew' : 'optin', () => patchMember(r.world.deps, r.caller, member.id, { [this.flag]: !current[this.flag] }));
   }
   toString() {
-    return `toggleOptIn(member ${this.member})`;
+    return `toggle(member ${this.member}, ${this.flag})`;
   }
 }
 
@@ -462,22 +466,6 @@ class BulkNotices extends Step {
   }
 }
 
-/** R-REN-5: the member's auto-renew flag decides whether the next notice asks or invoices directly. */
-class ToggleAutoRenew extends Step {
-  constructor(readonly member: number) {
-    super();
-  }
-  async act(_m: Model, r: Real): Promise<void> {
-    const member = pick(r.members, this.member)!;
-    const current = await r.world.deps.store.getMember(r.tracked.orgId, member.id);
-    if (!current) return;
-    await refusalsAllowed(r, 'autoRenew', () => patchMember(r.world.deps, r.caller, member.id, { autoRenew: !current.autoRenew }));
-  }
-  toString() {
-    return `toggleAutoRenew(member ${this.member})`;
-  }
-}
-
 class EditReminders extends Step {
   constructor(
     readonly plan: number,
@@ -574,7 +562,7 @@ export const commandArbitraries: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] = 
   fc.tuple(fc.nat(9), fc.boolean(), fc.nat(3)).map(([k, a, n]) => new AnswerRequest(k, a, n)),
   fc.tuple(fc.nat(9), fc.boolean()).map(([k, refund]) => new Void(k, refund)),
   fc.tuple(fc.nat(9), fc.nat(CARDS.length - 1)).map(([m, c]) => new ChangeCard(m, c)),
-  fc.nat(9).map((m) => new ToggleOptIn(m)),
+  fc.nat(9).map((m) => new ToggleMemberFlag(m, 'communicationsOptIn')),
   fc.nat(9).map((m) => new ToggleIntervention(m)),
   fc.tuple(fc.nat(9), fc.uniqueArray(fc.constantFrom(1, 3, 7, 14, 30, 60), { maxLength: 3 })).map(([p, d]) => new EditReminders(p, d)),
   fc.tuple(fc.nat(9), fc.constantFrom('accept' as const, 'accept' as const, 'change' as const, 'empty' as const)).map(([k, a]) => new NoticeAnswer(k, a)),
@@ -583,7 +571,7 @@ export const commandArbitraries: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] = 
   fc.tuple(fc.nat(9), fc.constantFrom<NoticeAction>('approve', 'reset', 'remind', 'edit'), fc.nat(5)).map(([k, a, n]) => new StaffNotice(k, a, n)),
   fc.tuple(fc.nat(9), fc.constantFrom<NoticeAction>('approve', 'reset', 'remind', 'edit'), fc.nat(5)).map(([k, a, n]) => new StaffNotice(k, a, n)),
   fc.tuple(fc.array(fc.nat(9), { minLength: 1, maxLength: 4 }), fc.boolean()).map(([ks, refuse]) => new BulkNotices(ks, refuse)),
-  fc.nat(9).map((m) => new ToggleAutoRenew(m)),
+  fc.nat(9).map((m) => new ToggleMemberFlag(m, 'autoRenew')),
   fc.tuple(fc.nat(9), fc.integer({ min: -60, max: 120 })).map(([k, d]) => new ChangeTermEnd(k, d)),
   fc.tuple(fc.nat(9), fc.constantFrom(1, 5, 90, 24 * 60)).map(([k, n]) => new AdvanceToTimer(k, n)),
   // Time passes as often as before the notice steps joined (2 in 14), so sequences still reach term ends.
