@@ -10,7 +10,7 @@ const RENEWAL_POLICIES = [
   ['none', 'None — the membership ends with its term'],
   ['automatic', 'Automatic — renews and charges the card on file'],
   ['confirmation', 'Confirmation — renews only if the member confirms'],
-  ['notice', 'Notice — the admin approves a renewal notice first'],
+  ['notice', 'Notice — the member is asked, staff approve, an invoice follows (billed upfront)'],
 ];
 const FINAL_ACTIONS = [
   ['cancel', 'Cancel the membership'],
@@ -190,7 +190,8 @@ function syncPlanForm(form) {
   const policy = value('renewal.policy');
   showField(form, 'renewal', hasTerm);
   showField(form, 'no-renewal', !hasTerm);
-  showField(form, 'renewal.reminderDays', policy !== 'none');
+  // A notice replaces plain reminders (R-REN-5).
+  showField(form, 'renewal.reminderDays', policy !== 'none' && policy !== 'notice');
   showField(form, 'renewal.notice', policy === 'notice');
   showField(form, 'billing.anchor.day', value('billing.anchor.type') === 'fixedDay');
   showField(form, 'dunning.fallbackPlanId', value('dunning.finalAction') === 'downgrade');
@@ -220,7 +221,7 @@ function planBody(read) {
   if (termMonths !== null) {
     const policy = read.text('renewal.policy');
     body.termMonths = termMonths;
-    body.renewal = { policy, reminderDays: policy === 'none' ? [] : read.integers('renewal.reminderDays') };
+    body.renewal = { policy, reminderDays: policy === 'none' || policy === 'notice' ? [] : read.integers('renewal.reminderDays') };
     if (policy === 'notice') {
       body.renewal.notice = { sendDaysBefore: read.integer('renewal.notice.sendDaysBefore'), remindAfterDays: read.integer('renewal.notice.remindAfterDays') };
     }
