@@ -91,6 +91,8 @@ export interface ManagePage {
     /** Give or replace the card (and pay what is owed at once). */
     updatePaymentUrl: string | null;
     renewUrl: string | null;
+    /** R-NOT-2: answer the renewal notice (accept, or ask for changes) while it waits for the member. */
+    noticeUrl?: string | null | undefined;
     /** Cancel (immediate) or request cancellation, as the plan allows. */
     cancelUrl: string | null;
     cancelMode: 'immediate' | 'request' | null;

@@ -233,6 +233,7 @@ async function managePage(deps: LinkDeps, opened: Opened): Promise<LinkPageResul
     actions: {
       updatePaymentUrl: live || owed.length > 0 ? mint(deps, claims, 'update_payment', now) : null,
       renewUrl: renewalAllowed({ membership: m, ctx }) ? mint(deps, claims, 'renew', now) : null,
+      noticeUrl: answerable({ membership: m, notice: () => ctx.notice ?? null }) ? mint(deps, claims, 'notice', now) : null,
       cancelUrl: outlook.allowed ? mint(deps, claims, 'cancel', now) : null,
       cancelMode: outlook.allowed ? outlook.mode : null,
     },

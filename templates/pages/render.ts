@@ -368,10 +368,11 @@ const FR: PageCopy = {
       ],
     }),
     manage: (d, f) => {
-      const { updatePaymentUrl, renewUrl, cancelUrl, cancelMode } = d.actions;
+      const { updatePaymentUrl, renewUrl, noticeUrl, cancelUrl, cancelMode } = d.actions;
       const items: Array<{ label: string; url: string; primary: boolean }> = [];
       if (updatePaymentUrl) items.push({ label: d.card ? 'Mettre à jour ma carte' : d.owed ? 'Payer par carte' : 'Ajouter une carte', url: updatePaymentUrl, primary: true });
       if (renewUrl) items.push({ label: 'Renouveler mon abonnement', url: renewUrl, primary: true });
+      if (noticeUrl) items.push({ label: 'Répondre à l’avis de renouvellement', url: noticeUrl, primary: true });
       if (cancelUrl) items.push({ label: cancelMode === 'request' ? 'Demander l’annulation' : 'Annuler mon abonnement', url: cancelUrl, primary: false });
       return {
         title: 'Votre abonnement',
@@ -656,10 +657,11 @@ const EN: PageCopy = {
       ],
     }),
     manage: (d, f) => {
-      const { updatePaymentUrl, renewUrl, cancelUrl, cancelMode } = d.actions;
+      const { updatePaymentUrl, renewUrl, noticeUrl, cancelUrl, cancelMode } = d.actions;
       const items: Array<{ label: string; url: string; primary: boolean }> = [];
       if (updatePaymentUrl) items.push({ label: d.card ? 'Update my card' : d.owed ? 'Pay by card' : 'Add a card', url: updatePaymentUrl, primary: true });
       if (renewUrl) items.push({ label: 'Renew my membership', url: renewUrl, primary: true });
+      if (noticeUrl) items.push({ label: 'Answer the renewal notice', url: noticeUrl, primary: true });
       if (cancelUrl) items.push({ label: cancelMode === 'request' ? 'Request cancellation' : 'Cancel my membership', url: cancelUrl, primary: false });
       return {
         title: 'Your membership',

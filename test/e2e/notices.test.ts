@@ -74,6 +74,10 @@ describe('renewal notices (R-NOT-1…9, R-REN-5)', () => {
     expect(notice.sentAt).toBe(NOTICE_AT);
     expect(await onBoard('active', notice.id)).toBe(true);
 
+    // R-LNK-4: the member's own page (the footer link of the notice e-mail) offers to answer it.
+    const managePath = new URL(mail.text.match(/https?:\/\/[^\s"'<>]+\/l\/[A-Za-z0-9._~%-]+/g)!.at(-1)!).pathname;
+    expect((await t.request('GET', managePath)).body).toContain('Answer the renewal notice');
+
     // The page only reads (R-LNK-2): opening it twice changes nothing.
     const link = new URL(linkIn(mail)).pathname;
     for (let i = 0; i < 2; i++) {

@@ -408,6 +408,11 @@ describe("renderPage: the member's own page (R-LNK-4)", () => {
       expect(onlyRequest).not.toContain('upd.1');
       expect(onlyRequest).not.toContain('ren.1');
       expect(visibleText(onlyRequest)).toContain(locale === 'fr-CA' ? 'Demander l’annulation' : 'Request cancellation');
+
+      // R-NOT-2: a notice waiting for the member's answer is one of the actions.
+      const notice = renderPage(manage({ actions: { updatePaymentUrl: null, renewUrl: null, noticeUrl: '/l/ntc.1', cancelUrl: null, cancelMode: null } }), known(locale), ACTION);
+      expect(notice).toContain('href="/l/ntc.1"');
+      expect(visibleText(notice)).toContain(locale === 'fr-CA' ? 'Répondre à l’avis de renouvellement' : 'Answer the renewal notice');
     });
 
     it(`R-LNK-4, R-DUN-4: manage (${locale}) puts past_due and cancel_scheduled in words`, () => {
