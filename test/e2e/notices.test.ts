@@ -120,6 +120,35 @@ describe('renewal notices (R-NOT-1…9, R-REN-5)', () => {
     expect(renewed.timers.map((x: { kind: string }) => x.kind)).toContain('notice');
   });
 
+  it('R-NOT-2, R-NOT-4, R-DUN-4: accepted, then paid by card from the "pay now" link on the page (the gateway\'s secure card page): one charge, one receipt; the term becomes active at the old end', async () => {
+    const { plan } = await club();
+    const { member, ms, email } = await join(plan.id, 'Kim');
+    await t.setClock(AFTER_NOTICE);
+    await t.settle();
+    const accepted = await t.post(new URL(linkIn(await last(email, /renewal notice/))).pathname, 'action=accept');
+    const payUrl = /<a class="go" href="([^"]+)"/.exec(String(accepted.body))?.[1]?.replace(/&amp;/g, '&');
+    expect(payUrl).toMatch(/\/l\//);
+    const notice = await noticeOf(ms.id);
+    const chargesBefore = await charges(member.id);
+
+    const payPage = new URL(payUrl!).pathname;
+    expect((await t.request('GET', payPage)).body).toContain('CA$500.00');
+    const posted = await t.post(payPage, '');
+    const checkout = /<a class="go" href="([^"]+)"/.exec(String(posted.body))?.[1]?.replace(/&amp;/g, '&');
+    expect(checkout).toMatch(/\/checkout\/cs_/);
+    expect((await fetch(checkout!, { method: 'POST', body: new URLSearchParams({ card: 'pm_card_mastercard' }), redirect: 'manual' })).status).toBe(303);
+    await t.settle();
+
+    expect(await t.ok('GET', `/api/invoices/${notice.invoiceId}`)).toMatchObject({ status: 'paid', payment: { method: 'card' } });
+    expect(await charges(member.id)).toBe(chargesBefore + 1);
+    expect((await noticeOf(ms.id)).paidAt).not.toBeNull();
+    expect((await t.emails(email)).filter((e) => e.text.includes(notice.invoiceId) && /receipt/i.test(e.subject))).toHaveLength(1);
+    await t.setClock(AFTER_TERM_END);
+    await t.settle();
+    expect(await t.ok('GET', `/api/memberships/${ms.id}`)).toMatchObject({ status: 'active', currentTerm: { seq: 2, start: '2027-02-15' } });
+    expect(await charges(member.id)).toBe(chargesBefore + 1);
+  });
+
   it('R-NOT-4: an approved renewal not paid by the term end starts awaiting payment (past due); paying it later makes it active', async () => {
     const { plan } = await club();
     const { ms } = await join(plan.id, 'Marc');
