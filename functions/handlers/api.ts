@@ -21,7 +21,7 @@ import type { Deps } from '../../shared/deps.js';
 import type { Caller } from '../../shared/use-cases/context.js';
 import { dunningSummary, listDunning, recordPayment, resendInvoice } from '../../shared/use-cases/collection.js';
 import { getInvoice, listInvoices } from '../../shared/use-cases/invoices.js';
-import { createMember, getMember, listMembers, patchMember } from '../../shared/use-cases/members.js';
+import { createMember, getMember, listMembers, memberWarnings, patchMember, searchMembers } from '../../shared/use-cases/members.js';
 import {
   cancelByAdmin,
   confirmCancellationRequest,
@@ -60,12 +60,20 @@ export const routes = new Router<Route>()
   .add('PUT', '/api/plans/{planId}', async (deps, caller, event, p) =>
     withEtag(200, planView(await updatePlan(deps, caller, p.planId!, jsonBody(event), expectedVersion(event)))),
   )
-  .add('GET', '/api/members', async (deps, caller, event) => json(200, pageView(await listMembers(deps, caller, pageOf(event)), memberView)))
-  .add('POST', '/api/members', async (deps, caller, event) => withEtag(201, memberView(await createMember(deps, caller, jsonBody(event)))))
+  .add('GET', '/api/members', async (deps, caller, event) => {
+    const { q, ...page } = pageOf(event, { q: z.string().optional() });
+    if (q !== undefined) return json(200, { q, ...(await searchMembers(deps, caller, q as string, page)) });
+    return json(200, pageView(await listMembers(deps, caller, page), memberView));
+  })
+  .add('POST', '/api/members', async (deps, caller, event) => {
+    const member = await createMember(deps, caller, jsonBody(event));
+    return withEtag(201, { ...memberView(member), warnings: await memberWarnings(deps, member) });
+  })
   .add('GET', '/api/members/{memberId}', async (deps, caller, _e, p) => withEtag(200, memberView(await getMember(deps, caller, p.memberId!))))
-  .add('PATCH', '/api/members/{memberId}', async (deps, caller, event, p) =>
-    withEtag(200, memberView(await patchMember(deps, caller, p.memberId!, jsonBody(event), expectedVersion(event)))),
-  )
+  .add('PATCH', '/api/members/{memberId}', async (deps, caller, event, p) => {
+    const member = await patchMember(deps, caller, p.memberId!, jsonBody(event), expectedVersion(event));
+    return withEtag(200, { ...memberView(member), warnings: await memberWarnings(deps, member) });
+  })
   .add('POST', '/api/members/{memberId}/card-setup', async (deps, caller, _e, p) => json(201, await startCardSetup(deps, caller, p.memberId!)))
   .add('GET', '/api/gateway', async (deps, caller) => withEtag(200, await getGateway(deps, caller)))
   .add('PUT', '/api/gateway', async (deps, caller, event) => withEtag(200, await putGateway(deps, caller, jsonBody(event), expectedVersion(event))))

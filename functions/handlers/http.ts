@@ -19,7 +19,7 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
 }
 
 /** A versioned resource answers with its version as a strong ETag for If-Match. */
-export function withEtag(statusCode: number, body: { version: number }): APIGatewayProxyResultV2 {
+export function withEtag<T extends { version: number }>(statusCode: number, body: T): APIGatewayProxyResultV2 {
   return json(statusCode, body, { etag: `"${body.version}"` });
 }
 

@@ -117,6 +117,10 @@ export type Write =
   | { kind: 'webhook_receipt'; value: WebhookReceipt }
   /** R-DUN-1: the run of one invoice (version 0: a new run; a second run of the invoice fails). */
   | { kind: 'dunning'; value: DunningRun }
+  /** R-CON-3: one of a member's search keys (written again when the name or e-mail changes). */
+  | { kind: 'member_search'; value: MemberSearchKey }
+  /** R-CON-3: a search key the member no longer has. */
+  | { kind: 'member_search_delete'; value: Pick<MemberSearchKey, 'orgId' | 'memberId' | 'key'> }
   /** R-NOT-1: a renewal notice (version 0: the notice of its membership's term, written once). */
   | { kind: 'notice'; value: Notice }
   /** R-NOT-3: one of the organisation's refusal reasons. */
@@ -125,6 +129,16 @@ export type Write =
   | { kind: 'card_log'; value: CardLog }
   /** R-DUN-4, R-DUN-7: a member's card changed; the worker pays their open invoices at once and re-plans card notices. */
   | { kind: 'card_change'; value: CardChange };
+
+/** R-CON-3: a member found by a search key, with what a result list shows. */
+export interface MemberSearchKey {
+  orgId: string;
+  memberId: string;
+  /** A normalised key (shared/domain/search.ts). */
+  key: string;
+  name: string;
+  email: string;
+}
 
 /** A member's card was saved, replaced, updated by the card account updater, or removed. */
 export interface CardChange {
@@ -169,6 +183,8 @@ export interface Store {
   getMember(orgId: string, memberId: string): Promise<Member | null>;
   /** Newest first. */
   listMembers(orgId: string, page: PageRequest): Promise<Page<Member>>;
+  /** R-CON-3: the search keys starting with `prefix` (normalised), in key order: one Query. */
+  searchMembers(orgId: string, prefix: string, page: PageRequest): Promise<Page<MemberSearchKey>>;
   getMembership(orgId: string, membershipId: string): Promise<Membership | null>;
   getMembershipState(orgId: string, membershipId: string): Promise<MembershipState | null>;
   getMembershipRecord(orgId: string, membershipId: string): Promise<MembershipRecord | null>;

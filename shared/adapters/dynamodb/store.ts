@@ -33,6 +33,7 @@ import type {
   Page,
   PageRequest,
   ReplanJob,
+  MemberSearchKey,
   Store,
   WorkRef,
   Write,
@@ -41,7 +42,7 @@ import { decodeCursor, encodeCursor, keyAttrsOf } from './cursor.js';
 import { invoiceItem, invoiceKey, invoicesByStatus, invoicesOfMembership } from './entities/invoice.js';
 import { jobItem, jobKey } from './entities/job.js';
 import { INDEX, type Item, membershipPk, valueOf } from './entities/keys.js';
-import { memberItem, memberKey, membersOfOrg } from './entities/member.js';
+import { memberItem, memberKey, membersOfOrg, SEARCH_PARTITION, searchKeyItem, searchKeyItemKey } from './entities/member.js';
 import {
   attemptItem,
   attemptKey,
@@ -145,6 +146,13 @@ function toSpec(table: string, write: Write): Spec {
       return versioned(table, refusalReasonItem(write.value), write.value.version, 'refusal reason', write.value.id);
     case 'notice':
       return versioned(table, noticeItem(write.value), write.value.version, 'renewal notice', write.value.id);
+    case 'member_search':
+      return { item: { Put: { TableName: table, Item: searchKeyItem(write.value) } }, conflict: () => new ConcurrencyError('member', write.value.memberId) };
+    case 'member_search_delete':
+      return {
+        item: { Delete: { TableName: table, Key: searchKeyItemKey(write.value.orgId, write.value.memberId, write.value.key) } },
+        conflict: () => new ConcurrencyError('member', write.value.memberId),
+      };
     case 'card_log':
       return versioned(table, cardLogItem(write.value), write.value.version, 'card log', write.value.card);
     case 'card_change':
@@ -392,6 +400,20 @@ export class DynamoStore implements Store {
       ConsistentRead: true,
     });
     return items.map((i) => valueOf<RefusalReason>(i));
+  }
+
+  async searchMembers(orgId: string, prefix: string, page: PageRequest): Promise<Page<MemberSearchKey>> {
+    const partition = SEARCH_PARTITION(orgId);
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :p AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':p': partition, ':prefix': prefix },
+        Limit: page.limit,
+        ExclusiveStartKey: decodeCursor(page.cursor, { partitionAttr: 'pk', partition, keyAttrs: keyAttrsOf(undefined) }),
+      }),
+    );
+    return { items: (out.Items ?? []).map((i) => valueOf<MemberSearchKey>(i)), nextCursor: encodeCursor(out.LastEvaluatedKey) };
   }
 
   getNotice(orgId: string, id: string): Promise<Notice | null> {

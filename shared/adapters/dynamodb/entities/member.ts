@@ -1,4 +1,5 @@
 import type { Member } from '../../../domain/member.js';
+import type { MemberSearchKey } from '../../../ports/store.js';
 import { type Item, memberPk } from './keys.js';
 
 export const memberKey = (orgId: string, memberId: string) => ({ pk: memberPk(orgId, memberId), sk: 'MEMBER' });
@@ -13,3 +14,12 @@ export const memberItem = (m: Member): Item => ({
   gsi1sk: m.id,
   ...m,
 });
+
+/**
+ * R-CON-3: a member's search keys, one item each, in the organisation's search partition:
+ * `sk = <normalised key>#<memberId>`, with the name and e-mail to show. Written and removed with
+ * the member, in its transaction.
+ */
+export const SEARCH_PARTITION = (orgId: string) => `ORG#${orgId}#MSEARCH`;
+export const searchKeyItemKey = (orgId: string, memberId: string, key: string) => ({ pk: SEARCH_PARTITION(orgId), sk: `${key}#${memberId}` });
+export const searchKeyItem = (s: MemberSearchKey): Item => ({ ...searchKeyItemKey(s.orgId, s.memberId, s.key), entity: 'member_search', ...s });
