@@ -15,7 +15,7 @@ import {
   refusalReasonView,
   settingsView,
 } from '../../shared/adapters/http/representations.js';
-import { type ApiEvent, callerOf, expectedVersion, jsonBody, pageOf } from '../../shared/adapters/http/request.js';
+import { type ApiEvent, callerOf, expectedVersion, jsonBody, pageOf, requireOwner } from '../../shared/adapters/http/request.js';
 import { Router } from '../../shared/adapters/http/router.js';
 import type { Deps } from '../../shared/deps.js';
 import type { Caller } from '../../shared/use-cases/context.js';
@@ -51,9 +51,10 @@ export const routes = new Router<Route>()
     if (!settings) throw new NotFoundError('settings of organisation', caller.orgId);
     return withEtag(200, settingsView(settings));
   })
-  .add('PUT', '/api/settings', async (deps, caller, event) =>
-    withEtag(200, settingsView(await putSettings(deps, caller, jsonBody(event), expectedVersion(event)))),
-  )
+  .add('PUT', '/api/settings', async (deps, caller, event) => {
+    requireOwner(caller);
+    return withEtag(200, settingsView(await putSettings(deps, caller, jsonBody(event), expectedVersion(event))));
+  })
   .add('GET', '/api/plans', async (deps, caller) => json(200, { items: (await listPlans(deps, caller)).map(planView) }))
   .add('POST', '/api/plans', async (deps, caller, event) => withEtag(201, planView(await createPlan(deps, caller, jsonBody(event)))))
   .add('GET', '/api/plans/{planId}', async (deps, caller, _e, p) => withEtag(200, planView(await getPlan(deps, caller, p.planId!))))
@@ -75,8 +76,14 @@ export const routes = new Router<Route>()
     return withEtag(200, { ...memberView(member), warnings: await memberWarnings(deps, member) });
   })
   .add('POST', '/api/members/{memberId}/card-setup', async (deps, caller, _e, p) => json(201, await startCardSetup(deps, caller, p.memberId!)))
-  .add('GET', '/api/gateway', async (deps, caller) => withEtag(200, await getGateway(deps, caller)))
-  .add('PUT', '/api/gateway', async (deps, caller, event) => withEtag(200, await putGateway(deps, caller, jsonBody(event), expectedVersion(event))))
+  .add('GET', '/api/gateway', async (deps, caller) => {
+    requireOwner(caller);
+    return withEtag(200, await getGateway(deps, caller));
+  })
+  .add('PUT', '/api/gateway', async (deps, caller, event) => {
+    requireOwner(caller);
+    return withEtag(200, await putGateway(deps, caller, jsonBody(event), expectedVersion(event)));
+  })
   .add('GET', '/api/members/{memberId}/memberships', async (deps, caller, event, p) =>
     json(200, pageView(await listMembershipsOfMember(deps, caller, p.memberId!, pageOf(event)), membershipView)),
   )

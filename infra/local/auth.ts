@@ -1,7 +1,7 @@
 import { exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify, SignJWT, createLocalJWKSet } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { ORG_CLAIM } from '../../shared/adapters/http/request.js';
+import { GROUPS_CLAIM, ORG_CLAIM } from '../../shared/adapters/http/request.js';
 import type { LocalClock } from './clock.js';
 
 /**
@@ -16,7 +16,8 @@ const TOKEN_TTL_SECONDS = 3600;
 export interface LocalAuth {
   issuer: string;
   jwks(): { keys: JWK[] };
-  mint(input: { orgId: string; email: string; sub?: string }): Promise<string>;
+  /** R-CON-5: `groups` are the user's Cognito groups (the demo admin is an owner). */
+  mint(input: { orgId: string; email: string; sub?: string; groups?: string[] }): Promise<string>;
   /** The claims API Gateway hands the handler, or null when the authorizer would answer 401. */
   verify(token: string): Promise<Record<string, string> | null>;
 }
@@ -44,9 +45,9 @@ export async function startLocalAuth(options: { issuer: string; clock: LocalCloc
   return {
     issuer: options.issuer,
     jwks: () => ({ keys: [keys.publicJwk] }),
-    async mint({ orgId, email, sub }) {
+    async mint({ orgId, email, sub, groups = ['owners'] }) {
       const iat = nowSeconds();
-      return new SignJWT({ email, email_verified: true, [ORG_CLAIM]: orgId, token_use: 'id', auth_time: iat })
+      return new SignJWT({ email, email_verified: true, [ORG_CLAIM]: orgId, ...(groups.length > 0 ? { [GROUPS_CLAIM]: groups } : {}), token_use: 'id', auth_time: iat })
         .setProtectedHeader({ alg: 'RS256', kid: keys.kid })
         .setIssuer(options.issuer)
         .setAudience(LOCAL_CLIENT_ID)
@@ -63,7 +64,8 @@ export async function startLocalAuth(options: { issuer: string; clock: LocalCloc
           algorithms: ['RS256'],
           currentDate: options.clock.now(),
         });
-        return Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+        // As the HTTP API's authorizer does: an array claim becomes `[a b]`, other values their JSON.
+        return Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, typeof v === 'string' ? v : Array.isArray(v) ? `[${v.join(' ')}]` : JSON.stringify(v)]));
       } catch {
         return null;
       }

@@ -375,11 +375,13 @@ function localRoutes(parts: LocalParts) {
         return true;
       }
       case 'POST /_local/token': {
-        const input = parseJson(body) as { orgId?: unknown; email?: unknown } | undefined;
+        const input = parseJson(body) as { orgId?: unknown; email?: unknown; groups?: unknown } | undefined;
         if (input === undefined) return (bad(res, 'the body is not JSON'), true);
         const orgId = typeof input.orgId === 'string' ? input.orgId : DEMO_ADMIN.orgId;
         const email = typeof input.email === 'string' ? input.email : DEMO_ADMIN.email;
-        sendJson(res, 200, { token: await parts.auth.mint({ orgId, email }), orgId, email, clientId: LOCAL_CLIENT_ID, expiresIn: 3600 });
+        // R-CON-5: the user's Cognito groups (default: an owner, like the demo admin).
+        const groups = Array.isArray(input.groups) ? input.groups.filter((g): g is string => typeof g === 'string') : ['owners'];
+        sendJson(res, 200, { token: await parts.auth.mint({ orgId, email, groups }), orgId, email, groups, clientId: LOCAL_CLIENT_ID, expiresIn: 3600 });
         return true;
       }
       case 'GET /_local/clock':

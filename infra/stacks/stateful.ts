@@ -76,6 +76,10 @@ export class StatefulStack extends Stack {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // R-CON-5: what an admin may do comes from their group (the ID token's cognito:groups):
+    // owners run settings, the payment gateway and users; staff everything else.
+    new cognito.CfnUserPoolGroup(this, 'OwnersGroup', { userPoolId: this.userPool.userPoolId, groupName: 'owners', description: 'Settings, payment gateway and users, and everything staff do', precedence: 0 });
+    new cognito.CfnUserPoolGroup(this, 'StaffGroup', { userPoolId: this.userPool.userPoolId, groupName: 'staff', description: 'Members, memberships, invoices, renewals and dunning', precedence: 1 });
 
     // Link-signing keys: { "current": "<kid>", "<kid>": "<secret>", … }.
     // Rotation adds a key and moves "current"; old keys keep verifying until their links expire.

@@ -3,10 +3,20 @@ import type { Settings } from '../domain/settings.js';
 import type { Actor } from '../domain/timeline.js';
 import type { Deps } from '../deps.js';
 
+/**
+ * R-CON-5: what a staff user may do, from their Cognito groups: `owners` run the organisation's
+ * settings, its payment gateway and its users, and everything `staff` do (members, memberships,
+ * invoices, renewals, dunning).
+ */
+export const ROLES = ['owners', 'staff'] as const;
+export type Role = (typeof ROLES)[number];
+
 /** Who is calling and for which organisation; the organisation comes from the token only. */
 export interface Caller {
   orgId: string;
   actor: Actor;
+  /** R-CON-5: the caller's roles (admin API callers); absent for the system's own callers. */
+  roles?: readonly Role[];
 }
 
 /** The organisation's settings, required before anything that depends on its time zone. */

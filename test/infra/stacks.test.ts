@@ -52,6 +52,11 @@ describe('stateful stack', () => {
     });
   });
 
+  it('R-CON-5: has the owners and staff groups the API reads roles from', () => {
+    const groups = Object.values(stateful().findResources('AWS::Cognito::UserPoolGroup')).map((g) => (g as { Properties: { GroupName: string } }).Properties.GroupName);
+    expect(groups.sort()).toEqual(['owners', 'staff']);
+  });
+
   it('generates the link-signing keys as a retained secret', () => {
     stateful().hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
   });

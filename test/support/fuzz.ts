@@ -4,7 +4,7 @@ import { ANNUAL_PLAN_BODY, SETTINGS_BODY } from './fixtures.js';
 import { routes } from '../../functions/handlers/api.js';
 import { encodeCursor } from '../../shared/adapters/dynamodb/cursor.js';
 import type { ApiEvent } from '../../shared/adapters/http/request.js';
-import { ORG_CLAIM } from '../../shared/adapters/http/request.js';
+import { GROUPS_CLAIM, ORG_CLAIM } from '../../shared/adapters/http/request.js';
 
 /**
  * A seeded fuzzer for the admin API (SPEC §8): malformed requests for every route of
@@ -463,7 +463,7 @@ export function apiEvent(request: Omit<FuzzRequest, 'kind'>, orgId: string, requ
       authorizer: {
         principalId: '',
         integrationLatency: 0,
-        jwt: { claims: { sub: 'fuzz-admin', email: 'admin@club.example', [ORG_CLAIM]: orgId }, scopes: [] },
+        jwt: { claims: { sub: 'fuzz-admin', email: 'admin@club.example', [ORG_CLAIM]: orgId, [GROUPS_CLAIM]: '[owners]' }, scopes: [] },
       },
       domainName: 'fuzz.local',
       domainPrefix: 'fuzz',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { expectedVersion, pageOf } from '../../shared/adapters/http/request.js';
-import { ValidationError } from '../../shared/domain/errors.js';
+import { callerOf, expectedVersion, GROUPS_CLAIM, groupsOf, pageOf, requireOwner } from '../../shared/adapters/http/request.js';
+import { ForbiddenError, ValidationError } from '../../shared/domain/errors.js';
 import { apiEvent } from '../support/fuzz.js';
 
 const list = (query: Record<string, string> | undefined, extra?: Record<string, z.ZodType>) =>
@@ -42,5 +42,32 @@ describe('query strings and headers of the admin API', () => {
     expect(withIfMatch('"3"')).toBe(3);
     expect(withIfMatch('W/"12"')).toBe(12);
     for (const value of ['3', '"-1"', '"1e3"', '*', '""', `"${'9'.repeat(16)}"`]) expect(field(() => withIfMatch(value)), value).toBe('If-Match');
+  });
+});
+
+describe('roles from Cognito groups (R-CON-5)', () => {
+  const withGroups = (groups: string | undefined) => {
+    const event = apiEvent({ method: 'GET', path: '/api/members' }, 'club');
+    const claims = event.requestContext.authorizer.jwt.claims as Record<string, string>;
+    if (groups === undefined) delete claims[GROUPS_CLAIM];
+    else claims[GROUPS_CLAIM] = groups;
+    return event;
+  };
+
+  it('R-CON-5: reads the groups claim as the HTTP API authorizer passes it, and as JSON, a list or one name', () => {
+    expect(groupsOf('[owners staff]')).toEqual(['owners', 'staff']);
+    expect(groupsOf('["staff"]')).toEqual(['staff']);
+    expect(groupsOf('owners,staff')).toEqual(['owners', 'staff']);
+    expect(groupsOf('staff')).toEqual(['staff']);
+    expect(groupsOf('[]')).toEqual([]);
+    expect(groupsOf(undefined)).toEqual([]);
+    expect(callerOf(withGroups('[staff]')).roles).toEqual(['staff']);
+    expect(callerOf(withGroups('[owners other]')).roles).toEqual(['owners']);
+  });
+
+  it('R-CON-5: a user in neither group is refused (403), and only owners pass requireOwner', () => {
+    for (const groups of [undefined, '[]', '[readers]']) expect(() => callerOf(withGroups(groups)), String(groups)).toThrow(ForbiddenError);
+    expect(() => requireOwner(callerOf(withGroups('[staff]')))).toThrow(ForbiddenError);
+    expect(() => requireOwner(callerOf(withGroups('[staff owners]')))).not.toThrow();
   });
 });

@@ -5,7 +5,7 @@ import { ForbiddenError, UnauthorizedError, ValidationError } from '../../domain
 import { entityId } from '../../domain/schema.js';
 import { parseInput } from '../../domain/validate.js';
 import type { PageRequest } from '../../ports/store.js';
-import type { Caller } from '../../use-cases/context.js';
+import { type Caller, type Role, ROLES } from '../../use-cases/context.js';
 
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 
@@ -24,7 +24,40 @@ export function callerOf(event: ApiEvent): Caller {
   if (typeof orgId !== 'string' || !ORG_ID.test(orgId)) {
     throw new ForbiddenError(`the token carries no organisation (claim ${ORG_CLAIM})`);
   }
-  return { orgId, actor: { type: 'admin', id: typeof claims.email === 'string' ? claims.email : claims.sub } };
+  const roles = groupsOf(claims[GROUPS_CLAIM]).filter((g): g is Role => (ROLES as readonly string[]).includes(g));
+  if (roles.length === 0) throw new ForbiddenError(`R-CON-5: the user belongs to neither the owners nor the staff group (claim ${GROUPS_CLAIM})`);
+  return { orgId, actor: { type: 'admin', id: typeof claims.email === 'string' ? claims.email : claims.sub }, roles };
+}
+
+/** R-CON-5: the Cognito groups claim. */
+export const GROUPS_CLAIM = 'cognito:groups';
+
+/**
+ * The groups of a claim as the HTTP API's JWT authorizer hands it over: an array claim becomes a
+ * bracketed, space-separated string (`[owners staff]`); a JSON array, a comma list or a single
+ * name are read too.
+ */
+export function groupsOf(claim: unknown): string[] {
+  if (Array.isArray(claim)) return claim.filter((g): g is string => typeof g === 'string');
+  if (typeof claim !== 'string') return [];
+  const text = claim.trim();
+  if (text.startsWith('[') && text.endsWith(']')) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (Array.isArray(parsed)) return parsed.filter((g): g is string => typeof g === 'string');
+    } catch {
+      // Not JSON: API Gateway's `[a b]`.
+    }
+    return text.slice(1, -1).split(/[\s,]+/).filter(Boolean);
+  }
+  return text.split(/[\s,]+/).filter(Boolean);
+}
+
+/** R-CON-5: refuses (403) a caller who is not one of the organisation's owners. */
+export function requireOwner(caller: Caller): void {
+  if (!caller.roles?.includes('owners')) {
+    throw new ForbiddenError('R-CON-5: only the organisation\'s owners may do this (settings, payment gateway, users)', [{ rule: 'R-CON-5', message: 'owners only' }]);
+  }
 }
 
 export function jsonBody(event: { body?: string | undefined; isBase64Encoded?: boolean }): unknown {
