@@ -374,6 +374,17 @@ function localRoutes(parts: LocalParts) {
         sendJson(res, ok ? 200 : 503, { ok, parts: checks, now: parts.clock.now().toISOString() });
         return true;
       }
+      case 'GET /_local/login': {
+        // Issue 11, item 7: a person or a test lands in the console signed in, in one step. The
+        // console (local mode only) takes `?login=local` as the development login, for `org`
+        // (default: the demo organisation); `to` is the console page (`#/members`…).
+        const org = url.searchParams.get('org') ?? DEMO_ADMIN.orgId;
+        const to = url.searchParams.get('to') ?? '#/';
+        if (!/^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/.test(org) || !/^#\/[A-Za-z0-9/_?=&%.-]*$/.test(to)) return (bad(res, 'org or to is malformed'), true);
+        res.writeHead(302, { location: `/console/?login=local&org=${encodeURIComponent(org)}${to}`, 'cache-control': 'no-store' });
+        res.end();
+        return true;
+      }
       case 'POST /_local/token': {
         const input = parseJson(body) as { orgId?: unknown; email?: unknown; groups?: unknown } | undefined;
         if (input === undefined) return (bad(res, 'the body is not JSON'), true);

@@ -30,8 +30,8 @@ function tokenClaims() {
   }
 }
 
-async function developmentLogin() {
-  const response = await fetch('/_local/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+async function developmentLogin(orgId) {
+  const response = await fetch('/_local/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(orgId ? { orgId } : {}) });
   const body = await response.json().catch(() => ({}));
   if (!response.ok || typeof body.token !== 'string') {
     throw new Error('The local cloud refused the development login (HTTP ' + response.status + ').');

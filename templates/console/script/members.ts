@@ -119,7 +119,7 @@ function membershipColumns(plansById) {
     { label: 'Current term', cell: (m) => termRange(m.currentTerm) },
     { label: 'Next billing', cell: (m) => m.nextBillingDate },
     { label: 'Ends', cell: (m) => m.terminationDate },
-    { label: '', cell: (m) => link(routeTo('memberships', m.id), 'Open') },
+    { label: 'Details', cell: (m) => link(routeTo('memberships', m.id), 'Open') },
   ];
 }
 

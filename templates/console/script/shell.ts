@@ -100,6 +100,11 @@ async function rerender() {
   frame.main.removeAttribute('aria-busy');
   const heading = frame.main.querySelector('h1');
   document.title = (heading ? heading.textContent + ' · ' : '') + 'Relance';
+  // R-CON-4: a new page moves the keyboard and the screen reader to its heading (not on the first load).
+  if (heading && renderId > 1) {
+    heading.setAttribute('tabindex', '-1');
+    heading.focus();
+  }
 }
 
 function markNavigation(section) {
@@ -171,6 +176,17 @@ function showLogin(message) {
 }
 
 async function start() {
+  // GET /_local/login lands here with ?login=local (local cloud only): sign in at once.
+  const query = new URLSearchParams(location.search);
+  if (CONFIG.mode === 'local' && query.get('login') === 'local') {
+    history.replaceState(null, '', location.pathname + location.hash);
+    try {
+      await developmentLogin(query.get('org'));
+    } catch (error) {
+      showLogin(error.message);
+      return;
+    }
+  }
   if (CONFIG.mode === 'cognito') {
     try {
       await completeHostedLogin();
