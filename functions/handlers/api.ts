@@ -34,6 +34,7 @@ import {
   getMembershipRecord,
   listMembershipsByStatus,
   listMembershipsOfMember,
+  membershipCounts,
 } from '../../shared/use-cases/memberships.js';
 import { createPlan, getPlan, listPlans, updatePlan } from '../../shared/use-cases/plans.js';
 import { createRefusalReason, getRefusalReason, listRefusalReasons, updateRefusalReason } from '../../shared/use-cases/refusal-reasons.js';
@@ -94,6 +95,7 @@ export const routes = new Router<Route>()
     const { status, ...page } = pageOf(event, { status: z.enum(MEMBERSHIP_STATUSES) });
     return json(200, pageView(await listMembershipsByStatus(deps, caller, status as (typeof MEMBERSHIP_STATUSES)[number], page), membershipView));
   })
+  .add('GET', '/api/memberships/counts', async (deps, caller) => json(200, await membershipCounts(deps, caller)))
   .add('GET', '/api/memberships/{membershipId}', async (deps, caller, _e, p) =>
     withEtag(200, membershipRecordView(await getMembershipRecord(deps, caller, p.membershipId!))),
   )

@@ -117,6 +117,8 @@ export type Write =
   | { kind: 'webhook_receipt'; value: WebhookReceipt }
   /** R-DUN-1: the run of one invoice (version 0: a new run; a second run of the invoice fails). */
   | { kind: 'dunning'; value: DunningRun }
+  /** R-CON-3: memberships counted by status, a shard at a time (`delta` is +1 or −1). */
+  | { kind: 'status_count'; value: StatusCount }
   /** R-CON-3: one of a member's search keys (written again when the name or e-mail changes). */
   | { kind: 'member_search'; value: MemberSearchKey }
   /** R-CON-3: a search key the member no longer has. */
@@ -129,6 +131,18 @@ export type Write =
   | { kind: 'card_log'; value: CardLog }
   /** R-DUN-4, R-DUN-7: a member's card changed; the worker pays their open invoices at once and re-plans card notices. */
   | { kind: 'card_change'; value: CardChange };
+
+/**
+ * R-CON-3: one change of a shard of the organisation's counts of memberships by status. A count
+ * is the sum of its shards; a change picks a shard at random, so concurrent changes rarely
+ * touch the same item.
+ */
+export interface StatusCount {
+  orgId: string;
+  status: MembershipStatus;
+  shard: number;
+  delta: number;
+}
 
 /** R-CON-3: a member found by a search key, with what a result list shows. */
 export interface MemberSearchKey {
@@ -183,6 +197,8 @@ export interface Store {
   getMember(orgId: string, memberId: string): Promise<Member | null>;
   /** Newest first. */
   listMembers(orgId: string, page: PageRequest): Promise<Page<Member>>;
+  /** R-CON-3: the organisation's memberships by status (every status, zeros included): one Query on its count shards. */
+  membershipCounts(orgId: string): Promise<Record<MembershipStatus, number>>;
   /** R-CON-3: the search keys starting with `prefix` (normalised), in key order: one Query. */
   searchMembers(orgId: string, prefix: string, page: PageRequest): Promise<Page<MemberSearchKey>>;
   getMembership(orgId: string, membershipId: string): Promise<Membership | null>;

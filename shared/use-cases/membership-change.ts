@@ -274,6 +274,12 @@ function itemKey(write: Write): string | null {
   }
 }
 
+/**
+ * R-CON-3: the counts by status are spread over this many items per status, so that concurrent
+ * status changes seldom meet on one (a transaction touching an item another one is changing fails).
+ */
+const COUNT_SHARDS = 16;
+
 /** A timer is never armed in the past: EventBridge Scheduler's precision is one minute. */
 const MIN_ARM_DELAY_MS = 60_000;
 
@@ -315,6 +321,13 @@ export async function commitChange(
   m.armed = armed;
   m.updatedAt = change.now.toISOString();
   const writes: Write[] = [{ kind: 'membership', value: m }, ...change.writes, ...change.emails.map((value) => ({ kind: 'outbox' as const, value }))];
+  // R-CON-3: the counts by status follow a new membership and every change of status.
+  const shard = () => Math.floor(Math.random() * COUNT_SHARDS);
+  if (original.version === 0) writes.push({ kind: 'status_count', value: { orgId: m.orgId, status: m.status, shard: shard(), delta: 1 } });
+  else if (original.status !== m.status) {
+    writes.push({ kind: 'status_count', value: { orgId: m.orgId, status: original.status, shard: shard(), delta: -1 } });
+    writes.push({ kind: 'status_count', value: { orgId: m.orgId, status: m.status, shard: shard(), delta: 1 } });
+  }
   if (LIVE_STATUSES.has(original.status) && !LIVE_STATUSES.has(m.status)) {
     writes.push({ kind: 'release', value: { orgId: m.orgId, memberId: m.memberId, planId: original.planId, membershipId: m.id } });
     // R-NOT-4: an approved term on another plan held that plan's place too; it goes back with the membership.

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { addDays, localDateOf, maxDate } from '../domain/calendar.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { localDate } from '../domain/schema.js';
-import { latestStartDate, type Membership, membershipInput, startMembership } from '../domain/membership.js';
+import { latestStartDate, type Membership, membershipInput, type MembershipStatus, startMembership } from '../domain/membership.js';
 import { parseInput } from '../domain/validate.js';
 import type { Deps } from '../deps.js';
 import type { MembershipRecord, Page, PageRequest } from '../ports/store.js';
@@ -51,6 +51,12 @@ export async function createMembership(deps: MembershipDeps, caller: Caller, bod
   }
   await commitChange(deps, change, { skipPastReminders: true });
   return (await deps.store.getMembershipRecord(caller.orgId, id))!;
+}
+
+/** R-CON-3: how many memberships the organisation has in each status (one Query on the count shards). */
+export async function membershipCounts(deps: Pick<Deps, 'store'>, caller: Caller): Promise<{ counts: Record<MembershipStatus, number>; total: number }> {
+  const counts = await deps.store.membershipCounts(caller.orgId);
+  return { counts, total: Object.values(counts).reduce((a, b) => a + b, 0) };
 }
 
 export async function getMembershipRecord(deps: Pick<Deps, 'store'>, caller: Caller, membershipId: string): Promise<MembershipRecord> {

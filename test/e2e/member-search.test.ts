@@ -66,3 +66,25 @@ describe('member search (R-CON-3)', () => {
     }
   });
 });
+
+describe('memberships by status (R-CON-3)', () => {
+  it('R-CON-3: counts per status follow purchases, cancellations and voids (one Query on the count shards)', async () => {
+    const before = (await t.ok('GET', '/api/memberships/counts')).counts;
+    const plan = await t.ok('POST', '/api/plans', { name: 'Monthly', price: { amount: 1000, currency: 'CAD' }, billing: { cadence: 'monthly', anchor: { type: 'purchaseDate' } } });
+    const made = [];
+    for (const name of ['Ana', 'Ben', 'Cy']) {
+      const member = await t.ok('POST', '/api/members', { name, email: `${name.toLowerCase()}@count.example`, paymentMethod: { token: 'pm_card_visa' } });
+      made.push(await t.ok('POST', '/api/memberships', { memberId: member.id, planId: plan.id }));
+    }
+    await t.ok('POST', `/api/memberships/${made[0].id}/cancel`, { month: '2027-03' });
+    const ms = await t.ok('GET', `/api/memberships/${made[1].id}`);
+    await t.ok('POST', `/api/invoices/${ms.lastInvoiceId}/void`, { refund: true });
+    const after = await t.ok('GET', '/api/memberships/counts');
+    expect(after.counts.active - before.active).toBe(1);
+    expect(after.counts.cancel_scheduled - before.cancel_scheduled).toBe(1);
+    expect(after.counts.voided - before.voided).toBe(1);
+    expect(after.total).toBe(Object.values(before as Record<string, number>).reduce((a, b) => a + b, 0) + 3);
+    // The list of a status holds what its count says.
+    expect((await t.ok('GET', '/api/memberships?status=cancel_scheduled')).items.map((m: { id: string }) => m.id)).toContain(made[0].id);
+  });
+});

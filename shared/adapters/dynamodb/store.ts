@@ -16,7 +16,7 @@ import {
 import { ConcurrencyError, MembershipExistsError } from '../../domain/errors.js';
 import type { Invoice, InvoiceStatus } from '../../domain/invoice.js';
 import type { Member } from '../../domain/member.js';
-import type { Membership, MembershipStatus, Term } from '../../domain/membership.js';
+import { MEMBERSHIP_STATUSES, type Membership, type MembershipStatus, type Term } from '../../domain/membership.js';
 import type { PaymentAttempt } from '../../domain/payment.js';
 import type { Plan } from '../../domain/plan.js';
 import type { RefusalReason } from '../../domain/refusal.js';
@@ -41,7 +41,7 @@ import type {
 import { decodeCursor, encodeCursor, keyAttrsOf } from './cursor.js';
 import { invoiceItem, invoiceKey, invoicesByStatus, invoicesOfMembership } from './entities/invoice.js';
 import { jobItem, jobKey } from './entities/job.js';
-import { INDEX, type Item, membershipPk, valueOf } from './entities/keys.js';
+import { INDEX, type Item, membershipPk, orgPk, valueOf } from './entities/keys.js';
 import { memberItem, memberKey, membersOfOrg, SEARCH_PARTITION, searchKeyItem, searchKeyItemKey } from './entities/member.js';
 import {
   attemptItem,
@@ -146,6 +146,21 @@ function toSpec(table: string, write: Write): Spec {
       return versioned(table, refusalReasonItem(write.value), write.value.version, 'refusal reason', write.value.id);
     case 'notice':
       return versioned(table, noticeItem(write.value), write.value.version, 'renewal notice', write.value.id);
+    case 'status_count': {
+      const c = write.value;
+      return {
+        item: {
+          Update: {
+            TableName: table,
+            Key: { pk: orgPk(c.orgId), sk: `${COUNT_PREFIX}${c.status}#${String(c.shard).padStart(2, '0')}` },
+            UpdateExpression: 'ADD #n :d SET entity = :e',
+            ExpressionAttributeNames: { '#n': 'count' },
+            ExpressionAttributeValues: { ':d': c.delta, ':e': 'status_count' },
+          },
+        },
+        conflict: () => new ConcurrencyError('membership counts', c.orgId),
+      };
+    }
     case 'member_search':
       return { item: { Put: { TableName: table, Item: searchKeyItem(write.value) } }, conflict: () => new ConcurrencyError('member', write.value.memberId) };
     case 'member_search_delete':
@@ -201,6 +216,9 @@ function toSpec(table: string, write: Write): Spec {
       };
   }
 }
+
+/** R-CON-3: the shards of the counts of memberships by status, in the organisation's partition. */
+const COUNT_PREFIX = 'COUNT#MS#';
 
 export class DynamoStore implements Store {
   constructor(
@@ -400,6 +418,21 @@ export class DynamoStore implements Store {
       ConsistentRead: true,
     });
     return items.map((i) => valueOf<RefusalReason>(i));
+  }
+
+  async membershipCounts(orgId: string): Promise<Record<MembershipStatus, number>> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':p': orgPk(orgId), ':prefix': COUNT_PREFIX },
+      ConsistentRead: true,
+    });
+    const counts = Object.fromEntries(MEMBERSHIP_STATUSES.map((s) => [s, 0])) as Record<MembershipStatus, number>;
+    for (const item of items) {
+      const status = String(item.sk).slice(COUNT_PREFIX.length).split('#')[0] as MembershipStatus;
+      if (status in counts) counts[status] += Number(item.count ?? 0);
+    }
+    return counts;
   }
 
   async searchMembers(orgId: string, prefix: string, page: PageRequest): Promise<Page<MemberSearchKey>> {

@@ -36,7 +36,8 @@ export type Violation =
   | 'stalled_run'
   | 'charged_while_held'
   | 'notice_mismatch'
-  | 'notice_while_held';
+  | 'notice_while_held'
+  | 'count_mismatch';
 
 export class InvariantError extends Error {
   constructor(
@@ -190,6 +191,13 @@ export async function checkSafety(world: World, tracked: Tracked, s: Snapshot): 
   checkRuns(s);
   checkHeld(tracked, s);
   checkNotices(tracked, s);
+  // R-CON-3: the counts by status are the memberships' statuses, whatever raced.
+  const counts = await world.deps.store.membershipCounts(tracked.orgId);
+  const actual: Record<string, number> = {};
+  for (const m of s.memberships) actual[m.status] = (actual[m.status] ?? 0) + 1;
+  for (const [status, n] of Object.entries(counts)) {
+    if (n !== (actual[status] ?? 0)) throw new InvariantError('count_mismatch', `${n} ${status} counted, ${actual[status] ?? 0} stored`);
+  }
 }
 
 /**
