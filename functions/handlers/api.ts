@@ -24,6 +24,7 @@ import { getInvoice, listInvoices } from '../../shared/use-cases/invoices.js';
 import { createMember, getMember, listMembers, memberWarnings, patchMember, searchMembers } from '../../shared/use-cases/members.js';
 import {
   cancelByAdmin,
+  previewAdminCancellation,
   confirmCancellationRequest,
   declineCancellationRequest,
   voidInvoice,
@@ -101,6 +102,9 @@ export const routes = new Router<Route>()
   )
   .add('PATCH', '/api/memberships/{membershipId}', async (deps, caller, event, p) =>
     withEtag(200, membershipRecordView(await changeTermEnd(deps, caller, p.membershipId!, jsonBody(event), expectedVersion(event)))),
+  )
+  .add('GET', '/api/memberships/{membershipId}/cancel', async (deps, caller, event, p) =>
+    json(200, await previewAdminCancellation(deps, caller, p.membershipId!, event.queryStringParameters ?? {})),
   )
   .add('POST', '/api/memberships/{membershipId}/cancel', async (deps, caller, event, p) =>
     withEtag(200, membershipRecordView(await cancelByAdmin(deps, caller, p.membershipId!, jsonBody(event)))),

@@ -58,7 +58,46 @@ export async function cancelByAdmin(deps: CancelDeps, caller: Caller, membership
   const ctx = await loadContext(deps, caller.orgId, membershipId);
   const change = new MembershipChange(deps, ctx, caller.actor);
   const m = change.membership;
+  const outcome = adminCancellationOutcome(change, input.month);
+  if (outcome.unchanged) return record(deps, caller.orgId, membershipId);
+  const { terminationDate, previous } = outcome;
+  const moved = previous !== null;
+  change.apply('cancel');
+  m.terminationDate = terminationDate;
+  m.cancellation = { by: 'admin', requestedAt: change.now.toISOString(), month: input.month, reason: null, decidedAt: change.now.toISOString(), decision: 'scheduled', previousStatus: null };
+  change.event(moved ? 'cancellation_moved_earlier' : 'cancellation_scheduled', { month: input.month, terminationDate, previous });
+  change.emailMember('cancellation_by_admin', {
+    memberName: ctx.member.name,
+    planName: ctx.plan.name,
+    terminationDate,
+    lastBillingDate: outcome.lastBillingDate,
+  });
+  await commitChange(deps, change, { skipPastReminders: true });
+  return record(deps, caller.orgId, membershipId);
+}
+
+/**
+ * Input: the caller, the membership id, `{ month }` (a query string).
+ * Output: what `POST …/cancel { month }` would do, changing nothing (the console confirms it
+ * first): the termination date, the last billing date still to come, the date it replaces; or
+ * the same refusal the POST would answer.
+ */
+export async function previewAdminCancellation(deps: CancelDeps, caller: Caller, membershipId: string, query: unknown) {
+  const input = parseInput(adminCancelInput, query, 'query string');
+  const ctx = await loadContext(deps, caller.orgId, membershipId);
+  const change = new MembershipChange(deps, ctx, caller.actor);
+  const outcome = adminCancellationOutcome(change, input.month);
+  return { month: input.month, terminationDate: outcome.terminationDate, lastBillingDate: outcome.lastBillingDate, previousTerminationDate: outcome.previous, unchanged: outcome.unchanged };
+}
+
+/** R-CAN-2, R-CAN-3: what an admin cancellation for `month` does, or the refusal (409, 422). */
+function adminCancellationOutcome(
+  change: MembershipChange,
+  month: string | null,
+): { terminationDate: LocalDate; lastBillingDate: LocalDate | null; previous: LocalDate | null; unchanged: boolean } {
+  const m = change.membership;
   change.require('cancel');
+  const input = { month };
   if (input.month === null) {
     if (m.terminationDate !== null) {
       throw new ConflictError('cancellation_date_locked', `R-CAN-3: the cancellation date ${m.terminationDate} cannot be removed; it can only be moved earlier`, [
@@ -79,28 +118,17 @@ export async function cancelByAdmin(deps: CancelDeps, caller: Caller, membership
             : `the membership has no billing date on or after ${input.month}-01`;
     throw new RuleViolationError('R-CAN-2', message, [{ field: 'month', rule: 'R-CAN-2', message }]);
   }
-  if (m.terminationDate !== null) {
-    if (result.terminationDate === m.terminationDate) return record(deps, caller.orgId, membershipId);
-    if (result.terminationDate > m.terminationDate) {
-      throw new ConflictError('cancellation_date_locked', `R-CAN-3: the membership already terminates on ${m.terminationDate}; a cancellation date can only be moved earlier, not to ${result.terminationDate}`, [
-        { field: 'month', rule: 'R-CAN-3', message: `must give a termination date before ${m.terminationDate}` },
-      ]);
-    }
+  if (m.terminationDate !== null && result.terminationDate > m.terminationDate) {
+    throw new ConflictError('cancellation_date_locked', `R-CAN-3: the membership already terminates on ${m.terminationDate}; a cancellation date can only be moved earlier, not to ${result.terminationDate}`, [
+      { field: 'month', rule: 'R-CAN-3', message: `must give a termination date before ${m.terminationDate}` },
+    ]);
   }
-  const moved = m.terminationDate !== null;
-  const previous = m.terminationDate;
-  change.apply('cancel');
-  m.terminationDate = result.terminationDate;
-  m.cancellation = { by: 'admin', requestedAt: change.now.toISOString(), month: input.month, reason: null, decidedAt: change.now.toISOString(), decision: 'scheduled', previousStatus: null };
-  change.event(moved ? 'cancellation_moved_earlier' : 'cancellation_scheduled', { month: input.month, terminationDate: result.terminationDate, previous });
-  change.emailMember('cancellation_by_admin', {
-    memberName: ctx.member.name,
-    planName: ctx.plan.name,
+  return {
     terminationDate: result.terminationDate,
     lastBillingDate: lastBillingDate(m, result.terminationDate),
-  });
-  await commitChange(deps, change, { skipPastReminders: true });
-  return record(deps, caller.orgId, membershipId);
+    previous: m.terminationDate,
+    unchanged: result.terminationDate === m.terminationDate,
+  };
 }
 
 /** Whether a member may cancel from a link now, and what would happen (R-CAN-5). */

@@ -247,6 +247,17 @@ describe('moving an admin cancellation (R-CAN-3)', () => {
     await t?.stop();
   });
 
+  it('R-CAN-2, R-CAN-3: GET …/cancel?month= previews what the POST would do (the console confirms it first) and changes nothing', async () => {
+    const before = await snapshot(t, ms.id);
+    const preview = await t.ok('GET', `/api/memberships/${ms.id}/cancel?month=2027-07`);
+    expect(preview).toEqual({ month: '2027-07', terminationDate: '2027-06-30', lastBillingDate: '2027-06-01', previousTerminationDate: '2027-08-31', unchanged: false });
+    expect((await t.ok('GET', `/api/memberships/${ms.id}/cancel?month=2027-09`)).unchanged).toBe(true);
+    const later = await t.api('GET', `/api/memberships/${ms.id}/cancel?month=2027-10`);
+    expectError(later, 409, 'cancellation_date_locked');
+    expect((await t.api('GET', `/api/memberships/${ms.id}/cancel?month=July`)).status).toBe(400);
+    expect(await snapshot(t, ms.id)).toEqual(before);
+  });
+
   it('R-CAN-3: moving the cancellation earlier (September → July) works and the account owner gets the new dates', async () => {
     expect((await read(t, ms.id)).terminationDate).toBe('2027-08-31');
 
