@@ -25,6 +25,7 @@ import { createMember, getMember, listMembers, memberWarnings, patchMember, sear
 import {
   cancelByAdmin,
   previewAdminCancellation,
+  previewVoid,
   confirmCancellationRequest,
   declineCancellationRequest,
   voidInvoice,
@@ -120,6 +121,7 @@ export const routes = new Router<Route>()
     return json(200, pageView(await listInvoices(deps, caller, status as (typeof INVOICE_STATUSES)[number], page), invoiceView));
   })
   .add('GET', '/api/invoices/{invoiceId}', async (deps, caller, _e, p) => withEtag(200, invoiceView(await getInvoice(deps, caller, p.invoiceId!))))
+  .add('GET', '/api/invoices/{invoiceId}/void', async (deps, caller, event, p) => json(200, await previewVoid(deps, caller, p.invoiceId!, event.queryStringParameters ?? {})))
   .add('POST', '/api/invoices/{invoiceId}/void', async (deps, caller, event, p) => withEtag(200, invoiceView(await voidInvoice(deps, caller, p.invoiceId!, jsonBody(event)))))
   .add('POST', '/api/invoices/{invoiceId}/pay', async (deps, caller, event, p) => withEtag(200, invoiceView(await recordPayment(deps, caller, p.invoiceId!, jsonBody(event)))))
   .add('POST', '/api/invoices/{invoiceId}/resend', async (deps, caller, _e, p) => withEtag(202, invoiceView(await resendInvoice(deps, caller, p.invoiceId!))))

@@ -258,6 +258,44 @@ export async function declineCancellationRequest(deps: CancelDeps, caller: Calle
 
 const voidInput = z.strictObject({ refund: z.boolean() });
 
+/** R-CAN-6: the invoice, its membership and a change, if voiding it (with refund or not) is allowed; else the refusal. */
+async function voidable(deps: CancelDeps, caller: Caller, invoiceId: string, refund: boolean) {
+  const invoice = await deps.store.getInvoice(caller.orgId, invoiceId);
+  if (!invoice) throw new NotFoundError('invoice', invoiceId);
+  if (invoice.status === 'void') throw new ConflictError('invoice_already_void', `invoice ${invoiceId} is already void`);
+  if (invoice.status === 'uncollectible') throw new ConflictError('invoice_uncollectible', `invoice ${invoiceId} is uncollectible and cannot be voided`);
+  const ctx = await loadContext(deps, caller.orgId, invoice.membershipId);
+  const change = new MembershipChange(deps, ctx, caller.actor);
+  change.require('void');
+  if (change.membership.lastInvoiceId !== invoiceId) {
+    throw new ConflictError('not_last_invoice', `only the membership's last invoice (${change.membership.lastInvoiceId ?? 'none'}) can void it (R-CAN-6)`);
+  }
+  if (refund && invoice.status !== 'paid') {
+    throw new UnprocessableError('nothing_to_refund', `invoice ${invoiceId} is ${invoice.status}, so there is no payment to refund; void it with refund false`, [
+      { field: 'refund', message: 'the invoice was not paid' },
+    ]);
+  }
+  return { invoice, ctx, change };
+}
+
+/**
+ * Input: the caller, an invoice id, `{ refund: "true" | "false" }` (a query string).
+ * Output: what `POST …/void` would do, changing nothing: the membership voided with it, the
+ * amount refunded; or the POST's own refusal.
+ */
+export async function previewVoid(deps: CancelDeps, caller: Caller, invoiceId: string, query: unknown) {
+  const { refund } = parseInput(z.strictObject({ refund: z.enum(['true', 'false']) }), query, 'query string');
+  const { invoice, change } = await voidable(deps, caller, invoiceId, refund === 'true');
+  const refunded = refund === 'true' ? invoice.payments.filter((p) => p.status === 'succeeded').reduce((sum, p) => sum + p.amount.amount, 0) : 0;
+  return {
+    invoiceId,
+    membershipId: invoice.membershipId,
+    membershipStatus: { from: change.membership.status, to: 'voided' as const },
+    refund: refund === 'true',
+    refunded: { amount: refunded, currency: invoice.amount.currency },
+  };
+}
+
 /**
  * Input: the caller, an invoice id, `{ refund }`.
  * Output: the voided invoice.
@@ -272,22 +310,9 @@ const voidInput = z.strictObject({ refund: z.boolean() });
  */
 export async function voidInvoice(deps: CancelDeps, caller: Caller, invoiceId: string, body: unknown): Promise<Invoice> {
   const { refund } = parseInput(voidInput, body);
-  const invoice = await deps.store.getInvoice(caller.orgId, invoiceId);
-  if (!invoice) throw new NotFoundError('invoice', invoiceId);
-  if (invoice.status === 'void') throw new ConflictError('invoice_already_void', `invoice ${invoiceId} is already void`);
-  if (invoice.status === 'uncollectible') throw new ConflictError('invoice_uncollectible', `invoice ${invoiceId} is uncollectible and cannot be voided`);
-  const [ctx, run] = await Promise.all([loadContext(deps, caller.orgId, invoice.membershipId), deps.store.getRun(caller.orgId, invoiceId)]);
-  const change = new MembershipChange(deps, ctx, caller.actor);
+  const { invoice, ctx, change } = await voidable(deps, caller, invoiceId, refund);
+  const run = await deps.store.getRun(caller.orgId, invoiceId);
   const m = change.membership;
-  change.require('void');
-  if (m.lastInvoiceId !== invoiceId) {
-    throw new ConflictError('not_last_invoice', `only the membership's last invoice (${m.lastInvoiceId ?? 'none'}) can void it (R-CAN-6)`);
-  }
-  if (refund && invoice.status !== 'paid') {
-    throw new UnprocessableError('nothing_to_refund', `invoice ${invoiceId} is ${invoice.status}, so there is no payment to refund; void it with refund false`, [
-      { field: 'refund', message: 'the invoice was not paid' },
-    ]);
-  }
   const now = change.now.toISOString();
   change.apply('void');
   m.terminationDate = null;

@@ -856,6 +856,17 @@ describe('void from the last invoice (R-CAN-6)', () => {
 
   it('R-CAN-6: void with refund: the paid amount is refunded once through the gateway and the owner is told the amount', async () => {
     const invoice = await firstInvoice(refund);
+    // R-CON-1: the console confirms first: GET previews the void (the amount refunded) and changes nothing.
+    const before = await snapshot(t, refund.id);
+    expect(await t.ok('GET', `/api/invoices/${invoice.id}/void?refund=true`)).toEqual({
+      invoiceId: invoice.id,
+      membershipId: refund.id,
+      membershipStatus: { from: 'active', to: 'voided' },
+      refund: true,
+      refunded: { amount: FIRST_MONTH_PRORATED, currency: 'CAD' },
+    });
+    expect((await t.api('GET', `/api/invoices/${invoice.id}/void`)).status).toBe(400);
+    expect(await snapshot(t, refund.id)).toEqual(before);
 
     const voided = await t.ok('POST', `/api/invoices/${invoice.id}/void`, { refund: true });
 
