@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SETTINGS, TestCloud } from '../support/cloud.js';
 
 /**
@@ -6,20 +6,11 @@ import { SETTINGS, TestCloud } from '../support/cloud.js';
  * HTTP API's JWT authorizer passes it): owners run settings and the payment gateway; staff do
  * everything else; a user in neither group is refused.
  */
-let t: TestCloud;
-
-beforeAll(async () => {
-  t = await TestCloud.start({ at: '2027-01-15T15:00:00Z' });
-  await t.ok('PUT', '/api/settings', SETTINGS);
-});
-
-afterAll(async () => {
-  await t?.stop();
-});
+const cloud = TestCloud.forFile('2027-01-15T15:00:00Z');
 
 async function as(groups: string[], method: string, path: string, body?: unknown) {
-  const token = (await t.request('POST', '/_local/token', { orgId: 'e2e-club', email: 'marie@club.example', groups })).body.token as string;
-  return t.request(method, path, body, { authorization: `Bearer ${token}` });
+  const token = (await cloud().request('POST', '/_local/token', { orgId: 'e2e-club', email: 'marie@club.example', groups })).body.token as string;
+  return cloud().request(method, path, body, { authorization: `Bearer ${token}` });
 }
 
 describe('roles (R-CON-5)', () => {
@@ -33,7 +24,7 @@ describe('roles (R-CON-5)', () => {
     expect(put.body.error).toMatchObject({ code: 'forbidden', details: [{ rule: 'R-CON-5' }] });
     expect((await as(['staff'], 'GET', '/api/gateway')).status).toBe(403);
     expect((await as(['staff'], 'PUT', '/api/gateway', { mode: 'test', secretKey: 'sk_test_x', webhookSecret: 'whsec_x' })).status).toBe(403);
-    expect((await t.ok('GET', '/api/settings')).name).toBe(SETTINGS.name);
+    expect((await cloud().ok('GET', '/api/settings')).name).toBe(SETTINGS.name);
 
     expect((await as(['owners'], 'PUT', '/api/settings', { ...SETTINGS, name: 'Club renamed' })).status).toBe(200);
     expect((await as(['owners'], 'GET', '/api/members')).status).toBe(200);

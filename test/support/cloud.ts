@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../../infra/local/cloud.js';
 import { testTemplates } from './aws.js';
 
@@ -40,6 +40,22 @@ export class TestCloud {
     const t = new TestCloud(cloud, options.orgId ?? 'e2e-club');
     await t.freshToken();
     return t;
+  }
+
+  /**
+   * A file's cloud, started before its tests at `at` with the club's settings (SETTINGS) and
+   * stopped after them: `const cloud = TestCloud.forFile('2027-01-15T15:00:00Z')`, then `cloud()`.
+   */
+  static forFile(at: string): () => TestCloud {
+    let t: TestCloud | undefined;
+    beforeAll(async () => {
+      t = await TestCloud.start({ at });
+      await t.ok('PUT', '/api/settings', SETTINGS);
+    });
+    afterAll(async () => {
+      await t?.stop();
+    });
+    return () => t!;
   }
 
   get url(): string {
