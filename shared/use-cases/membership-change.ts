@@ -145,10 +145,16 @@ export class MembershipChange {
     return this.ctx.state.terms.find((t) => t.seq === seq);
   }
 
-  /** R-NOT-1: the membership's latest notice as this change leaves it: its pending write if any, else as read. */
+  /**
+   * R-NOT-1: the membership's latest notice (the one `membership.notice` names) as this change
+   * leaves it: its pending write if any, else as read. A change that renews twice writes two
+   * notices; only the one named is the membership's now.
+   */
   notice(): Notice | null {
-    for (const w of this.writes) if (w.kind === 'notice') return w.value;
-    return this.ctx.notice ?? null;
+    const id = this.membership.notice?.id;
+    if (!id) return null;
+    for (const w of this.writes) if (w.kind === 'notice' && w.value.id === id) return w.value;
+    return this.ctx.notice?.id === id ? this.ctx.notice : null;
   }
 
   /** A signed member link of this membership (R-LNK-1), valid for its purpose's days from now. */
