@@ -29,6 +29,8 @@ const BATCH = 50;
  * few batches, so the soak keeps its pace.
  */
 const BATCHES_PER_ENGINE = 2;
+/** A batch of BATCH sequences takes 1–3 minutes on 2 cores; this is far beyond. */
+const BATCH_LIMIT_MINUTES = 20;
 
 export interface WorkerTask {
   templatesPath: string;
@@ -89,6 +91,10 @@ async function main(task: WorkerTask): Promise<WorkerReport> {
       }
       const seed = task.seed * 1000 + batch++;
       const world = await createWorld({ ddb, endpoint: engine.endpoint, templates, start: new Date(Date.UTC(2027, 0, 10 + (batch % 365), 12)), random: seededRandom(seed) });
+      // A batch takes minutes; one still running long after is stuck (a loop in the code under test): say which, and stop.
+      const watchdog = setTimeout(() => {
+        process.send?.({ fatal: `batch seed ${seed} still running after ${BATCH_LIMIT_MINUTES} min: replay it with npx tsx test/soak/replay.ts ${seed}${task.faults ? ' --faults' : ''}` }, () => process.exit(1));
+      }, BATCH_LIMIT_MINUTES * 60_000);
       try {
         await runSequences(world, {
           numRuns: Math.min(BATCH, task.sequences - stats.sequences),
@@ -104,6 +110,7 @@ async function main(task: WorkerTask): Promise<WorkerReport> {
         if (!(cause instanceof InvariantError)) stats.violations.error = (stats.violations.error ?? 0) + 1;
         failures.push({ violation, message: `seed ${seed}: ${String((error as Error).message).slice(0, 4000)}` });
       } finally {
+        clearTimeout(watchdog);
         await world.stop();
       }
     }
