@@ -118,6 +118,8 @@ export interface TemplateData {
     next: { planName: string; start: LocalDate; end: LocalDate; amount: Money };
     answerUrl: string;
     reminder: number;
+    /** The notice, so that a queued notice is dropped once it is answered or decided (absent in older mail). */
+    noticeId?: string;
   };
   /** R-NOT-2: to the member, acknowledging their request for changes (staff will contact them). */
   notice_change_received: {

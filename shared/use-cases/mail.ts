@@ -116,14 +116,20 @@ function timelineEvent(deps: MailDeps, mail: OutboxEmail, now: Date, type: strin
 
 /** R-MNY-6: its moment passed; it is dropped, and the timeline says so. */
 /**
- * R-DUN-4, R-DUN-7: a dunning or invoice reminder whose invoice is no longer owed, or a card
- * notice about a card no longer on file, is never sent, however late its worker runs.
+ * R-DUN-4, R-DUN-7, R-NOT-8: a dunning or invoice reminder whose invoice is no longer owed, a
+ * card notice about a card no longer on file, or a renewal notice already answered or decided,
+ * is never sent, however late its worker runs.
  */
 async function staleReason(deps: MailDeps, mail: OutboxEmail): Promise<string | null> {
   const data = mail.data as { invoiceId?: unknown; cardRef?: unknown };
   if (DUNNING_TEMPLATES.has(mail.template) && typeof data.invoiceId === 'string') {
     const invoice = await deps.store.getInvoice(mail.orgId, data.invoiceId);
     if (invoice && invoice.status !== 'open') return `its invoice is ${invoice.status}`;
+  }
+  if (mail.template === 'renewal_notice' && typeof (mail.data as { noticeId?: unknown }).noticeId === 'string') {
+    // R-NOT-2, R-NOT-8: a notice (or reminder) still queued when the member answered or staff decided is not sent.
+    const notice = await deps.store.getNotice(mail.orgId, (mail.data as { noticeId: string }).noticeId);
+    if (notice && notice.status !== 'sent' && notice.status !== 'change_requested') return `the notice is ${notice.status.replaceAll('_', ' ')}`;
   }
   if ((mail.template === 'card_expiring' || mail.template === 'card_expiring_org') && typeof data.cardRef === 'string') {
     const membership = await deps.store.getMembership(mail.orgId, mail.membershipId);

@@ -126,6 +126,7 @@ function emailNotice(change: MembershipChange, notice: Notice, reminder: number)
     next: { planName: notice.next.planName, start: notice.next.start, end: notice.next.end, amount: notice.next.price },
     answerUrl: change.link('notice'),
     reminder,
+    noticeId: notice.id,
   });
 }
 

@@ -210,3 +210,37 @@ describe('observations 15 and 16 — timers that cannot stall', () => {
     expect(new Set(invoices.map((e) => e.reference)).size).toBe(3);
   });
 });
+
+describe('R-NOT-8, R-MNY-6: a renewal notice still queued when staff decide', () => {
+  const ses = new ScriptedSes();
+  let t: TestCloud;
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('R-NOT-2, R-MNY-6: SES is down at the notice time and staff approve meanwhile: the queued notice is dropped, the invoice goes', async () => {
+    t = await open(ses);
+    const plan = await t.ok('POST', '/api/plans', {
+      ...ANNUAL,
+      termMonths: 1,
+      renewal: { policy: 'notice', reminderDays: [], notice: { sendDaysBefore: 10, remindAfterDays: 3 } },
+    });
+    const m = await join(t, 'notice', plan.id, { paymentMethod: undefined });
+    ses.down();
+    try {
+      await t.setClock('2027-02-04T15:00:00Z');
+      expect((await t.emails(m.email)).map((e) => e.subject)).toEqual([]);
+      const noticeId = (await read(t, m.id)).notice.id;
+      await t.ok('POST', `/api/renewals/${noticeId}/approve`);
+    } finally {
+      ses.up();
+    }
+    await t.advance('PT30M');
+    await t.settle();
+    const subjects = (await t.emails(m.email)).map((e) => e.subject);
+    expect(subjects.some((s) => /your invoice for/.test(s))).toBe(true);
+    expect(subjects.some((s) => /renewal notice/.test(s))).toBe(false);
+    const dropped = (await read(t, m.id)).timeline.find((e: { type: string; data: { template?: string } }) => e.type === 'email_dropped' && e.data.template === 'renewal_notice');
+    expect(dropped).toMatchObject({ data: { reason: 'the notice is approved' } });
+  });
+});
