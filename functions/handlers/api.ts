@@ -75,8 +75,11 @@ export const routes = new Router<Route>()
   })
   .add('GET', '/api/members/{memberId}', async (deps, caller, _e, p) => withEtag(200, memberView(await getMember(deps, caller, p.memberId!))))
   .add('PATCH', '/api/members/{memberId}', async (deps, caller, event, p) => {
-    const member = await patchMember(deps, caller, p.memberId!, jsonBody(event), expectedVersion(event));
-    return withEtag(200, { ...memberView(member), warnings: await memberWarnings(deps, member) });
+    const body = jsonBody(event);
+    const member = await patchMember(deps, caller, p.memberId!, body, expectedVersion(event));
+    // One Query for the duplicate e-mail warning, only when the e-mail was sent.
+    const emailSent = typeof body === 'object' && body !== null && 'email' in body;
+    return withEtag(200, { ...memberView(member), warnings: emailSent ? await memberWarnings(deps, member) : [] });
   })
   .add('POST', '/api/members/{memberId}/card-setup', async (deps, caller, _e, p) => json(201, await startCardSetup(deps, caller, p.memberId!)))
   .add('GET', '/api/gateway', async (deps, caller) => {

@@ -2,7 +2,8 @@ import { nextBillingDate, termAt } from '../domain/billing.js';
 import { maxDate } from '../domain/calendar.js';
 import { ConflictError, NotFoundError, RuleViolationError, ValidationError } from '../domain/errors.js';
 import { type Invoice, openInvoice } from '../domain/invoice.js';
-import { billingScheduleOf, describePeriod } from '../domain/membership.js';
+import { ID_PATTERN } from '../domain/ids.js';
+import { billingScheduleOf, describePeriod, type Membership } from '../domain/membership.js';
 import {
   awaitingPayment,
   bulkInput,
@@ -147,8 +148,7 @@ export function autoRemind(change: MembershipChange): void {
 // ───────────────────────── decisions ─────────────────────────
 
 /** Why a notice cannot be approved now, or null. */
-function approvalRefusal(change: MembershipChange, notice: Notice): string | null {
-  const m = change.membership;
+function approvalRefusal(m: Membership, notice: Notice): string | null {
   if (!LIVE_STATUSES.has(m.status) || m.currentTerm.seq !== notice.termSeq) return `its membership is ${m.status} and its term ended on ${notice.termEnd}; a renewal is approved while the term runs`;
   if (m.status === 'cancellation_requested') return 'the member asked to cancel: answer that request first';
   if (m.terminationDate !== null) return `the membership is cancelled from ${m.terminationDate}`;
@@ -162,7 +162,7 @@ function approvalRefusal(change: MembershipChange, notice: Notice): string | nul
  * now (R-MNY-1), so the renewal cannot collide later.
  */
 function approve(change: MembershipChange, notice: Notice, actor: Actor): Notice {
-  const refusal = approvalRefusal(change, notice);
+  const refusal = approvalRefusal(change.membership, notice);
   if (refusal) throw new ConflictError('notice_not_approvable', `notice ${notice.id} cannot be approved: ${refusal}`);
   const m = change.membership;
   const approvals = notice.approvals + 1;
@@ -371,7 +371,7 @@ export function syncIntervention(change: MembershipChange): boolean {
   if (!flagged && notice.status === 'intervention_required') {
     const cleared = withEntry({ ...notice, status: notice.heldFrom ?? 'sent', heldFrom: null }, entry(change, 'intervention_cleared'));
     // Written while the member was flagged: it goes out now (or is invoiced, mode invoice), if the renewal can still happen.
-    if (!notice.mailed && approvalRefusal(change, notice) === null) deliver(change, cleared);
+    if (!notice.mailed && approvalRefusal(change.membership, notice) === null) deliver(change, cleared);
     else writeNotice(change, cleared);
     return true;
   }
@@ -383,10 +383,8 @@ export function syncIntervention(change: MembershipChange): boolean {
 /** Whether the member may still answer: an open notice of the running term, not held for staff. */
 export function answerable(change: Pick<MembershipChange, 'membership' | 'notice'>): Notice | null {
   const notice = change.notice();
-  const m = change.membership;
   if (!notice || (notice.status !== 'sent' && notice.status !== 'change_requested')) return null;
-  if (!LIVE_STATUSES.has(m.status) || m.currentTerm.seq !== notice.termSeq || m.terminationDate !== null || m.status === 'cancellation_requested') return null;
-  return notice;
+  return approvalRefusal(change.membership, notice) === null ? notice : null;
 }
 
 /** The member accepts: the renewal is approved (R-NOT-2, R-NOT-4). */
@@ -419,7 +417,7 @@ export function requestChanges(change: MembershipChange, message: string): Notic
 // ───────────────────────── staff (R-NOT-3…9) ─────────────────────────
 
 async function findNotice(deps: Pick<Deps, 'store'>, caller: Caller, id: string): Promise<Notice> {
-  const notice = /^ntc_[0-9A-HJKMNP-TV-Z]{26}$/.test(id) ? await deps.store.getNotice(caller.orgId, id) : null;
+  const notice = ID_PATTERN.test(id) ? await deps.store.getNotice(caller.orgId, id) : null;
   if (!notice) throw new NotFoundError('renewal notice', id);
   return notice;
 }
@@ -460,11 +458,16 @@ async function activeReason(deps: Pick<Deps, 'store'>, caller: Caller, reasonId:
   return { id: reason.id, label: reason.label };
 }
 
+/** One refusal, idempotent: a refused notice is answered as it is. */
+function refuseOne(deps: NoticeDeps, caller: Caller, id: string, reason: { id: string; label: string }, note: string | null) {
+  return onNotice(deps, caller, id, (change, notice) => (notice.status === 'refused' ? null : refuse(deps, change, notice, reason, note)));
+}
+
 /** Input: a notice id, `{ reasonId, note? }`. Output: the notice, refused. Idempotent. */
 export async function refuseNotice(deps: NoticeDeps, caller: Caller, id: string, body: unknown): Promise<{ notice: Notice; changed: boolean }> {
   const input = parseInput(refuseInput, body);
   const reason = await activeReason(deps, caller, input.reasonId);
-  return onNotice(deps, caller, id, (change, notice) => (notice.status === 'refused' ? null : refuse(deps, change, notice, reason, input.note ?? null)));
+  return refuseOne(deps, caller, id, reason, input.note ?? null);
 }
 
 /**
@@ -555,7 +558,7 @@ export async function bulkNotices(deps: NoticeDeps, caller: Caller, body: unknow
       const out =
         input.action === 'approve'
           ? await approveNotice(deps, caller, id)
-          : await onNotice(deps, caller, id, (change, notice) => (notice.status === 'refused' ? null : refuse(deps, change, notice, reason!, input.note ?? null)));
+          : await refuseOne(deps, caller, id, reason!, input.note ?? null);
       results.push({ id, ok: true, status: out.notice.status, changed: out.changed });
     } catch (error) {
       if (!(error instanceof ConflictError) && !(error instanceof NotFoundError) && !(error instanceof RuleViolationError)) throw error;
