@@ -2,7 +2,6 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { ConfigError } from '../../shared/config.js';
-import { consoleScript } from '../../templates/console/app.js';
 import { type ConsoleConfig, renderPage } from '../../templates/console/page.js';
 import { consoleStyles } from '../../templates/console/styles.js';
 import { json } from './http.js';
@@ -67,11 +66,13 @@ function asset(path: string, body: string, contentType: string): Asset {
   return { path, url: `${path}?v=${version}`, version, body, contentType };
 }
 
-const ASSETS = new Map(
-  [asset('/console/app.js', consoleScript, 'text/javascript; charset=utf-8'), asset('/console/app.css', consoleStyles, 'text/css; charset=utf-8')].map(
-    (a) => [a.path, a],
-  ),
-);
+function assetsOf(script: string): Map<string, Asset> {
+  return new Map(
+    [asset('/console/app.js', script, 'text/javascript; charset=utf-8'), asset('/console/app.css', consoleStyles, 'text/css; charset=utf-8')].map(
+      (a) => [a.path, a],
+    ),
+  );
+}
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
@@ -99,9 +100,9 @@ type Resource = { kind: 'redirect'; location: string } | { kind: 'page' } | { ki
 /** A path with a file extension in its last segment asks for a file, not a console view. */
 const FILE_LIKE = /\/[^/]*\.[A-Za-z0-9]+$/;
 
-function resourceAt(path: string): Resource | null {
+function resourceAt(assets: Map<string, Asset>, path: string): Resource | null {
   if (path === '/') return { kind: 'redirect', location: '/console' };
-  const known = ASSETS.get(path);
+  const known = assets.get(path);
   if (known) return { kind: 'asset', asset: known };
   if ((path === '/console' || path.startsWith('/console/')) && !FILE_LIKE.test(path)) return { kind: 'page' };
   return null;
@@ -114,12 +115,14 @@ function errorBody(code: string, message: string) {
 /**
  * The admin console (SPEC §7): `GET /` redirects to `/console`; `/console` and any deep
  * link under it answer the page; `/console/app.js` and `/console/app.css` answer the assets.
- * The page, its configuration and the asset hashes are built once per cold start.
+ * The page, its configuration and the asset hashes are built once per cold start; `script` is
+ * the compiled console (templates/console/build.ts).
  */
-export function consoleHandler(env: ConsoleEnv) {
+export function consoleHandler(env: ConsoleEnv, script: string) {
+  const assets = assetsOf(script);
   const page = renderPage(browserConfig(env), {
-    scriptUrl: ASSETS.get('/console/app.js')!.url,
-    styleUrl: ASSETS.get('/console/app.css')!.url,
+    scriptUrl: assets.get('/console/app.js')!.url,
+    styleUrl: assets.get('/console/app.css')!.url,
   });
   const security = {
     'content-security-policy': contentSecurityPolicy(env),
@@ -136,7 +139,7 @@ export function consoleHandler(env: ConsoleEnv) {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> => {
     const method = event.requestContext.http.method;
     const path = event.rawPath;
-    const resource = resourceAt(path);
+    const resource = resourceAt(assets, path);
     if (resource === null) return json(404, errorBody('not_found', `nothing is served at ${path}`), security);
     if (method !== 'GET') {
       return json(405, errorBody('method_not_allowed', `${method} is not allowed on ${path}`), { ...security, allow: 'GET' });

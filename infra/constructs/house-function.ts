@@ -9,6 +9,13 @@ import { BUNDLE_EXTERNALS, ESM_REQUIRE_BANNER, type FunctionName } from './bundl
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/** Writes the compiled console next to the console function's bundle (templates/console/build.ts). */
+const consoleAppHook = {
+  beforeBundling: () => [],
+  beforeInstall: () => [],
+  afterBundling: (inputDir: string, outputDir: string) => [`cd "${inputDir}" && npx tsx templates/console/build.ts "${outputDir}"`],
+};
+
 /** The CloudFormation metadata key naming the entry of a function (read by the local cloud). */
 export const FUNCTION_METADATA_KEY = 'relance:function';
 
@@ -65,6 +72,8 @@ export class HouseFunction extends Construct {
         mainFields: ['module', 'main'],
         externalModules: BUNDLE_EXTERNALS,
         banner: ESM_REQUIRE_BANNER,
+        // The console function serves the compiled console (issue 11): built into its assets.
+        ...(props.name === 'console' ? { commandHooks: consoleAppHook } : {}),
       },
     });
     (this.fn.node.defaultChild as lambda.CfnFunction).addMetadata(FUNCTION_METADATA_KEY, props.name);

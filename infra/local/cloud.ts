@@ -4,6 +4,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { apiHandler } from '../../functions/handlers/api.js';
 import { consoleHandler } from '../../functions/handlers/console.js';
+import { consoleApp } from '../../templates/console/build.js';
 import { dunningHandler } from '../../functions/handlers/dunning.js';
 import { linksHandler } from '../../functions/handlers/links.js';
 import { timerHandler } from '../../functions/handlers/timer.js';
@@ -71,10 +72,10 @@ export interface LocalCloud {
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** Every function entry, by the name the CDK construct writes in the template's metadata. */
-const FACTORIES: Record<FunctionName, (deps: Deps) => LocalHandler> = {
+const FACTORIES: Record<FunctionName, (deps: Deps, consoleScript: string) => LocalHandler> = {
   api: (deps) => apiHandler(deps) as LocalHandler,
   links: (deps) => linksHandler(deps) as LocalHandler,
-  console: () => consoleHandler({ AUTH_MODE: 'local' }) as LocalHandler,
+  console: (_deps, consoleScript) => consoleHandler({ AUTH_MODE: 'local' }, consoleScript) as LocalHandler,
   timer: (deps) => timerHandler(deps) as LocalHandler,
   dunning: (deps) => dunningHandler(deps) as LocalHandler,
   worker: (deps) => workerHandler(deps, emailRenderer) as LocalHandler,
@@ -189,12 +190,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     };
     connector.attach(deps);
 
+    const consoleScript = await consoleApp();
     for (const [logicalId, resource] of Object.entries(templates.stateless.Resources)) {
       if (resource.Type !== 'AWS::Lambda::Function') continue;
       const entry = resource.Metadata?.[FUNCTION_METADATA_KEY] as FunctionName | undefined;
       const name = resource.Properties?.FunctionName;
       if (!entry || typeof name !== 'string' || !FACTORIES[entry]) throw new Error(`function ${logicalId} has no local entry`);
-      functions.register(name, FACTORIES[entry](deps));
+      functions.register(name, FACTORIES[entry](deps, consoleScript));
     }
 
     const stream = await startLocalStream({
@@ -377,11 +379,15 @@ function localRoutes(parts: LocalParts) {
       case 'GET /_local/login': {
         // Issue 11, item 7: a person or a test lands in the console signed in, in one step. The
         // console (local mode only) takes `?login=local` as the development login, for `org`
-        // (default: the demo organisation); `to` is the console page (`#/members`…).
+        // (default: the demo organisation); `to` is the console page (`#/members`…); `role` is
+        // `owners` (default) or `staff` (R-CON-5).
         const org = url.searchParams.get('org') ?? DEMO_ADMIN.orgId;
         const to = url.searchParams.get('to') ?? '#/';
-        if (!/^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/.test(org) || !/^#\/[A-Za-z0-9/_?=&%.-]*$/.test(to)) return (bad(res, 'org or to is malformed'), true);
-        res.writeHead(302, { location: `/console/?login=local&org=${encodeURIComponent(org)}${to}`, 'cache-control': 'no-store' });
+        const role = url.searchParams.get('role') ?? 'owners';
+        if (!/^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/.test(org) || !/^#\/[A-Za-z0-9/_?=&%.,-]*$/.test(to) || !['owners', 'staff'].includes(role)) {
+          return (bad(res, 'org, to or role is malformed'), true);
+        }
+        res.writeHead(302, { location: `/console/?login=local&org=${encodeURIComponent(org)}&role=${role}${to}`, 'cache-control': 'no-store' });
         res.end();
         return true;
       }

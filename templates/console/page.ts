@@ -42,7 +42,7 @@ export function renderPage(config: ConsoleConfig, assets: PageAssets): string {
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="${attribute(assets.styleUrl)}">
 <script type="application/json" id="relance-config">${scriptSafeJson(config)}</script>
-<script defer src="${attribute(assets.scriptUrl)}"></script>
+<script type="module" src="${attribute(assets.scriptUrl)}"></script>
 </head>
 <body>
 <div id="app"><p class="boot">Loading the Relance console…</p></div>

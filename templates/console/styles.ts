@@ -155,6 +155,29 @@ textarea { resize: vertical; }
 .email-text { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--bg); padding: .6rem; border-radius: 6px; max-height: 24rem; overflow-y: auto; }
 .local-links { display: flex; gap: 1rem; margin: .75rem 0 0; font-size: .9rem; }
 
+/* Console frame (issue 11) */
+.visually-hidden { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
+.skip-link { position: absolute; left: .5rem; top: -3rem; background: var(--card); padding: .4rem .8rem; border-radius: 6px; z-index: 2; }
+.skip-link:focus { top: .5rem; }
+.subtitle { margin: .25rem 0 0; }
+.page-actions { display: flex; flex-wrap: wrap; gap: .5rem; }
+.language select { width: auto; padding: .25rem .4rem; }
+.alert-warn { background: var(--warn-soft); color: var(--warn); }
+.action-panel h2 { margin-bottom: .35rem; }
+.review { border-top: 1px solid var(--line); margin-top: .5rem; padding-top: .5rem; }
+.review h3:focus, .result:focus, h1:focus { outline: 2px solid var(--accent); outline-offset: 2px; }
+.result:focus { outline-offset: 4px; }
+.searchbar { display: flex; flex-wrap: wrap; gap: .5rem; align-items: flex-end; margin-bottom: 1rem; }
+.searchbar .field { margin: 0; flex: 1 1 16rem; }
+.counts { display: flex; flex-wrap: wrap; gap: .4rem; list-style: none; padding: 0; margin: 0 0 1rem; }
+.counts a { display: inline-flex; gap: .4rem; align-items: center; padding: .3rem .7rem; border: 1px solid var(--line); border-radius: 999px; text-decoration: none; color: var(--text); background: var(--card); }
+.counts a[aria-current="true"] { background: var(--accent-soft); border-color: var(--accent); color: var(--accent); font-weight: 600; }
+.count { font-variant-numeric: tabular-nums; font-weight: 600; }
+.nowrap { white-space: nowrap; }
+.badge-approved, .badge-recovered { background: var(--ok-soft); color: var(--ok); border-color: transparent; }
+.badge-change_requested, .badge-intervention_required { background: var(--warn-soft); color: var(--warn); border-color: transparent; }
+.badge-refused, .badge-lost { background: var(--danger-soft); color: var(--danger); border-color: transparent; }
+
 /* Login */
 .login { display: grid; place-items: center; min-height: 100vh; padding: 1rem; }
 .login-card { width: min(420px, 100%); text-align: center; }

@@ -1,4 +1,5 @@
 import { ORG_ID_PATTERN } from '../../domain/ids.js';
+import { GROUPS_CLAIM, groupsOf } from '../../domain/groups.js';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import * as z from 'zod';
 import { ForbiddenError, UnauthorizedError, ValidationError } from '../../domain/errors.js';
@@ -29,29 +30,7 @@ export function callerOf(event: ApiEvent): Caller {
   return { orgId, actor: { type: 'admin', id: typeof claims.email === 'string' ? claims.email : claims.sub }, roles };
 }
 
-/** R-CON-5: the Cognito groups claim. */
-export const GROUPS_CLAIM = 'cognito:groups';
-
-/**
- * The groups of a claim as the HTTP API's JWT authorizer hands it over: an array claim becomes a
- * bracketed, space-separated string (`[owners staff]`); a JSON array, a comma list or a single
- * name are read too.
- */
-export function groupsOf(claim: unknown): string[] {
-  if (Array.isArray(claim)) return claim.filter((g): g is string => typeof g === 'string');
-  if (typeof claim !== 'string') return [];
-  const text = claim.trim();
-  if (text.startsWith('[') && text.endsWith(']')) {
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (Array.isArray(parsed)) return parsed.filter((g): g is string => typeof g === 'string');
-    } catch {
-      // Not JSON: API Gateway's `[a b]`.
-    }
-    return text.slice(1, -1).split(/[\s,]+/).filter(Boolean);
-  }
-  return text.split(/[\s,]+/).filter(Boolean);
-}
+export { GROUPS_CLAIM, groupsOf };
 
 /** R-CON-5: refuses (403) a caller who is not one of the organisation's owners. */
 export function requireOwner(caller: Caller): void {

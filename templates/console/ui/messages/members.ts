@@ -1,0 +1,4 @@
+/** The words of the members pages (R-CON-2); `fr` has exactly the keys of `en`. */
+export const en = {};
+
+export const fr: typeof en = {};

@@ -1,0 +1,4 @@
+// PLACEHOLDER
+export function LocalCloudPanel() {
+  return null;
+}
