@@ -7,6 +7,10 @@ export interface ErrorDetail {
   field?: string;
   message: string;
   rule?: string;
+  /** For a field of a request that failed validation, what is wrong with it (validate.ts reasonOf). */
+  reason?: string;
+  /** The bound a too_small / too_big value crossed. */
+  limit?: number;
 }
 
 export abstract class DomainError extends Error {

@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { buildHandlerBundle, FUNCTION_NAMES } from '../../infra/constructs/bundling.js';
 import { generateLinkKeys } from '../../shared/domain/links.js';
+import { buildConsoleApp } from '../../templates/console/build.js';
 
 /**
  * `npm run bench`: builds every handler exactly as the CDK construct does and prints, per
@@ -68,6 +70,12 @@ for (const name of FUNCTION_NAMES) {
     `| ${name} | ${(bytes / 1024).toFixed(1)} KB | ${init.median.toFixed(1)} ms [${init.min.toFixed(1)}–${init.max.toFixed(1)}] | ${wall.median.toFixed(1)} ms [${wall.min.toFixed(1)}–${wall.max.toFixed(1)}] |`,
   );
 }
+// The console's browser script (issue 11): its budget is 80 KB minified; the target is half that gzipped.
+const consoleScript = await buildConsoleApp();
+rows.push('');
+rows.push(`| browser script | minified | gzipped |`);
+rows.push(`|---|---:|---:|`);
+rows.push(`| console (Preact + pages + fr-CA/en) | ${(Buffer.byteLength(consoleScript) / 1024).toFixed(1)} KB | ${(gzipSync(consoleScript).length / 1024).toFixed(1)} KB |`);
 const table = rows.join('\n');
 console.log(table);
 writeFileSync(join(OUT, 'results.md'), `${table}\n`);

@@ -9,6 +9,9 @@ export interface ErrorDetail {
   field?: string;
   message: string;
   rule?: string;
+  /** Validation problems: required, invalid_type, too_small, too_big, invalid_format, invalid_value, unknown_field, invalid. */
+  reason?: string;
+  limit?: number;
 }
 
 export class ApiError extends Error {

@@ -5,6 +5,7 @@
  * when it closes.
  */
 import { GROUPS_CLAIM, groupsOf } from '../../../shared/domain/groups.js';
+import { base64Url, decodeBase64Url } from './amounts.js';
 
 export type ConsoleConfig = { mode: 'local' } | { mode: 'cognito'; domain: string; clientId: string; redirectUri: string };
 
@@ -20,19 +21,6 @@ export function currentToken(): string | null {
 
 export function forgetToken(): void {
   sessionStorage.removeItem(TOKEN_KEY);
-}
-
-function base64Url(bytes: ArrayBuffer | Uint8Array): string {
-  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  let text = '';
-  for (const b of view) text += String.fromCharCode(b);
-  return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function decodeBase64Url(text: string): string {
-  const padded = text.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((text.length + 3) % 4);
-  const bytes = Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
-  return new TextDecoder().decode(bytes);
 }
 
 export interface Claims {
@@ -70,8 +58,19 @@ export class LoginError extends Error {
   }
 }
 
-/** Local cloud only: a development token for `orgId` (default: the demo organisation) in one group. */
+const LOCAL_LOGIN_KEY = 'relance.localLogin';
+
+/**
+ * Local cloud only: a development token for `orgId` (default: the demo organisation, or the one
+ * this tab signed in to last) in one group.
+ */
 export async function developmentLogin(orgId?: string | null, role?: string | null): Promise<void> {
+  if (!orgId && !role) {
+    const last = JSON.parse(sessionStorage.getItem(LOCAL_LOGIN_KEY) ?? 'null') as { orgId?: string; role?: string } | null;
+    orgId = last?.orgId;
+    role = last?.role;
+  }
+  sessionStorage.setItem(LOCAL_LOGIN_KEY, JSON.stringify({ orgId, role }));
   const response = await fetch('/_local/token', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -1,7 +1,7 @@
 import type { ButtonHTMLAttributes, ComponentChildren } from 'preact';
 import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
-import { ApiError, SessionEnded } from './api.js';
-import { type MessageKey, status as statusWord, t } from './i18n.js';
+import { ApiError, type ErrorDetail, SessionEnded } from './api.js';
+import { type MessageKey, status as statusWord, t, tOr } from './i18n.js';
 import { takeFocusRequest } from './router.js';
 
 /**
@@ -71,8 +71,7 @@ export function ErrorAlert({ error, fields = [] }: { error: unknown; fields?: st
             <li key={i}>
               {d.field ? <code>{d.field}</code> : null}
               {d.field ? ': ' : null}
-              {d.message}
-              {d.rule ? ` (${d.rule})` : null}
+              {detailText(d)}
             </li>
           ))}
         </ul>
@@ -81,11 +80,20 @@ export function ErrorAlert({ error, fields = [] }: { error: unknown; fields?: st
   );
 }
 
-/** The API's detail for a field (exact name or a nested path under it), for showing next to it. */
+/**
+ * The API's problem with a field (exact name or a nested path under it), in the admin's words
+ * (R-CON-2): validation problems by their reason; a rule of ours by its message and rule id.
+ */
 export function fieldError(error: unknown, field: string): string | undefined {
   if (!(error instanceof ApiError)) return undefined;
   const detail = error.details.find((d) => d.field === field || d.field?.startsWith(`${field}.`));
-  return detail ? detail.message + (detail.rule ? ` (${detail.rule})` : '') : undefined;
+  return detail ? detailText(detail) : undefined;
+}
+
+export function detailText(detail: ErrorDetail): string {
+  const worded = detail.reason && detail.reason !== 'invalid' ? tOr(`field.reason.${detail.reason}`, '', { limit: detail.limit ?? '' }) : '';
+  if (worded) return worded;
+  return t('field.refused', { message: detail.message }) + (detail.rule ? ` (${detail.rule})` : '');
 }
 
 export interface LoadState<T> {

@@ -1,4 +1,4 @@
-import { minorUnits } from '../../../shared/domain/currency.js';
+import { amountText as amountTextIn, parseAmount as parseAmountIn } from './amounts.js';
 import { formatDate, formatMoney } from '../../format.js';
 import * as common from './messages/common.js';
 import * as dunning from './messages/dunning.js';
@@ -131,25 +131,10 @@ export function status(kind: 'membership' | 'invoice' | 'notice' | 'dunning', va
   return tOr(`status.${kind}.${value}`, value.replace(/_/g, ' '));
 }
 
-/** "25", "25.5", "25,50" → minor units of the currency; null when the text is not an amount. */
-export function parseAmount(text: string, currency: string): number | null {
-  const match = /^\s*(\d{1,9})(?:[.,](\d*))?\s*$/.exec(text);
-  const digits = fractionDigitsOf(currency);
-  if (!match || (match[2] ?? '').length > digits) return null;
-  return Number(match[1]) * 10 ** digits + Number((match[2] ?? '').padEnd(digits, '0') || '0');
-}
+/** "25", "25.5", "25,50" → minor units; null when the text is not an amount. */
+export const parseAmount = parseAmountIn;
 
-/** 2550 CAD → "25.50" (en) or "25,50" (fr-CA), for an input. */
+/** 2550 CAD → "25.50" (en) or "25,50" (fr-CA), for an input in the current locale. */
 export function amountText(value: Money): string {
-  const digits = fractionDigitsOf(value.currency);
-  const text = (value.amount / 10 ** digits).toFixed(digits);
-  return current === 'fr-CA' ? text.replace('.', ',') : text;
-}
-
-function fractionDigitsOf(currency: string): number {
-  try {
-    return minorUnits(currency);
-  } catch {
-    return 2;
-  }
+  return amountTextIn(value, current);
 }

@@ -18,7 +18,9 @@ export type PageProps = Record<string, string>;
 
 export interface Route {
   pattern: string;
-  page: FunctionComponent<PageProps>;
+  /** Its props are the pattern's `:parameters` (each page names the ones it reads). */
+  // biome-ignore lint/suspicious/noExplicitAny: each page declares its own parameters
+  page: FunctionComponent<any>;
   owner?: boolean;
 }
 

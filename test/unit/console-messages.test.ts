@@ -1,0 +1,68 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * R-CON-2: every console string exists in fr-CA and en. The types already refuse a catalogue
+ * whose `fr` lacks a key of its `en`; these checks add what types cannot see: no empty text, no
+ * key shared by two catalogues (one would hide the other), the same placeholders in both
+ * languages, and every key a page asks for defined.
+ */
+const UI = new URL('../../templates/console/ui/', import.meta.url).pathname;
+const MESSAGES = join(UI, 'messages');
+type Catalogue = { en: Record<string, string>; fr: Record<string, string> };
+
+async function catalogues(): Promise<[string, Catalogue][]> {
+  const files = readdirSync(MESSAGES).filter((f) => f.endsWith('.ts'));
+  return Promise.all(files.map(async (f) => [f, (await import(join(MESSAGES, f))) as Catalogue] as [string, Catalogue]));
+}
+
+const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? (d.name === 'messages' ? [] : sourceFiles(join(dir, d.name))) : /\.tsx?$/.test(d.name) ? [join(dir, d.name)] : [],
+  );
+}
+
+describe('console catalogues (R-CON-2)', () => {
+  it('have the same keys in fr-CA and en, none empty, with the same placeholders', async () => {
+    for (const [file, { en, fr }] of await catalogues()) {
+      expect(Object.keys(fr).sort(), file).toEqual(Object.keys(en).sort());
+      for (const key of Object.keys(en)) {
+        expect(en[key]!.trim(), `${file} en ${key}`).not.toBe('');
+        expect(fr[key]!.trim(), `${file} fr ${key}`).not.toBe('');
+        expect(placeholders(fr[key]!), `${file} ${key}`).toEqual(placeholders(en[key]!));
+      }
+    }
+  });
+
+  it('never define one key in two catalogues', async () => {
+    const owner = new Map<string, string>();
+    for (const [file, { en }] of await catalogues()) {
+      for (const key of Object.keys(en)) {
+        expect(owner.get(key), `${key} in ${file}`).toBeUndefined();
+        owner.set(key, file);
+      }
+    }
+    expect(owner.size).toBeGreaterThan(100);
+  });
+
+  it('define every literal key the console asks for', async () => {
+    const keys = new Set((await catalogues()).flatMap(([, { en }]) => Object.keys(en)));
+    const missing: string[] = [];
+    for (const file of sourceFiles(UI)) {
+      for (const [, key] of readFileSync(file, 'utf8').matchAll(/\bt\(\s*'([\w.-]+)'/g)) if (!keys.has(key!)) missing.push(`${file}: ${key}`);
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('write French as Quebec does: "courriel", typographic apostrophes', async () => {
+    for (const [file, { fr }] of await catalogues()) {
+      for (const [key, text] of Object.entries(fr)) {
+        expect(text, `${file} ${key}`).not.toMatch(/\be-?mail\b/i);
+        expect(text, `${file} ${key}`).not.toMatch(/[a-zé]'[a-zéèêàâ]/i);
+      }
+    }
+  });
+});
