@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { ConfigError } from '../../shared/config.js';
+import type { ConsoleFiles } from '../../templates/console/build.js';
 import { type ConsoleConfig, renderPage } from '../../templates/console/page.js';
 import { consoleStyles } from '../../templates/console/styles.js';
 import { json } from './http.js';
@@ -66,12 +67,10 @@ function asset(path: string, body: string, contentType: string): Asset {
   return { path, url: `${path}?v=${version}`, version, body, contentType };
 }
 
-function assetsOf(script: string): Map<string, Asset> {
-  return new Map(
-    [asset('/console/app.js', script, 'text/javascript; charset=utf-8'), asset('/console/app.css', consoleStyles, 'text/css; charset=utf-8')].map(
-      (a) => [a.path, a],
-    ),
-  );
+/** The compiled console's files (app.js and its chunks) and the stylesheet, by path. */
+function assetsOf(files: ConsoleFiles): Map<string, Asset> {
+  const scripts = Object.entries(files).map(([path, body]) => asset(`/console/${path}`, body, 'text/javascript; charset=utf-8'));
+  return new Map([...scripts, asset('/console/app.css', consoleStyles, 'text/css; charset=utf-8')].map((a) => [a.path, a]));
 }
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -115,11 +114,11 @@ function errorBody(code: string, message: string) {
 /**
  * The admin console (SPEC §7): `GET /` redirects to `/console`; `/console` and any deep
  * link under it answer the page; `/console/app.js` and `/console/app.css` answer the assets.
- * The page, its configuration and the asset hashes are built once per cold start; `script` is
+ * The page, its configuration and the asset hashes are built once per cold start; `files` are
  * the compiled console (templates/console/build.ts).
  */
-export function consoleHandler(env: ConsoleEnv, script: string) {
-  const assets = assetsOf(script);
+export function consoleHandler(env: ConsoleEnv, files: ConsoleFiles) {
+  const assets = assetsOf(files);
   const page = renderPage(browserConfig(env), {
     scriptUrl: assets.get('/console/app.js')!.url,
     styleUrl: assets.get('/console/app.css')!.url,
@@ -150,8 +149,9 @@ export function consoleHandler(env: ConsoleEnv, script: string) {
       case 'page':
         return respond(200, 'text/html; charset=utf-8', page, 'no-store');
       case 'asset': {
-        // Only the current version may be cached for good; any other URL is revalidated.
-        const current = event.queryStringParameters?.v === resource.asset.version;
+        // Only the current version may be cached for good; any other URL is revalidated. A
+        // chunk's name carries its content hash (chunks/members-3FQ2….js): it is the version.
+        const current = event.queryStringParameters?.v === resource.asset.version || resource.asset.path.startsWith('/console/chunks/');
         return respond(200, resource.asset.contentType, resource.asset.body, current ? IMMUTABLE : 'no-cache');
       }
     }

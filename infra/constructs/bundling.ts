@@ -42,9 +42,8 @@ export async function buildHandlerBundle(name: FunctionName, outdir: string): Pr
   });
   if (name === 'console') {
     // As the CDK after-bundling hook does: the compiled console beside the handler.
-    const { writeFileSync } = await import('node:fs');
-    const { buildConsoleApp, CONSOLE_APP_FILE } = await import('../../templates/console/build.js');
-    writeFileSync(join(outdir, name, CONSOLE_APP_FILE), await buildConsoleApp());
+    const { writeConsoleApp } = await import('../../templates/console/build.js');
+    await writeConsoleApp(join(outdir, name));
   }
   return { file, bytes: result.metafile.outputs[Object.keys(result.metafile.outputs).find((o) => o.endsWith('index.mjs'))!]!.bytes };
 }

@@ -4,7 +4,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { apiHandler } from '../../functions/handlers/api.js';
 import { consoleHandler } from '../../functions/handlers/console.js';
-import { consoleApp } from '../../templates/console/build.js';
+import { consoleApp, type ConsoleFiles } from '../../templates/console/build.js';
 import { dunningHandler } from '../../functions/handlers/dunning.js';
 import { linksHandler } from '../../functions/handlers/links.js';
 import { timerHandler } from '../../functions/handlers/timer.js';
@@ -72,10 +72,10 @@ export interface LocalCloud {
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** Every function entry, by the name the CDK construct writes in the template's metadata. */
-const FACTORIES: Record<FunctionName, (deps: Deps, consoleScript: string) => LocalHandler> = {
+const FACTORIES: Record<FunctionName, (deps: Deps, consoleFiles: ConsoleFiles) => LocalHandler> = {
   api: (deps) => apiHandler(deps) as LocalHandler,
   links: (deps) => linksHandler(deps) as LocalHandler,
-  console: (_deps, consoleScript) => consoleHandler({ AUTH_MODE: 'local' }, consoleScript) as LocalHandler,
+  console: (_deps, consoleFiles) => consoleHandler({ AUTH_MODE: 'local' }, consoleFiles) as LocalHandler,
   timer: (deps) => timerHandler(deps) as LocalHandler,
   dunning: (deps) => dunningHandler(deps) as LocalHandler,
   worker: (deps) => workerHandler(deps, emailRenderer) as LocalHandler,
@@ -190,13 +190,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     };
     connector.attach(deps);
 
-    const consoleScript = await consoleApp();
+    const consoleFiles = await consoleApp();
     for (const [logicalId, resource] of Object.entries(templates.stateless.Resources)) {
       if (resource.Type !== 'AWS::Lambda::Function') continue;
       const entry = resource.Metadata?.[FUNCTION_METADATA_KEY] as FunctionName | undefined;
       const name = resource.Properties?.FunctionName;
       if (!entry || typeof name !== 'string' || !FACTORIES[entry]) throw new Error(`function ${logicalId} has no local entry`);
-      functions.register(name, FACTORIES[entry](deps, consoleScript));
+      functions.register(name, FACTORIES[entry](deps, consoleFiles));
     }
 
     const stream = await startLocalStream({

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import axe from 'axe-core';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer-core';
 import { inject } from 'vitest';
 
 /**
@@ -39,7 +39,7 @@ export interface PageWatch {
 }
 
 /** A new page that records its uncaught errors and console errors. */
-export async function watchedPage(browser: Browser, viewport = { width: 1366, height: 900 }): Promise<PageWatch> {
+export async function watchedPage(browser: Browser | BrowserContext, viewport = { width: 1366, height: 900 }): Promise<PageWatch> {
   const page = await browser.newPage();
   await page.setViewport(viewport);
   const errors: string[] = [];

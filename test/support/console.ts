@@ -27,14 +27,21 @@ export interface OpenOptions {
 
 /** A new page signed in through GET /_local/login, on `hash`, its heading rendered. */
 export async function openConsole(browser: Browser, t: TestCloud, hash: string, options: OpenOptions = {}): Promise<PageWatch> {
-  const watch = await watchedPage(browser, options.viewport);
+  // A browser context of its own: storage (the admin's language choice, the token) starts empty.
+  const context = await browser.createBrowserContext();
+  const watch = await watchedPage(context, options.viewport);
   const { page } = watch;
-  // Each page starts from the organisation's locale unless the test chooses one.
-  await page.evaluateOnNewDocument((choice: string | null) => {
-    const storage = (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void; removeItem(k: string): void } }).localStorage;
-    if (choice) storage.setItem('relance.locale', choice);
-    else storage.removeItem('relance.locale');
-  }, options.locale ?? null);
+  page.once('close', () => void context.close().catch(() => undefined));
+  if (options.locale) {
+    // The admin's own choice, as if made earlier in this browser (the page may change it).
+    await page.evaluateOnNewDocument((choice: string) => {
+      const storage = (globalThis as unknown as { localStorage: { getItem(k: string): string | null; setItem(k: string, v: string): void } }).localStorage;
+      if (storage.getItem('relance.locale-set-by-test') === null) {
+        storage.setItem('relance.locale', choice);
+        storage.setItem('relance.locale-set-by-test', '1');
+      }
+    }, options.locale);
+  }
   const query = new URLSearchParams({ org: 'e2e-club', to: hash, role: options.role ?? 'owners' });
   await page.goto(`${t.url}/_local/login?${query.toString()}`, { waitUntil: 'networkidle0' });
   await page.waitForSelector('main h1');

@@ -1,15 +1,15 @@
 import { amountText as amountTextIn, parseAmount as parseAmountIn } from './amounts.js';
 import { formatDate, formatMoney } from '../../format.js';
 import * as common from './messages/common.js';
-import * as dunning from './messages/dunning.js';
-import * as invoices from './messages/invoices.js';
+import type * as dunning from './messages/dunning.js';
+import type * as invoices from './messages/invoices.js';
 import * as local from './messages/local.js';
-import * as members from './messages/members.js';
-import * as memberships from './messages/memberships.js';
-import * as plans from './messages/plans.js';
-import * as reasons from './messages/reasons.js';
-import * as renewals from './messages/renewals.js';
-import * as settings from './messages/settings.js';
+import type * as members from './messages/members.js';
+import type * as memberships from './messages/memberships.js';
+import type * as plans from './messages/plans.js';
+import type * as reasons from './messages/reasons.js';
+import type * as renewals from './messages/renewals.js';
+import type * as settings from './messages/settings.js';
 
 /**
  * R-CON-2: the console in fr-CA and en. The organisation's locale is the default; an admin may
@@ -19,9 +19,8 @@ import * as settings from './messages/settings.js';
 export type UiLocale = 'fr-CA' | 'en';
 export const UI_LOCALES: readonly UiLocale[] = ['fr-CA', 'en'];
 
-export const CATALOGUES = { common, members, memberships, renewals, dunning, invoices, plans, reasons, settings, local };
-
-const EN = Object.assign({}, ...Object.values(CATALOGUES).map((c) => c.en)) as typeof common.en &
+/** Every key of every catalogue (the pages' words load with their area: routes.tsx). */
+type AllMessages = typeof common.en &
   typeof members.en &
   typeof memberships.en &
   typeof renewals.en &
@@ -31,9 +30,17 @@ const EN = Object.assign({}, ...Object.values(CATALOGUES).map((c) => c.en)) as t
   typeof reasons.en &
   typeof settings.en &
   typeof local.en;
-const FR = Object.assign({}, ...Object.values(CATALOGUES).map((c) => c.fr)) as typeof EN;
 
-export type MessageKey = keyof typeof EN;
+const EN: Record<string, string> = { ...common.en, ...local.en };
+const FR: Record<string, string> = { ...common.fr, ...local.fr };
+
+/** Adds an area's words when its pages load. */
+export function registerMessages(catalogue: { en: Record<string, string>; fr: Record<string, string> }): void {
+  Object.assign(EN, catalogue.en);
+  Object.assign(FR, catalogue.fr);
+}
+
+export type MessageKey = keyof AllMessages;
 export type Vars = Record<string, string | number>;
 
 const CHOICE_KEY = 'relance.locale';
