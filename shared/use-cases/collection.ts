@@ -245,6 +245,8 @@ export interface DunningSummary {
   timeZone: string;
   started: number;
   active: number;
+  /** What the runs still in progress are trying to collect, per currency. */
+  activeAmounts: { currency: string; amount: number }[];
   recovered: { count: number; amounts: { currency: string; amount: number }[]; byStep: { retries: number; count: number }[]; by: Record<string, number> };
   lost: { count: number; amounts: { currency: string; amount: number }[]; byAction: Record<string, number> };
   canceled: number;
@@ -296,6 +298,7 @@ export async function dunningSummary(deps: Pick<Deps, 'store' | 'clock'>, caller
     timeZone: tz,
     started: active!.length + recovered!.length + lost!.length + canceled!.length,
     active: active!.length,
+    activeAmounts: amounts(active!),
     recovered: {
       count: recovered!.length,
       amounts: amounts(recovered!),

@@ -91,6 +91,7 @@ tbody tr:hover { background: #fafbfc; }
 
 /* Facts */
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1rem; margin: 0; }
+.facts > div { display: contents; }
 .facts dt { color: var(--muted); }
 .facts dd { margin: 0; overflow-wrap: anywhere; }
 
@@ -177,6 +178,23 @@ textarea { resize: vertical; }
 .badge-approved, .badge-recovered { background: var(--ok-soft); color: var(--ok); border-color: transparent; }
 .badge-change_requested, .badge-intervention_required { background: var(--warn-soft); color: var(--warn); border-color: transparent; }
 .badge-refused, .badge-lost { background: var(--danger-soft); color: var(--danger); border-color: transparent; }
+
+/* renewals */
+.member-message { white-space: pre-wrap; overflow-wrap: anywhere; margin: .25rem 0; }
+blockquote.member-message { border-left: 3px solid var(--line); padding: .25rem .75rem; }
+
+/* members */
+.searchbar > .hint { flex-basis: 100%; margin: 0; }
+.local-links { flex-wrap: wrap; }
+
+/* memberships and invoices */
+.action-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 22rem), 1fr)); gap: 0 1rem; align-items: start; }
+.action-panel .facts { grid-template-columns: 1fr; gap: .3rem; }
+.event-details { margin: .2rem 0 0; font-size: .9rem; }
+
+/* plans and settings */
+.facts-pairs .facts > div { display: contents; }
+.swatch { display: inline-block; width: 1em; height: 1em; vertical-align: -.15em; margin-right: .4em; border: 1px solid var(--muted); border-radius: 3px; }
 
 /* Login */
 .login { display: grid; place-items: center; min-height: 100vh; padding: 1rem; }

@@ -79,9 +79,12 @@ export function setQuery(values: Record<string, string | undefined | null>, opti
 /** The current location, re-rendering on every change. */
 export function useLocation(): Location {
   const [, setTick] = useState(0);
+  const rendered = location.hash;
   useEffect(() => {
     const listener = () => setTick((n) => n + 1);
     listeners.add(listener);
+    // A navigation between this render and this subscription (a remount, e.g. after a language change) is not missed.
+    if (location.hash !== rendered) listener();
     return () => void listeners.delete(listener);
   }, []);
   return currentLocation();
