@@ -45,7 +45,7 @@ export const WORKER_STREAM_FILTERS = [
 ];
 
 /** The DynamoDB actions the functions use. No Scan, no DeleteItem: nothing lists a whole table. */
-const TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
+const TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
 
 /**
  * Everything that can be replaced without losing data: the HTTP API and its authorizer, the

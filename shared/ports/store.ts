@@ -195,6 +195,8 @@ export interface Store {
   getPlan(orgId: string, planId: string): Promise<Plan | null>;
   listPlans(orgId: string): Promise<Plan[]>;
   getMember(orgId: string, memberId: string): Promise<Member | null>;
+  /** The members of these ids that exist, in any order: one BatchGetItem for up to 100 ids. */
+  getMembers(orgId: string, memberIds: string[]): Promise<Member[]>;
   /** Newest first. */
   listMembers(orgId: string, page: PageRequest): Promise<Page<Member>>;
   /** R-CON-3: the organisation's memberships by status (every status, zeros included): one Query on its count shards. */

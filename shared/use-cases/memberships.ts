@@ -11,6 +11,7 @@ import { commitChange, loadContext, MembershipChange } from './membership-change
 import { type Caller, checkExpectedVersion, requireSettings } from './context.js';
 import { getMember } from './members.js';
 import { getPlan } from './plans.js';
+import { type MemberRef, withMembers } from './invoices.js';
 
 type MembershipDeps = Pick<Deps, 'store' | 'clock' | 'newId' | 'timers' | 'config' | 'linkKeys'>;
 
@@ -117,6 +118,12 @@ export async function changeTermEnd(deps: MembershipDeps, caller: Caller, member
   return (await deps.store.getMembershipRecord(caller.orgId, membershipId))!;
 }
 
-export async function listMembershipsByStatus(deps: Pick<Deps, 'store'>, caller: Caller, status: Membership['status'], page: PageRequest): Promise<Page<Membership>> {
-  return deps.store.listMembershipsByStatus(caller.orgId, status, page);
+/** R-CON-3: memberships in one status, newest first, each with its member's name (one BatchGetItem per page). */
+export async function listMembershipsByStatus(
+  deps: Pick<Deps, 'store'>,
+  caller: Caller,
+  status: Membership['status'],
+  page: PageRequest,
+): Promise<Page<Membership & { member: MemberRef }>> {
+  return withMembers(deps, caller.orgId, await deps.store.listMembershipsByStatus(caller.orgId, status, page));
 }

@@ -120,6 +120,8 @@ describe('stateless stack', () => {
     for (const s of all.filter((x) => actionsOf(x).includes('dynamodb:GetItem'))) {
       expect(JSON.stringify(s.Resource)).toMatch(/Table/);
     }
+    // The API's lists read their members' names in one BatchGetItem per page (R-CON-1, R-CON-3).
+    expect(statements('ApiFunction').some((s) => actionsOf(s).includes('dynamodb:BatchGetItem'))).toBe(true);
   });
 
   it('R-PAY-1, R-PAY-4: Stripe credentials: read by the five functions that talk to Stripe, written by the API only, under the stack\'s path; the webhook route has no authorizer', () => {

@@ -4,6 +4,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -300,6 +301,19 @@ export class DynamoStore implements Store {
 
   getMember(orgId: string, memberId: string): Promise<Member | null> {
     return this.get(memberKey(orgId, memberId));
+  }
+
+  async getMembers(orgId: string, memberIds: string[]): Promise<Member[]> {
+    // One BatchGetItem (a page holds at most 100 ids); keys it leaves unprocessed are asked again.
+    let keys: Record<string, unknown>[] = [...new Set(memberIds)].map((id) => memberKey(orgId, id));
+    const members: Member[] = [];
+    for (let round = 0; keys.length > 0; round++) {
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** round)));
+      const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }));
+      members.push(...(out.Responses?.[this.tableName] ?? []).map((i) => valueOf<Member>(i)));
+      keys = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
+    return members;
   }
 
   listMembers(orgId: string, page: PageRequest): Promise<Page<Member>> {
