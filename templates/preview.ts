@@ -129,6 +129,10 @@ function emailSamples(locale: Locale): { [K in TemplateId]: Array<[variant: stri
       ['soon', { memberName, planName, card: { brand: 'visa', last4: '4242' }, expiresOn: '2027-04-30', today: false, nextChargeOn: '2027-05-01', nextChargeAmount: cad(2500), updatePaymentUrl: LINK }],
       ['today', { memberName, planName, card: { brand: 'visa', last4: '4242' }, expiresOn: '2027-04-30', today: true, nextChargeOn: null, nextChargeAmount: null, updatePaymentUrl: LINK }],
     ],
+    card_request: [
+      ['replace', { memberName, planName, card: { brand: 'visa', last4: '4242' }, updatePaymentUrl: LINK }],
+      ['first', { memberName, planName, card: null, updatePaymentUrl: LINK }],
+    ],
     card_expiring_org: [['', { memberName: 'Émile Bérubé', memberEmail: 'emile.berube@example.org', planName, card: { brand: 'amex', last4: '0005' }, expiresOn: '2027-04-30', today: false, membershipUrl: CONSOLE }]],
     invoice_reminder: [
       ['1', { memberName, planName, invoiceId: 'F-2027-0042', amount: cad(18500), dueDate: '2027-03-15', periodStart: '2027-03-15', periodEnd: '2028-03-14', reminder: 1, payUrl: LINK, replyTo: branding.replyTo }],

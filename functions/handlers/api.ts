@@ -19,7 +19,7 @@ import { type ApiEvent, callerOf, expectedVersion, jsonBody, pageOf, requireOwne
 import { Router } from '../../shared/adapters/http/router.js';
 import type { Deps } from '../../shared/deps.js';
 import type { Caller } from '../../shared/use-cases/context.js';
-import { dunningSummary, listDunning, recordPayment, resendInvoice } from '../../shared/use-cases/collection.js';
+import { dunningSummary, listDunning, recordPayment, requestCard, resendInvoice } from '../../shared/use-cases/collection.js';
 import { getInvoice, listInvoices } from '../../shared/use-cases/invoices.js';
 import { createMember, getMember, listMembers, memberWarnings, patchMember, searchMembers } from '../../shared/use-cases/members.js';
 import {
@@ -113,6 +113,10 @@ export const routes = new Router<Route>()
   .add('POST', '/api/memberships/{membershipId}/cancel', async (deps, caller, event, p) =>
     withEtag(200, membershipRecordView(await cancelByAdmin(deps, caller, p.membershipId!, jsonBody(event)))),
   )
+  .add('POST', '/api/memberships/{membershipId}/card-request', async (deps, caller, _e, p) => {
+    await requestCard(deps, caller, p.membershipId!);
+    return withEtag(202, membershipRecordView(await getMembershipRecord(deps, caller, p.membershipId!)));
+  })
   .add('POST', '/api/memberships/{membershipId}/cancellation-request/confirm', async (deps, caller, event, p) =>
     withEtag(200, membershipRecordView(await confirmCancellationRequest(deps, caller, p.membershipId!, jsonBody(event)))),
   )

@@ -305,6 +305,14 @@ export interface TemplateData {
     /** The gateway's reference of the card: the mail is dropped if another card is on file by the time it goes. */
     cardRef?: string;
   };
+  /** R-CON-1: staff ask the member for a card (a first one, or a replacement) through the update-card link. */
+  card_request: {
+    memberName: string;
+    planName: string;
+    /** The card on file now, if any (the member replaces it). */
+    card: { brand: string; last4: string } | null;
+    updatePaymentUrl: string;
+  };
   /** R-DUN-7, R-CAN-7: to the organisation: a member's card on file expires soon. */
   card_expiring_org: {
     memberName: string;

@@ -172,6 +172,29 @@ export async function resendInvoice(deps: CollectDeps, caller: Caller, invoiceId
   return invoice;
 }
 
+/**
+ * R-CON-1: staff send the member the update-card link (a first card, or a replacement): one
+ * e-mail per request, on the membership's timeline. Anything owed is paid with the new card at
+ * once (R-DUN-4), as from any update-card link.
+ */
+export async function requestCard(deps: CollectDeps, caller: Caller, membershipId: string): Promise<void> {
+  const ctx = await loadContext(deps, caller.orgId, membershipId);
+  const status = ctx.state.membership.status;
+  if (status === 'terminated' || status === 'voided' || status === 'expired') {
+    throw new ConflictError('membership_ended', `membership ${membershipId} is ${status}; a card is asked for a live membership only`);
+  }
+  const change = new MembershipChange(deps, ctx, caller.actor);
+  change.event('card_requested', {});
+  const card = ctx.member.paymentMethod;
+  change.emailMember('card_request', {
+    memberName: ctx.member.name,
+    planName: ctx.plan.name,
+    card: card ? { brand: card.brand, last4: card.last4 } : null,
+    updatePaymentUrl: change.link('update_payment'),
+  });
+  await commitChange(deps, change, { skipPastReminders: true });
+}
+
 /** A run as staff read it (R-DUN-10). */
 export interface RunView {
   invoiceId: string;

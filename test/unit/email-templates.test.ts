@@ -237,6 +237,13 @@ const cases: { [K in TemplateId]: Case<K> } = {
     url: UPDATE_URL,
     values: ['Léa Tremblay', 'Mensuel', 'Visa', '4242'],
   },
+  card_request: {
+    data: { memberName: 'Léa Tremblay', planName: 'Mensuel', card: { brand: 'mastercard', last4: '4444' }, updatePaymentUrl: UPDATE_URL },
+    dates: [],
+    money: [],
+    url: UPDATE_URL,
+    values: ['Léa Tremblay', 'Mensuel', 'Mastercard', '4444'],
+  },
   card_expiring_org: {
     data: { memberName: 'Émile Bérubé', memberEmail: 'emile@example.org', planName: 'Mensuel', card: { brand: 'amex', last4: '0005' }, expiresOn: '2027-04-30', today: false, membershipUrl: CONSOLE_URL },
     dates: ['2027-04-30'],
@@ -273,8 +280,8 @@ function buttons(html: string): Array<{ href: string; label: string }> {
 const RAW_AMPERSAND = /&(?![a-zA-Z][a-zA-Z0-9]*;|#[0-9]+;|#x[0-9a-fA-F]+;)/;
 
 describe('renderEmail: every template in both locales', () => {
-  it('covers all twenty-nine template ids of the contract', () => {
-    expect(TEMPLATE_IDS).toHaveLength(29);
+  it('covers all thirty template ids of the contract', () => {
+    expect(TEMPLATE_IDS).toHaveLength(30);
   });
 
   for (const id of TEMPLATE_IDS) {

@@ -900,6 +900,29 @@ export const en: Catalog = {
       };
     },
 
+    card_request: (d, f) => {
+      const org = f.branding.organisationName;
+      const card = d.card ? f.card(d.card.brand, d.card.last4) : null;
+      return {
+        subject: card ? `${org}: please give us your new card` : `${org}: please give us a card for your membership`,
+        preheader: card
+          ? `Replace the ${card} on file for your membership in a minute, on a secure page.`
+          : 'Add a card for your membership in a minute, on a secure page.',
+        heading: card ? 'A new card for your membership' : 'A card for your membership',
+        greeting: greet(d.memberName),
+        audience: 'member',
+        blocks: [
+          p(
+            card
+              ? `${org} asks you to replace the ${card} on file for your “${d.planName}” membership.`
+              : `${org} asks you to give a card for your “${d.planName}” membership, so that its payments are made automatically.`,
+          ),
+          p('The card is entered on our payment provider’s secure page; it takes a minute, and no login is needed. Anything your membership owes is paid with it at once.'),
+          { kind: 'button', label: UPDATE_CARD, url: d.updatePaymentUrl },
+        ],
+      };
+    },
+
     card_expiring_org: (d, f) => {
       const org = f.branding.organisationName;
       const card = f.card(d.card.brand, d.card.last4);

@@ -948,6 +948,29 @@ export const frCA: Catalog = {
       };
     },
 
+    card_request: (d, f) => {
+      const org = f.branding.organisationName;
+      const card = d.card ? f.card(d.card.brand, d.card.last4) : null;
+      return {
+        subject: card ? fr`${org} : veuillez nous donner votre nouvelle carte` : fr`${org} : veuillez nous donner une carte pour votre abonnement`,
+        preheader: card
+          ? `Remplacez la carte ${card} enregistrée pour votre abonnement en une minute, sur une page sécurisée.`
+          : 'Ajoutez une carte pour votre abonnement en une minute, sur une page sécurisée.',
+        heading: card ? 'Une nouvelle carte pour votre abonnement' : 'Une carte pour votre abonnement',
+        greeting: greet(d.memberName),
+        audience: 'member',
+        blocks: [
+          p(
+            card
+              ? fr`${org} vous demande de remplacer la carte ${card} enregistrée pour votre abonnement « ${d.planName} ».`
+              : fr`${org} vous demande de donner une carte pour votre abonnement « ${d.planName} », afin que ses paiements se fassent automatiquement.`,
+          ),
+          p('La carte se saisit sur la page sécurisée de notre fournisseur de paiement; cela ne prend qu’une minute, sans avoir à vous connecter. Ce que votre abonnement doit encore est payé aussitôt avec elle.'),
+          { kind: 'button', label: UPDATE_CARD, url: d.updatePaymentUrl },
+        ],
+      };
+    },
+
     card_expiring_org: (d, f) => {
       const org = f.branding.organisationName;
       const card = f.card(d.card.brand, d.card.last4);

@@ -8,7 +8,7 @@ import { billingScheduleOf } from '../../../shared/domain/membership.js';
 import type { Plan } from '../../../shared/domain/plan.js';
 import type { Caller } from '../../../shared/use-cases/context.js';
 import { cancelByAdmin, confirmCancellationRequest, declineCancellationRequest, voidInvoice } from '../../../shared/use-cases/cancellation.js';
-import { recordPayment, resendInvoice } from '../../../shared/use-cases/collection.js';
+import { recordPayment, requestCard, resendInvoice } from '../../../shared/use-cases/collection.js';
 import { actOnLink, showLink } from '../../../shared/use-cases/links.js';
 import { approveNotice, bulkNotices, editNotice, refuseNotice, remindNotice, resetNotice } from '../../../shared/use-cases/notices.js';
 import { patchMember } from '../../../shared/use-cases/members.js';
@@ -303,6 +303,21 @@ class ResendInvoice extends Step {
   }
 }
 
+/** R-CON-1: staff send the member the update-card link (one e-mail per request; refused once the membership ended). */
+class RequestCard extends Step {
+  constructor(readonly k: number) {
+    super();
+  }
+  async act(_m: Model, r: Real): Promise<void> {
+    const id = membershipOf(r, this.k);
+    if (!id) return;
+    await refusalsAllowed(r, 'requestCard', () => requestCard(r.world.deps, r.caller, id));
+  }
+  toString() {
+    return `requestCard(${this.k})`;
+  }
+}
+
 class ChangeCard extends Step {
   constructor(
     readonly member: number,
@@ -559,6 +574,7 @@ export const commandArbitraries: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] = 
   ),
   fc.tuple(fc.nat(9), fc.constantFrom('cheque' as const, 'transfer' as const, 'cash' as const, 'other' as const)).map(([k, m]) => new RecordPayment(k, m)),
   fc.nat(9).map((k) => new ResendInvoice(k)),
+  fc.nat(9).map((k) => new RequestCard(k)),
   fc.tuple(fc.nat(9), fc.boolean(), fc.nat(3)).map(([k, a, n]) => new AnswerRequest(k, a, n)),
   fc.tuple(fc.nat(9), fc.boolean()).map(([k, refund]) => new Void(k, refund)),
   fc.tuple(fc.nat(9), fc.nat(CARDS.length - 1)).map(([m, c]) => new ChangeCard(m, c)),
