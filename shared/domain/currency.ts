@@ -1,8 +1,8 @@
 /**
  * Currencies (SPEC §8.1): money is an amount in the currency's ISO 4217 minor unit. How many
  * digits that unit has comes from this table, never from Intl: CLDR shows HUF, IDR, COP and PKR
- * without decimals and IQD with none, where ISO 4217 gives them 2 and 3. The admin console's
- * browser script is given the same table (templates/console/script/format.ts).
+ * without decimals and IQD with none, where ISO 4217 gives them 2 and 3. The admin console is
+ * compiled with this same module (templates/console/ui/amounts.ts).
  */
 
 // Source: ISO 4217 List One (SIX, the maintenance agency) as current in 2026, less the codes whose minor unit is N.A.
