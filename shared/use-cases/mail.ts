@@ -91,9 +91,20 @@ export async function deliverMail(deps: MailDeps, ref: WorkRef): Promise<Deliver
     }
     return 'retry_scheduled';
   }
-  // SES's Send event may have marked it sent already: then this write finds a newer version.
-  await save(deps, { ...claimed, status: 'sent', claimedAt: null, nextTryAt: null, sentAt: deps.clock.now().toISOString(), messageId, subject: rendered.subject, lastError: null });
+  // SES's Send event may have marked it sent already: then this write finds a newer version,
+  // which still lacks what only the worker knows (the subject staff read on the timeline).
+  const sent = await save(deps, { ...claimed, status: 'sent', claimedAt: null, nextTryAt: null, sentAt: deps.clock.now().toISOString(), messageId, subject: rendered.subject, lastError: null });
+  if (!sent) await keepSubject(deps, ref, rendered.subject, messageId);
   return 'sent';
+}
+
+/** Writes the subject (and the message id) onto a mail another writer saved first; a few tries. */
+async function keepSubject(deps: MailDeps, ref: WorkRef, subject: string, messageId: string): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const current = await deps.store.getMail(ref);
+    if (!current || (current.subject && current.messageId)) return;
+    if (await save(deps, { ...current, subject: current.subject || subject, messageId: current.messageId ?? messageId })) return;
+  }
 }
 
 /** Writes the mail at the version it was read; false when another writer got there first. */

@@ -39,6 +39,12 @@ describe('R-CON-1: asking a member for a card', () => {
     const mails = (await t.emails(member.email)).slice(before);
     expect(mails.map((m) => m.subject)).toEqual([expect.stringContaining('votre nouvelle carte')]);
     expect(mails[0]!.text).toContain('Visa');
+    // R-MNY-6: the sent mail keeps its subject on the record staff read, even when SES's Send
+    // event marked it sent before the worker saved.
+    const record = await t.ok('GET', `/api/memberships/${ms.id}`);
+    expect(record.emails.filter((e: { template: string }) => e.template === 'card_request')).toEqual([
+      expect.objectContaining({ status: 'sent', subject: mails[0]!.subject }),
+    ]);
     const page = await t.request('GET', new URL(linkIn(mails[0]!)).pathname);
     expect(page.status).toBe(200);
     expect(String(page.body)).toMatch(/carte/i);
