@@ -7,7 +7,7 @@ import { DEMO_ADMIN } from './seed.js';
 /**
  * `npm run console:screens`: screenshots of the console's main pages for the README (issue 11).
  * Starts the local cloud with the demo organisation on a frozen clock, lets a year's first
- * months run (charges, a declined card, a renewal notice), then photographs each page in
+ * year run (charges, a declined card, a renewal notice), then photographs each page in
  * Debian's Chromium at 1366 px, and the members page at 390 px and in English.
  */
 const OUT = fileURLToPath(new URL('../../templates/console/screens/', import.meta.url));
@@ -36,8 +36,9 @@ const cloud = await startLocalCloud({ port: 0, clock: { start: new Date(START), 
 const browser = await launchChromium();
 try {
   const get = async <T>(path: string): Promise<T> => (await fetch(`${cloud.url}${path}`, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<T>;
-  // Six weeks of the club's life: renewals, the monthly charges, a notice for the corporate member.
-  await fetch(`${cloud.url}/_local/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: 'P45D' }) });
+  // Most of the club's first year: the monthly charges, a declined card and its dunning, the
+  // renewal notice the corporate member gets 45 days before their term ends.
+  await fetch(`${cloud.url}/_local/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: 'P321D' }) });
   await cloud.settle();
   // A token minted after the clock moved (tokens live an hour of the local clock).
   const token = ((await (await fetch(`${cloud.url}/_local/token`, { method: 'POST', body: '{}' })).json()) as { token: string }).token;
@@ -58,6 +59,9 @@ try {
     const query = new URLSearchParams({ org: DEMO_ADMIN.orgId, to: shot.hash(ids) });
     await page.goto(`${cloud.url}/_local/login?${query.toString()}`, { waitUntil: 'networkidle0' });
     await page.waitForSelector('main h1');
+    // The page's data has arrived when no "Loading…" line is left.
+    await page.waitForFunction(() => !/Loading…|Chargement…/.test((globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText));
+    await page.waitForNetworkIdle({ idleTime: 200 });
     const file = `${OUT}${shot.name}.png`;
     await page.screenshot({ path: file as `${string}.png`, fullPage: true });
     console.log(`  ${shot.name.padEnd(22)} ${file}`);

@@ -3,6 +3,7 @@ import type { Caller } from '../../shared/use-cases/context.js';
 import { createMember } from '../../shared/use-cases/members.js';
 import { createMembership } from '../../shared/use-cases/memberships.js';
 import { createPlan } from '../../shared/use-cases/plans.js';
+import { createRefusalReason } from '../../shared/use-cases/refusal-reasons.js';
 import { putSettings } from '../../shared/use-cases/settings.js';
 
 /** The demo organisation's administrator, the identity `POST /_local/token` signs for by default. */
@@ -68,5 +69,8 @@ export async function seedDemo(deps: Deps): Promise<boolean> {
   await createMembership(deps, caller, { memberId: members[1]!.id, planId: annual.id });
   await createMembership(deps, caller, { memberId: members[2]!.id, planId: season.id });
   await createMembership(deps, caller, { memberId: members[3]!.id, planId: corporate.id });
+  // R-NOT-3: the reasons staff give when they refuse a renewal.
+  await createRefusalReason(deps, caller, { label: 'Cotisation impayée', labels: { 'fr-CA': 'Cotisation impayée', en: 'Unpaid dues' } });
+  await createRefusalReason(deps, caller, { label: 'Ne répond plus aux critères', labels: { 'fr-CA': 'Ne répond plus aux critères d’adhésion', en: 'No longer meets the membership criteria' } });
   return true;
 }
