@@ -24,7 +24,7 @@ import { addIsoDuration, type ClockMode, LocalClock } from './clock.js';
 import { startDynamoDbLocal } from './dynamodb.js';
 import { routesFromTemplate, sendJson, startFront } from './front.js';
 import { functionArn, LOCAL_ACCOUNT, LOCAL_REGION, type LocalHandler, LocalFunctions } from './functions.js';
-import { freePort } from './net.js';
+import { reservePort } from './net.js';
 import { startLocalScheduler } from './scheduler.js';
 import { seedDemo, DEMO_ADMIN } from './seed.js';
 import { type SesFault, startLocalSes } from './ses.js';
@@ -138,10 +138,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stops.push(() => ses.stop());
 
     // Ports first, so the functions are wired before any schedule or execution can call them.
-    const [schedulerPort, sfnPort] = [await freePort(), await freePort()];
+    // Held open until their servers take them over (net.ts): no other program can take them meanwhile.
+    const [schedulerPort, sfnPort] = [await reservePort(), await reservePort()];
+    stops.push(() => schedulerPort.release(), () => sfnPort.release());
     const port = options.port ?? 3000;
-    const frontPort = port === 0 ? await freePort() : port;
-    const url = `http://127.0.0.1:${frontPort}`;
+    const frontPort = port === 0 ? await reservePort() : port;
+    if (typeof frontPort === 'object') stops.push(() => frontPort.release());
+    const url = `http://127.0.0.1:${typeof frontPort === 'object' ? frontPort.port : frontPort}`;
 
     // R-PAY-1, R-PAY-5: organisations' Stripe credentials in the local SSM; Stripe is the emulator.
     const ssm = await startLocalSsm({ persistFile: persist && join(persist, 'ssm.json'), keyFile: persist && join(persist, 'ssm-key') });
@@ -174,7 +177,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       awsClients({
         region: LOCAL_REGION,
         credentials: LOCAL_CREDENTIALS,
-        endpoints: { dynamodb: dynamodb.endpoint, scheduler: `http://127.0.0.1:${schedulerPort}`, sesv2: ses.endpoint, sfn: `http://127.0.0.1:${sfnPort}`, ssm: ssm.endpoint },
+        endpoints: { dynamodb: dynamodb.endpoint, scheduler: `http://127.0.0.1:${schedulerPort.port}`, sesv2: ses.endpoint, sfn: `http://127.0.0.1:${sfnPort.port}`, ssm: ssm.endpoint },
       }),
       parseLinkKeys(linkKeysJson),
       clock,

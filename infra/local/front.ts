@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { listenOn, type PortReservation } from './net.js';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { LocalAuth } from './auth.js';
 import type { LocalClock } from './clock.js';
 import type { LocalFunctions } from './functions.js';
@@ -204,7 +204,7 @@ export function wellEncoded(path: string): boolean {
 }
 
 export interface FrontOptions {
-  port: number;
+  port: number | PortReservation;
   routes: ApiRoute[];
   functions: LocalFunctions;
   auth: LocalAuth;
@@ -245,10 +245,6 @@ export async function startFront(options: FrontOptions): Promise<{ server: Serve
       else res.end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOn(server, options.port);
   return { server, url: `http://127.0.0.1:${port}` };
 }

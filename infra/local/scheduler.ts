@@ -18,7 +18,7 @@ import utc from 'dayjs/plugin/utc.js';
 import * as z from 'zod';
 import type { LocalClock } from './clock.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type LocalFunctions } from './functions.js';
-import { freePort } from './net.js';
+import { listenOn, type PortReservation } from './net.js';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
@@ -121,7 +121,7 @@ export interface LocalSchedulerOptions {
   persistFile?: string;
   /** Schedule groups that exist from the start, besides `default`. */
   groups?: string[];
-  port?: number;
+  port?: number | PortReservation;
 }
 
 interface Persisted {
@@ -434,11 +434,7 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
       res.writeHead(status, headers).end(JSON.stringify(payload));
     })();
   });
-  const port = options.port ?? (await freePort());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
+  const port = await listenOn(server, options.port);
   for (const s of schedules.values()) arm(s);
 
   return {

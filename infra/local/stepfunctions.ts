@@ -40,7 +40,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { dirname } from 'node:path';
 import type { LocalClock } from './clock.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type LocalFunctions } from './functions.js';
-import { freePort } from './net.js';
+import { listenOn, type PortReservation } from './net.js';
 import type { CfnTemplate } from './template.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -92,7 +92,7 @@ export interface LocalStepFunctionsOptions {
   region?: string;
   account?: string;
   persistFile?: string;
-  port?: number;
+  port?: number | PortReservation;
 }
 
 /** The longest delay Node's setTimeout holds, in whole seconds. */
@@ -703,11 +703,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     }
   }
 
-  const port = options.port ?? (await freePort());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
+  const port = await listenOn(server, options.port);
   const removeSettler = clock.addSettler(whenSettled);
 
   return {

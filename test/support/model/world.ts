@@ -6,7 +6,7 @@ import { dunningHandler } from '../../../functions/handlers/dunning.js';
 import { feedbackHandler } from '../../../functions/handlers/feedback.js';
 import { FUNCTION_METADATA_KEY } from '../../../infra/constructs/house-function.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../../infra/local/functions.js';
-import { freePort } from '../../../infra/local/net.js';
+import { reservePort } from '../../../infra/local/net.js';
 import { resolveStateMachines, startLocalStepFunctions } from '../../../infra/local/stepfunctions.js';
 import { StepFunctionsWorkflows } from '../../../shared/adapters/stepfunctions/workflows.js';
 import { timerHandler } from '../../../functions/handlers/timer.js';
@@ -91,8 +91,8 @@ export async function createWorld(options: { ddb: DynamoDBClient; endpoint: stri
   // The dunning ladder runs in the synthesized state machine on the local Step Functions, on the world's clock.
   const [dunningMachine] = resolveStateMachines(options.templates.stateless, { region: LOCAL_REGION, account: LOCAL_ACCOUNT });
   if (!dunningMachine) throw new Error('the stateless template has no state machine');
-  const sfnPort = await freePort();
-  const sfnClient = new SFNClient({ region: REGION, credentials: CREDENTIALS, endpoint: `http://127.0.0.1:${sfnPort}` });
+  const sfnPort = await reservePort();
+  const sfnClient = new SFNClient({ region: REGION, credentials: CREDENTIALS, endpoint: `http://127.0.0.1:${sfnPort.port}` });
   const config: Config = {
     TABLE_NAME: tableName,
     SCHEDULER_GROUP_NAME: 'relance-model',
