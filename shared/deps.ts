@@ -17,6 +17,7 @@ import { newId } from './domain/ids.js';
 import { type LinkKeys, parseLinkKeys } from './domain/links.js';
 import type { Clock } from './ports/clock.js';
 import type { Mailer } from './ports/mailer.js';
+import type { Metrics } from './ports/metrics.js';
 import type { GatewaySecrets } from './ports/gateway-secrets.js';
 import type { PaymentGateway } from './ports/payments.js';
 import type { Store } from './ports/store.js';
@@ -36,6 +37,8 @@ export interface Deps {
   gatewaySecrets: GatewaySecrets;
   linkKeys: LinkKeys;
   newId: (prefix: string) => string;
+  /** R-OPS-5: business metrics (Powertools in Lambda; none in tests and the local cloud). */
+  metrics?: Metrics;
 }
 
 /** Where the AWS clients point: the real services by default, the local cloud when given. */

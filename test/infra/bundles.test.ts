@@ -9,10 +9,11 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe('handler bundles', () => {
   // A generous ceiling, not the budget: the budget is the cold start `npm run bench` measures.
-  // The Stripe SDK (~230 KB minified) is in every back-end bundle, evaluated only on first use.
-  it.each(FUNCTION_NAMES)('%s bundles into one minified ESM file under 600 KB, with the AWS SDK left to the runtime', async (name) => {
+  // The Stripe SDK (~230 KB minified) is in every back-end bundle, evaluated only on first use;
+  // Powertools (R-OPS-5) adds ~160 KB, mostly the Tracer's X-Ray SDK (measured: +7 ms of init).
+  it.each(FUNCTION_NAMES)('%s bundles into one minified ESM file under 800 KB, with the AWS SDK left to the runtime', async (name) => {
     const { bytes } = await buildHandlerBundle(name, outdir);
     expect(bytes).toBeGreaterThan(1_000);
-    expect(bytes).toBeLessThan(600 * 1024);
+    expect(bytes).toBeLessThan(800 * 1024);
   });
 });
