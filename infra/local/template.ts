@@ -13,7 +13,20 @@ export interface Templates {
 }
 
 /** The deploy configuration the local cloud synthesizes with. */
-export const LOCAL_DEPLOY_CONFIG: DeployConfig = { stage: 'local', region: 'ca-central-1', account: '000000000000', logRetentionDays: 30, mailSendRate: 10, workerConcurrency: 2 };
+export const LOCAL_DEPLOY_CONFIG: DeployConfig = {
+  stage: 'local',
+  region: 'ca-central-1',
+  account: '000000000000',
+  // Never mailed: the local cloud has no SNS. Set so the template is the production posture (R-OPS-5).
+  alarmEmail: 'alarms@relance.invalid',
+  logRetentionDays: 30,
+  mailSendRate: 10,
+  workerConcurrency: 2,
+  timerConcurrency: 50,
+  apiThrottle: { rate: 100, burst: 200 },
+  mailIdentityOwner: true,
+  mailDomainVerified: false,
+};
 
 /**
  * Synthesizes the real CDK app in-process, without bundling the functions (the local cloud

@@ -70,7 +70,8 @@ describe('stateless stack', () => {
     for (const fn of Object.values(fns) as { Properties: Record<string, unknown> }[]) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
     }
-    t.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 9);
+    // Eight functions, the dunning machine and the API's access log.
+    t.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 10);
   });
 
   it('guards /api with the Cognito JWT authorizer and leaves member links and the console public', () => {
@@ -87,23 +88,24 @@ describe('stateless stack', () => {
     }
   });
 
-  it('lets EventBridge Scheduler (this account only) invoke the timer and worker functions and nothing else, with a dead-letter queue', () => {
-    const t = stateless();
+  it('R-OPS-3: lets EventBridge Scheduler (this account only) invoke the timer, worker and feedback functions by name and nothing else, with a dead-letter queue (all in the stateful stack)', () => {
+    const t = stateful();
     t.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'relance-local' });
     t.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'relance-local-scheduler',
       AssumeRolePolicyDocument: Match.objectLike({
         Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': Match.anyValue() } } })],
       }),
     });
-    const schedulerRole = statements('SchedulerInvokeRole');
-    expect(schedulerRole.filter((s) => actionsOf(s).includes('lambda:InvokeFunction')).map((s) => s.Resource)).toEqual([
-      [{ 'Fn::GetAtt': [expect.stringMatching(/^TimerFunction/), 'Arn'] }, { 'Fn::GetAtt': [expect.stringMatching(/^WorkerFunction/), 'Arn'] }],
-    ]);
+    const role = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+    const invoke = role.filter((s) => actionsOf(s).includes('lambda:InvokeFunction')).map((s) => JSON.stringify(s.Resource));
+    expect(invoke).toHaveLength(1);
+    expect(invoke[0]!.match(/function:relance-local-[a-z]+/g)).toEqual(['function:relance-local-timer', 'function:relance-local-worker', 'function:relance-local-feedback']);
+    // Nothing in the stateless stack invokes the timer or the worker (Step Functions invokes the dunning function).
     const invokers = statements().filter((s) => actionsOf(s).includes('lambda:InvokeFunction')).map((s) => JSON.stringify(s.Resource));
-    expect(invokers.every((r) => /TimerFunction|WorkerFunction|DunningFunction/.test(r))).toBe(true);
-    expect(invokers.filter((r) => r.includes('TimerFunction'))).toHaveLength(1);
-    t.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true });
-    t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: Match.anyValue() } } });
+    expect(invokers.every((r) => /DunningFunction/.test(r))).toBe(true);
+    t.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'relance-local-dead-letters', MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true });
+    stateless().hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: Match.anyValue() } } });
   });
 
   it('grants least privilege: no Scan, no wildcard action, schedules only in the Relance group, PassRole only to Scheduler', () => {
@@ -122,6 +124,11 @@ describe('stateless stack', () => {
     }
     // The API's lists read their members' names in one BatchGetItem per page (R-CON-1, R-CON-3).
     expect(statements('ApiFunction').some((s) => actionsOf(s).includes('dynamodb:BatchGetItem'))).toBe(true);
+    // R-CON-3, R-PRV-1: only the API deletes (a member's search keys, in a transaction), on the table only.
+    const deleters = all.filter((s) => actionsOf(s).includes('dynamodb:DeleteItem'));
+    expect(deleters).toHaveLength(1);
+    expect(statements('ApiFunction')).toContainEqual(deleters[0]);
+    expect(JSON.stringify(deleters[0]!.Resource)).not.toContain('/index/');
   });
 
   it('R-PAY-1, R-PAY-4: Stripe credentials: read by the five functions that talk to Stripe, written by the API only, under the stack\'s path; the webhook route has no authorizer', () => {
@@ -163,7 +170,7 @@ describe('stateless stack', () => {
       BisectBatchOnFunctionError: true,
       MaximumRetryAttempts: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TimerDeadLetters'), 'Arn'] } } },
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':relance-local-dead-letters$')])] } } },
       FilterCriteria: { Filters: Match.arrayWith([{ Pattern: Match.stringLikeRegexp('"outbox","attempt"') }, { Pattern: Match.stringLikeRegexp('replan_job') }]) },
     });
     const streamReaders = statements().filter((s) => actionsOf(s).includes('dynamodb:GetRecords'));
@@ -184,9 +191,9 @@ describe('stateless stack', () => {
     });
   });
 
-  it('raises alarms on dead letters, function errors and failed dunning runs', () => {
+  it('raises alarms on dead letters, function errors and failed dunning runs (the full list: test/infra/operations.test.ts)', () => {
     const alarms = Object.values(stateless().findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms.length).toBe(9);
+    expect(alarms.length).toBe(28);
     for (const alarm of alarms as { Properties: { AlarmActions: unknown[] } }[]) expect(alarm.Properties.AlarmActions).toHaveLength(1);
   });
 });
@@ -195,7 +202,7 @@ describe('deploy configuration', () => {
   const context = (values: Record<string, unknown>) => (key: string) => values[key];
 
   it('reads cdk.json context, lets single -c values override it, and validates', () => {
-    expect(loadDeployConfig(context({ relance: { stage: 'prod', logRetentionDays: 90 }, region: 'ca-central-1' }))).toMatchObject({ stage: 'prod', region: 'ca-central-1', logRetentionDays: 90 });
+    expect(loadDeployConfig(context({ relance: { stage: 'prod', logRetentionDays: 90, alarmEmail: 'ops@club.example' }, region: 'ca-central-1' }))).toMatchObject({ stage: 'prod', region: 'ca-central-1', logRetentionDays: 90 });
     expect(() => loadDeployConfig(context({ relance: { stage: 'Prod!' } }))).toThrow(/stage/);
     expect(() => loadDeployConfig(context({ relance: { stage: 'prod', alarmEmail: 'nope' } }))).toThrow(/alarmEmail/);
   });
