@@ -7,9 +7,13 @@ import { systemClock } from './adapters/clock.js';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { StripeGateway } from './adapters/payments/stripe.js';
 import { SsmGatewaySecrets } from './adapters/ssm/gateway-secrets.js';
+import { SsmWebhookSecrets } from './adapters/ssm/webhook-secrets.js';
+import type { WebhookSecrets } from './ports/webhook-secrets.js';
 import { SchedulerTimers } from './adapters/scheduler/timers.js';
 import { SesMailer } from './adapters/ses/mailer.js';
 import { PacedMailer } from './adapters/ses/paced.js';
+import { SesIdentities } from './adapters/ses/identities.js';
+import type { SenderIdentities } from './ports/identities.js';
 import { StepFunctionsWorkflows } from './adapters/stepfunctions/workflows.js';
 import { documentClient, DynamoStore } from './adapters/dynamodb/store.js';
 import { type Config, loadConfig } from './config.js';
@@ -35,8 +39,12 @@ export interface Deps {
   payments: PaymentGateway;
   /** R-PAY-1: each organisation's own gateway credentials. */
   gatewaySecrets: GatewaySecrets;
+  /** R-EVT-1: the outbound webhooks' signing secrets (absent in unit tests that do not need them). */
+  webhookSecrets?: WebhookSecrets;
   linkKeys: LinkKeys;
   newId: (prefix: string) => string;
+  /** R-OPS-2: SES sending identities (absent in unit tests that do not need them). */
+  identities?: SenderIdentities;
   /** R-OPS-5: business metrics (Powertools in Lambda; none in tests and the local cloud). */
   metrics?: Metrics;
 }
@@ -90,11 +98,20 @@ export function buildDeps(config: Config, clients: AwsClients, linkKeys: LinkKey
       ? new PacedMailer(new SesMailer(clients.sesv2, config.SES_CONFIGURATION_SET), config.MAIL_SEND_RATE)
       : new SesMailer(clients.sesv2, config.SES_CONFIGURATION_SET),
     workflows: new StepFunctionsWorkflows(clients.sfn, { dunning: config.DUNNING_STATE_MACHINE_ARN }),
+    identities: new SesIdentities(clients.sesv2, tagOf(config.SES_IDENTITY_TAG)),
     payments: new StripeGateway({ secrets: gatewaySecrets, clock, apiBase: config.STRIPE_API_BASE }),
     gatewaySecrets,
+    webhookSecrets: new SsmWebhookSecrets(clients.ssm, config.GATEWAY_PARAMETER_PREFIX),
     linkKeys,
     newId: (prefix) => newId(prefix, clock.now()),
   };
+}
+
+/** `relance:stage=prod` → { key, value }. */
+function tagOf(text: string | undefined): { key: string; value: string } | undefined {
+  if (!text) return undefined;
+  const [key, value] = text.split('=') as [string, string];
+  return { key, value };
 }
 
 /** The signed-link keys: inline JSON, or the Secrets Manager secret read once at cold start. */

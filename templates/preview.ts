@@ -133,6 +133,10 @@ function emailSamples(locale: Locale): { [K in TemplateId]: Array<[variant: stri
       ['replace', { memberName, planName, card: { brand: 'visa', last4: '4242' }, updatePaymentUrl: LINK }],
       ['first', { memberName, planName, card: null, updatePaymentUrl: LINK }],
     ],
+    email_undeliverable_org: [
+      ['bounced', { memberName: 'Émile Bérubé', memberEmail: 'emile.berube@example.org', planName, kind: 'notice', subject: 'Votre avis de renouvellement', reason: 'bounced', detail: 'Permanent/General: 550 5.1.1 user unknown', membershipUrl: CONSOLE }],
+      ['suppressed', { memberName: 'Émile Bérubé', memberEmail: 'emile.berube@example.org', planName, kind: 'dunning', subject: null, reason: 'suppressed', detail: null, membershipUrl: CONSOLE }],
+    ],
     card_expiring_org: [['', { memberName: 'Émile Bérubé', memberEmail: 'emile.berube@example.org', planName, card: { brand: 'amex', last4: '0005' }, expiresOn: '2027-04-30', today: false, membershipUrl: CONSOLE }]],
     invoice_reminder: [
       ['1', { memberName, planName, invoiceId: 'F-2027-0042', amount: cad(18500), dueDate: '2027-03-15', periodStart: '2027-03-15', periodEnd: '2028-03-14', reminder: 1, payUrl: LINK, replyTo: branding.replyTo }],

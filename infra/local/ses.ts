@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo, Socket } from 'node:net';
@@ -37,8 +37,57 @@ export interface LocalSes {
   /** The emulator's own web page listing the mail. */
   viewerUrl: string;
   emails(filter?: { to?: string }): LocalEmail[];
+  /** SES events (bounces, complaints, deliveries of the mailbox simulator) not yet handed to `onEvent`. */
+  pendingEvents(): number;
+  /**
+   * Hands every pending event to `onEvent` (after the Send events of the same messages), in
+   * order, and waits for them: what `POST /_local/settle` does. Answers how many were handed.
+   */
+  deliverEvents(): Promise<number>;
   stop(): Promise<void>;
 }
+
+/**
+ * An SES event as EventBridge delivers it from a configuration set's event destination
+ * (`source: aws.ses`; `detail` is the event record: `eventType`, `mail` with the message's tags,
+ * and `bounce` / `complaint` / `delivery`).
+ */
+export interface SesEventBridgeEvent {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: 'aws.ses';
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: Record<string, unknown> & { eventType: string };
+}
+
+/**
+ * SES's mailbox simulator (developer guide, "Using the mailbox simulator"): what SES does with
+ * mail to these addresses of `simulator.amazonses.com` (a `+label` is allowed in the local part).
+ */
+const SIMULATOR_DOMAIN = 'simulator.amazonses.com';
+type Simulated = 'success' | 'bounce' | 'ooto' | 'complaint' | 'suppressionlist';
+function simulated(address: string): Simulated | null {
+  const lt = address.lastIndexOf('<');
+  const spec = (lt >= 0 ? address.slice(lt + 1, address.lastIndexOf('>')) : address).trim().toLowerCase();
+  const at = spec.lastIndexOf('@');
+  if (at < 0 || spec.slice(at + 1) !== SIMULATOR_DOMAIN) return null;
+  const local = spec.slice(0, at).split('+')[0]!;
+  return (['success', 'bounce', 'ooto', 'complaint', 'suppressionlist'] as const).find((k) => k === local) ?? null;
+}
+
+/** A local SES email identity (R-OPS-2): verified once the clock is a minute past its creation. */
+interface LocalIdentity {
+  name: string;
+  type: 'DOMAIN' | 'EMAIL_ADDRESS';
+  createdAt: number;
+  tokens: string[];
+  preverified: boolean;
+}
+const VERIFY_AFTER_MS = 60_000;
 
 /** What the fault hook may ask of the next SendEmail. */
 export type SesFault = 'none' | 'fail' | 'timeout' | 'lose_answer';
@@ -66,7 +115,21 @@ export interface LocalSesOptions {
    * - `lose_answer`: SES accepts and records the message (`onAccepted` fires), then the client's
    *   socket is destroyed without an answer.
    */
-  faults?: { next(): SesFault };
+  faults?: {
+    next(): SesFault;
+    /** When it answers true for an event, EventBridge delivers that event twice, concurrently (at least once). */
+    duplicateEvent?(event: SesEventBridgeEvent): boolean;
+  };
+  /**
+   * Called with each SES event of the mailbox simulator (`Email Delivered`, `Email Bounced`,
+   * `Email Complaint Received`), as the configuration set's EventBridge destination delivers it.
+   * Events wait until `deliverEvents()` (the clock frozen) or a second of wall time (flowing).
+   */
+  onEvent?: (event: SesEventBridgeEvent) => Promise<void> | void;
+  /** R-OPS-2: identities SES knows as verified from the start (the local mail domain). */
+  verifiedIdentities?: string[];
+  /** Region and account named in events. */
+  region?: string;
 }
 
 /** SES v2 "Service quotas in Amazon SES": 50 recipients (To + CC + BCC) per message. */
@@ -194,6 +257,9 @@ function messageOctets(content: Json): number {
 interface Checked {
   recipients: number;
   tags: Record<string, string>;
+  to: string[];
+  from: string;
+  configurationSet: string | null;
 }
 
 /**
@@ -250,7 +316,21 @@ function checkSendEmail(body: unknown): { refusal: string } | Checked {
   }
 
   if (messageOctets(content) > MAX_MESSAGE_BYTES) return { refusal: 'Message length is more than 40 megabytes.' };
-  return { recipients: recipients.length, tags };
+  return {
+    recipients: recipients.length,
+    tags,
+    to: recipients,
+    from: typeof body.FromEmailAddress === 'string' ? body.FromEmailAddress : '',
+    configurationSet: typeof body.ConfigurationSetName === 'string' ? body.ConfigurationSetName : null,
+  };
+}
+
+/** Account named in local events. */
+const LOCAL_EVENT_ACCOUNT = '000000000000';
+
+/** Easy DKIM's three selector tokens (32 lower-case characters each). */
+function dkimTokens(): string[] {
+  return Array.from({ length: 3 }, () => randomBytes(16).toString('hex'));
 }
 
 /** SES's error shape for the REST-JSON protocol: status, `x-amzn-errortype`, `{ message }`. */
@@ -315,6 +395,109 @@ export async function startLocalSes(clock: LocalClock, options: LocalSesOptions 
   const limiter = options.maxSendRate === undefined ? undefined : new SendRateLimiter(options.maxSendRate);
   const held = new Set<Socket>();
   const callbacks = new Set<Promise<void>>();
+  const region = options.region ?? 'ca-central-1';
+  const queued: SesEventBridgeEvent[] = [];
+  let delivering: Promise<number> = Promise.resolve(0);
+  let autoDeliver: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const identities = new Map<string, LocalIdentity>();
+  for (const name of options.verifiedIdentities ?? []) {
+    const key = name.toLowerCase();
+    identities.set(key, { name: key, type: key.includes('@') ? 'EMAIL_ADDRESS' : 'DOMAIN', createdAt: clock.now().getTime(), tokens: dkimTokens(), preverified: true });
+  }
+
+  /** Hands the queued events over, one at a time, after the Send events in flight. */
+  const deliverEvents = (): Promise<number> => {
+    const run = delivering.then(async () => {
+      await Promise.all([...callbacks]);
+      let n = 0;
+      while (queued.length > 0 && !stopped) {
+        const event = queued.shift()!;
+        n++;
+        if (!options.onEvent) continue;
+        const times = options.faults?.duplicateEvent?.(event) ? 2 : 1;
+        await Promise.all(
+          Array.from({ length: times }, async () => {
+            try {
+              await options.onEvent!(event);
+            } catch (error) {
+              console.error(JSON.stringify({ level: 'error', msg: 'local SES event delivery failed', id: event.id, type: event['detail-type'], error: String(error) }));
+            }
+          }),
+        );
+      }
+      return n;
+    });
+    delivering = run.catch(() => 0);
+    return run;
+  };
+
+  /** The mailbox simulator's events for an accepted message, queued for `onEvent`. */
+  const simulate = (checked: Checked, messageId: string, sentAt: string) => {
+    const mail = {
+      timestamp: sentAt,
+      source: checked.from,
+      sendingAccountId: LOCAL_EVENT_ACCOUNT,
+      messageId,
+      destination: checked.to,
+      headersTruncated: false,
+      tags: Object.fromEntries([...Object.entries(checked.tags), ...(checked.configurationSet ? [['ses:configuration-set', checked.configurationSet]] : [])].map(([k, v]) => [k, [v]])),
+    };
+    const at = clock.now().toISOString();
+    const event = (detailType: string, detail: Record<string, unknown> & { eventType: string }): SesEventBridgeEvent => ({
+      version: '0',
+      id: randomUUID(),
+      'detail-type': detailType,
+      source: 'aws.ses',
+      account: LOCAL_EVENT_ACCOUNT,
+      time: at,
+      region,
+      resources: checked.configurationSet ? [`arn:aws:ses:${region}:${LOCAL_EVENT_ACCOUNT}:configuration-set/${checked.configurationSet}`] : [],
+      detail,
+    });
+    const delivery = (recipient: string) =>
+      event('Email Delivered', { eventType: 'Delivery', mail, delivery: { timestamp: at, processingTimeMillis: 500, recipients: [recipient], smtpResponse: '250 2.6.0 Message received', reportingMTA: 'a1-1.smtp-out.amazonses.com' } });
+    const bounce = (recipient: string, subType: string, status: string, diagnosticCode: string) =>
+      event('Email Bounced', {
+        eventType: 'Bounce',
+        mail,
+        bounce: { bounceType: 'Permanent', bounceSubType: subType, bouncedRecipients: [{ emailAddress: recipient, action: 'failed', status, diagnosticCode }], timestamp: at, feedbackId: randomUUID(), reportingMTA: 'dns; amazonses.com' },
+      });
+    for (const recipient of checked.to) {
+      const spec = recipient.lastIndexOf('<') >= 0 ? recipient.slice(recipient.lastIndexOf('<') + 1, recipient.lastIndexOf('>')) : recipient;
+      switch (simulated(recipient)) {
+        case 'success':
+        case 'ooto':
+          queued.push(delivery(spec));
+          break;
+        case 'bounce':
+          queued.push(bounce(spec, 'General', '5.1.1', 'smtp; 550 5.1.1 user unknown'));
+          break;
+        case 'suppressionlist':
+          queued.push(bounce(spec, 'Suppressed', '5.1.1', 'Amazon SES has suppressed sending to this address because it has a recent history of bouncing as an invalid address.'));
+          break;
+        case 'complaint':
+          queued.push(delivery(spec));
+          queued.push(
+            event('Email Complaint Received', {
+              eventType: 'Complaint',
+              mail,
+              complaint: { complainedRecipients: [{ emailAddress: spec }], timestamp: at, feedbackId: randomUUID(), userAgent: 'Amazon SES Mailbox Simulator', complaintFeedbackType: 'abuse', arrivalDate: at },
+            }),
+          );
+          break;
+        case null:
+          break;
+      }
+    }
+    if (queued.length > 0 && clock.mode === 'flow' && !autoDeliver) {
+      autoDeliver = setTimeout(() => {
+        autoDeliver = undefined;
+        void deliverEvents();
+      }, 1000);
+      autoDeliver.unref();
+    }
+  };
 
   const notifyAccepted = (message: AcceptedMessage) => {
     if (!options.onAccepted) return;
@@ -383,6 +566,7 @@ export async function startLocalSes(clock: LocalClock, options: LocalSesOptions 
         if (messageId) {
           acceptedAt.set(messageId, sentAt);
           notifyAccepted({ messageId, tags: checked.tags, at: sentAt });
+          simulate(checked, messageId, sentAt);
         } else {
           limiter?.giveBack(checked.recipients);
         }
@@ -397,6 +581,66 @@ export async function startLocalSes(clock: LocalClock, options: LocalSesOptions 
     );
   };
 
+  /** R-OPS-2: the verification state of an identity, as GetEmailIdentity answers it. */
+  const describe = (i: LocalIdentity) => {
+    const verified = i.preverified || clock.now().getTime() >= i.createdAt + VERIFY_AFTER_MS;
+    const status = verified ? 'SUCCESS' : 'PENDING';
+    return {
+      IdentityType: i.type,
+      FeedbackForwardingStatus: true,
+      VerifiedForSendingStatus: verified,
+      VerificationStatus: status,
+      DkimAttributes:
+        i.type === 'DOMAIN'
+          ? { SigningEnabled: true, Status: status, Tokens: i.tokens, SigningAttributesOrigin: 'AWS_SES', CurrentSigningKeyLength: 'RSA_2048_BIT', NextSigningKeyLength: 'RSA_2048_BIT' }
+          : { SigningEnabled: false, Status: 'NOT_STARTED', Tokens: [] },
+      Policies: {},
+      Tags: [],
+    };
+  };
+
+  /**
+   * SES v2 email identities, local only (the emulator has none): CreateEmailIdentity
+   * (`POST /v2/email/identities`), GetEmailIdentity (`GET /v2/email/identities/{name}`),
+   * ListEmailIdentities. Nothing is checked in DNS or a mailbox: an identity becomes verified
+   * once the local clock is a minute past its creation.
+   */
+  const identityApi = (req: IncomingMessage, res: ServerResponse, body: Buffer | null) => {
+    const path = (req.url ?? '').split('?')[0]!;
+    const answer = (status: number, value: unknown) => {
+      const text = JSON.stringify(value);
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': randomUUID() });
+      res.end(text);
+    };
+    if (req.method === 'POST' && path === '/v2/email/identities') {
+      let input: { EmailIdentity?: unknown };
+      try {
+        input = JSON.parse((body ?? Buffer.alloc(0)).toString('utf8')) as { EmailIdentity?: unknown };
+      } catch {
+        return answerError(res, 400, 'BadRequestException', 'The request body is not valid JSON.');
+      }
+      if (typeof input.EmailIdentity !== 'string' || input.EmailIdentity.length === 0) return answerError(res, 400, 'BadRequestException', 'EmailIdentity is required.');
+      const name = input.EmailIdentity.toLowerCase();
+      if (identities.has(name)) return answerError(res, 400, 'AlreadyExistsException', `Email identity ${name} already exist.`);
+      const identity: LocalIdentity = { name, type: name.includes('@') ? 'EMAIL_ADDRESS' : 'DOMAIN', createdAt: clock.now().getTime(), tokens: dkimTokens(), preverified: false };
+      identities.set(name, identity);
+      const { IdentityType, VerifiedForSendingStatus, DkimAttributes } = describe(identity);
+      return answer(200, { IdentityType, VerifiedForSendingStatus, DkimAttributes });
+    }
+    if (req.method === 'GET' && path === '/v2/email/identities') {
+      return answer(200, {
+        EmailIdentities: [...identities.values()].map((i) => ({ IdentityType: i.type, IdentityName: i.name, SendingEnabled: true, VerificationStatus: describe(i).VerificationStatus })),
+      });
+    }
+    const match = /^\/v2\/email\/identities\/([^/]+)$/.exec(path);
+    if (req.method === 'GET' && match) {
+      const identity = identities.get(decodeURIComponent(match[1]!).toLowerCase());
+      if (!identity) return answerError(res, 404, 'NotFoundException', `Email identity ${decodeURIComponent(match[1]!)} does not exist.`);
+      return answer(200, describe(identity));
+    }
+    return answerError(res, 404, 'NotFoundException', `no local SES route ${req.method} ${path}`);
+  };
+
   const proxy = createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -407,6 +651,7 @@ export async function startLocalSes(clock: LocalClock, options: LocalSesOptions 
     req.on('end', () => {
       const body = size <= MAX_BODY_BYTES ? Buffer.concat(chunks) : null;
       if (req.method === 'POST' && (req.url ?? '').split('?')[0] === '/v2/email/outbound-emails') return sendEmail(req, res, body);
+      if ((req.url ?? '').startsWith('/v2/email/identities')) return identityApi(req, res, body);
       if (body === null) return answerError(res, 413, 'PayloadTooLargeException', 'Request body too large.');
       forward(
         req,
@@ -443,7 +688,11 @@ export async function startLocalSes(clock: LocalClock, options: LocalSesOptions 
         }))
         .filter((e) => !wanted || e.to.some((t) => t.toLowerCase().includes(wanted)));
     },
+    pendingEvents: () => queued.length,
+    deliverEvents,
     async stop() {
+      stopped = true;
+      if (autoDeliver) clearTimeout(autoDeliver);
       for (const socket of held) socket.destroy();
       held.clear();
       await Promise.all([
@@ -457,6 +706,7 @@ export async function startLocalSes(clock: LocalClock, options: LocalSesOptions 
         }),
       ]);
       await Promise.all([...callbacks]);
+      await delivering;
     },
   };
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ConflictError } from './errors.js';
 import { email, locale, type Locale } from './schema.js';
 
 /** A person or company (SPEC §1). */
@@ -67,6 +68,10 @@ export interface Member {
   paymentMethod: StoredPaymentMethod | null;
   /** The member's customer at the payment gateway, made with the first card and kept after a card is removed. */
   customerRef?: string | null;
+  /** R-PRV-1: set when the member's personal data was erased (who and when; no personal data). */
+  erased?: { at: string; by: string } | null;
+  /** R-OPS-1: what SES last reported about mail to one of the member's addresses (absent: nothing). */
+  emailDelivery?: EmailDelivery | null;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -75,4 +80,55 @@ export interface Member {
 /** The locale member mail is written in: the member's own, else the organisation's. */
 export function mailLocale(member: Pick<Member, 'locale'>, orgLocale: Locale): Locale {
   return member.locale ?? orgLocale;
+}
+
+/** R-PRV-1: the stable name an erased member keeps: derived from the id only, never from the person. */
+export function pseudonymOf(memberId: string): string {
+  return `Erased member ${memberId.slice(-4).toUpperCase()}`;
+}
+
+/**
+ * R-OPS-1: what SES told of mail to the member's address.
+ * - `deliverable`: nothing wrong known;
+ * - `bouncing`: a transient bounce (a full mailbox, a server down): mail still goes;
+ * - `complained`: the member marked a mail as spam: member mail is no longer sent to it;
+ * - `suppressed`: a permanent bounce, or the address is on SES's suppression list: nothing is
+ *   sent to it any more.
+ */
+export const DELIVERY_STATUSES = ['deliverable', 'bouncing', 'complained', 'suppressed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** The delivery status of one address of the member (the one SES reported on). */
+export interface EmailDelivery {
+  status: DeliveryStatus;
+  /** The address the status is about: a corrected e-mail starts `deliverable` again. */
+  email: string;
+  /** When SES reported it (null: nothing reported about this address). */
+  at: string | null;
+  /** SES's words (bounce type and sub-type, the diagnostic), for staff. */
+  reason: string | null;
+  /** The outbox e-mail that told it. */
+  emailId: string | null;
+}
+
+/** Addresses compare case aside (the domain is case-insensitive; local parts in practice too). */
+export function sameAddress(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}
+
+/** R-OPS-1: the delivery status of the member's current address. */
+export function deliveryOf(member: Pick<Member, 'email'> & { emailDelivery?: EmailDelivery | null }): EmailDelivery {
+  const d = member.emailDelivery;
+  if (d && sameAddress(d.email, member.email)) return d;
+  return { status: 'deliverable', email: member.email, at: null, reason: null, emailId: null };
+}
+
+/** R-OPS-1: member mail to an address in this status is dropped instead of sent. */
+export function blocksMail(status: DeliveryStatus): boolean {
+  return status === 'suppressed' || status === 'complained';
+}
+
+/** R-PRV-1: an erased member is kept only as a pseudonym for the records: nothing new is done for it. */
+export function requireNotErased(member: Pick<Member, 'id' | 'erased'>): void {
+  if (member.erased) throw new ConflictError('member_erased', `R-PRV-1: member ${member.id} was erased; nothing can be done for it any more`, [{ rule: 'R-PRV-1', message: 'erased' }]);
 }

@@ -364,6 +364,23 @@ export interface TemplateData {
     disputeReference: string;
     membershipUrl: string;
   };
+  /**
+   * R-OPS-1: to the organisation: a renewal, notice or dunning e-mail could not reach its member
+   * (a permanent bounce, a complaint, or an address already suppressed): reach them another way.
+   */
+  email_undeliverable_org: {
+    memberName: string;
+    memberEmail: string;
+    planName: string;
+    /** What the failed mail was about. */
+    kind: 'renewal' | 'notice' | 'dunning';
+    /** The failed mail's subject (null when it was never rendered: dropped before sending). */
+    subject: string | null;
+    reason: 'bounced' | 'complained' | 'suppressed';
+    /** SES's words (bounce type and diagnostic), if any. */
+    detail: string | null;
+    membershipUrl: string;
+  };
   /** R-CAN-6: the membership was voided from its invoice. */
   membership_voided: {
     memberName: string;

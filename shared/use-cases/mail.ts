@@ -7,6 +7,7 @@ import type { OutboxEmail, WorkRef } from '../ports/store.js';
 import { brandingOf } from './membership-change.js';
 import { DUNNING_TEMPLATES } from './dunning-run.js';
 import { armRetry } from './retries.js';
+import { blockedAddress, recordDeliveryEvent, type SesEventDetail, undeliverableNotice } from './deliverability.js';
 
 /**
  * The mail worker (R-MNY-6). Every e-mail a change decides is written to the outbox in the
@@ -24,7 +25,7 @@ import { armRetry } from './retries.js';
  */
 export const SEND_EVENT_WAIT_MS = 10 * 60_000;
 
-type MailDeps = Pick<Deps, 'store' | 'clock' | 'timers' | 'mailer' | 'newId'> & { renderer: EmailRenderer };
+type MailDeps = Pick<Deps, 'store' | 'clock' | 'timers' | 'mailer' | 'newId' | 'config' | 'metrics'> & { renderer: EmailRenderer };
 
 export type DeliveryResult = 'sent' | 'dropped' | 'failed' | 'retry_scheduled' | 'busy' | 'done' | 'gone';
 
@@ -47,6 +48,13 @@ export async function deliverMail(deps: MailDeps, ref: WorkRef): Promise<Deliver
   if (mail.notAfter !== null && now.getTime() >= Date.parse(mail.notAfter)) return drop(deps, mail, now);
   const stale = await staleReason(deps, mail);
   if (stale !== null) return drop(deps, mail, now, stale);
+  // R-OPS-1: nothing more goes to an address SES suppressed or its owner complained about;
+  // a renewal, notice or dunning mail becomes one staff notification, with the drop.
+  const blocked = await blockedAddress(deps, mail);
+  if (blocked) {
+    const notice = await undeliverableNotice(deps, mail, blocked.status === 'complained' ? 'complained' : 'suppressed', blocked.reason);
+    return drop(deps, notice ? { ...mail, undeliverableNotice: notice.id } : mail, now, `the address ${mail.to.email} is ${blocked.status} (R-OPS-1)`, notice ? [{ kind: 'outbox', value: notice }] : []);
+  }
 
   const claimed = await deps.store.claimMail(ref, now, WORK_LEASE_MS);
   if (!claimed) {
@@ -95,6 +103,7 @@ export async function deliverMail(deps: MailDeps, ref: WorkRef): Promise<Deliver
   // which still lacks what only the worker knows (the subject staff read on the timeline).
   const sent = await save(deps, { ...claimed, status: 'sent', claimedAt: null, nextTryAt: null, sentAt: deps.clock.now().toISOString(), messageId, subject: rendered.subject, lastError: null });
   if (!sent) await keepSubject(deps, ref, rendered.subject, messageId);
+  deps.metrics?.add('EmailsSent');
   return 'sent';
 }
 
@@ -150,9 +159,20 @@ async function staleReason(deps: MailDeps, mail: OutboxEmail): Promise<string | 
   return null;
 }
 
-async function drop(deps: MailDeps, mail: OutboxEmail, now: Date, reason = 'its moment passed before it could be sent'): Promise<DeliveryResult> {
-  const ok = await save(deps, { ...mail, status: 'dropped', claimedAt: null, nextTryAt: null }, [timelineEvent(deps, mail, now, 'email_dropped', { notAfter: mail.notAfter, reason })]);
-  return ok ? 'dropped' : deliverMail(deps, mail);
+async function drop(
+  deps: MailDeps,
+  mail: OutboxEmail,
+  now: Date,
+  reason = 'its moment passed before it could be sent',
+  extra: Parameters<Deps['store']['commit']>[0] = [],
+): Promise<DeliveryResult> {
+  const ok = await save(deps, { ...mail, status: 'dropped', claimedAt: null, nextTryAt: null }, [
+    timelineEvent(deps, mail, now, 'email_dropped', { notAfter: mail.notAfter, reason, ...(mail.undeliverableNotice ? { notified: mail.undeliverableNotice } : {}) }),
+    ...extra,
+  ]);
+  if (!ok) return deliverMail(deps, mail);
+  deps.metrics?.add('EmailsDropped');
+  return 'dropped';
 }
 
 async function fail(deps: MailDeps, mail: OutboxEmail, now: Date, reason: string): Promise<DeliveryResult> {
@@ -163,9 +183,12 @@ async function fail(deps: MailDeps, mail: OutboxEmail, now: Date, reason: string
 
 /**
  * SES's events for the configuration set, from EventBridge: a `Send` event is SES's own
- * record that it accepted a mail, which settles a mail whose answer was lost.
+ * record that it accepted a mail, which settles a mail whose answer was lost. Bounces,
+ * complaints, rejections, deliveries and delays are recorded on the mail and the member's
+ * address (R-OPS-1, `deliverability.ts`).
  */
-export async function recordSesEvent(deps: Pick<Deps, 'store' | 'clock'>, event: { eventType?: string; mail?: { messageId?: string; timestamp?: string; tags?: Record<string, string[]> } }): Promise<'recorded' | 'ignored'> {
+export async function recordSesEvent(deps: Pick<Deps, 'store' | 'clock' | 'newId' | 'config'>, event: SesEventDetail): Promise<'recorded' | 'ignored' | 'duplicate'> {
+  if (event.eventType !== 'Send') return recordDeliveryEvent(deps, event);
   const tags = event.mail?.tags ?? {};
   const [orgId, membershipId, id] = [tags['relance-org']?.[0], tags['relance-membership']?.[0], tags['relance-mail']?.[0]];
   if (event.eventType !== 'Send' || !orgId || !membershipId || !id || !event.mail?.messageId) return 'ignored';

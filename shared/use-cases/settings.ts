@@ -4,6 +4,7 @@ import { checkSenderRules, type Settings, settingsInput } from '../domain/settin
 import { parseInput } from '../domain/validate.js';
 import type { Deps } from '../deps.js';
 import { committed } from '../ports/store.js';
+import { checkSenderVerified } from './identities.js';
 import { type Caller, checkReadOnly, takeReadOnly } from './context.js';
 
 /**
@@ -25,7 +26,7 @@ const READ_ONLY = ['version', 'updatedAt'] as const;
  * write with a version check.
  */
 export async function putSettings(
-  deps: Pick<Deps, 'store' | 'clock'>,
+  deps: Pick<Deps, 'store' | 'clock'> & Partial<Pick<Deps, 'identities' | 'config'>>,
   caller: Caller,
   body: unknown,
   expectedVersion?: number,
@@ -35,6 +36,8 @@ export async function putSettings(
   checkSenderRules(input);
   const existing = await deps.store.getSettings(caller.orgId);
   checkReadOnly('settings', caller.orgId, taken, existing);
+  // R-OPS-2: an unchanged sender is not asked about again (an identity SES later lost is an operations matter).
+  if (!existing || existing.sender.email.toLowerCase() !== input.sender.email.toLowerCase()) await checkSenderVerified(deps, caller.orgId, input.sender.email);
   if (existing?.jurisdiction !== input.jurisdiction) {
     const plans = await deps.store.listPlans(caller.orgId);
     for (const plan of plans) {

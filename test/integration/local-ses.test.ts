@@ -4,7 +4,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SesMailer } from '../../shared/adapters/ses/mailer.js';
 import type { OutgoingEmail } from '../../shared/ports/mailer.js';
 import { LocalClock } from '../../infra/local/clock.js';
-import { type AcceptedMessage, type LocalSes, type SesFault, startLocalSes } from '../../infra/local/ses.js';
+import { type AcceptedMessage, type LocalSes, type SesEventBridgeEvent, type SesFault, startLocalSes } from '../../infra/local/ses.js';
+import { SesIdentities } from '../../shared/adapters/ses/identities.js';
+import { IdentityExistsError } from '../../shared/ports/identities.js';
 import { LOCAL_AWS } from '../support/aws.js';
 
 // The decoder mailparser and nodemailer use: an RFC 2047 implementation independent of ours.
@@ -246,5 +248,93 @@ describe('local SES: faults', () => {
 
     expect(outcome).toBe('stopped');
     expect((await pending).$metadata?.httpStatusCode).toBeUndefined();
+  });
+});
+
+// After the tests above: this starts its own local SES (and clock), which clears the emulator's shared store.
+describe('local SES: the mailbox simulator and identities (R-OPS-1, R-OPS-2)', () => {
+  const own = { clock: new LocalClock(START, 'frozen'), events: [] as SesEventBridgeEvent[], ses: undefined as LocalSes | undefined };
+  const send = (to: string) =>
+    client(own.ses!.endpoint).send(
+      new SendEmailCommand(
+        rawInput({
+          Destination: { ToAddresses: [to] },
+          ConfigurationSetName: 'relance-test',
+          EmailTags: [
+            { Name: 'relance-mail', Value: 'eml_1' },
+            { Name: 'template', Value: 'card_request' },
+          ],
+        }),
+      ),
+    );
+
+  beforeAll(async () => {
+    own.ses = await startLocalSes(own.clock, { onEvent: (e) => void own.events.push(e), verifiedIdentities: ['club.example'] });
+  });
+  afterAll(async () => {
+    await own.ses?.stop();
+  });
+  beforeEach(() => {
+    own.events.length = 0;
+  });
+
+  it('R-OPS-1: bounce@ gets one permanent bounce, as EventBridge brings it, held until deliverEvents()', async () => {
+    const { MessageId } = await send('Léa <bounce@simulator.amazonses.com>'.replace('é', 'e'));
+    expect(own.ses!.pendingEvents()).toBe(1);
+    expect(own.events).toHaveLength(0);
+    expect(await own.ses!.deliverEvents()).toBe(1);
+    expect(own.ses!.pendingEvents()).toBe(0);
+    expect(own.events).toEqual([
+      expect.objectContaining({
+        source: 'aws.ses',
+        'detail-type': 'Email Bounced',
+        detail: expect.objectContaining({
+          eventType: 'Bounce',
+          mail: expect.objectContaining({
+            messageId: MessageId,
+            destination: ['Lea <bounce@simulator.amazonses.com>'],
+            tags: { 'relance-mail': ['eml_1'], template: ['card_request'], 'ses:configuration-set': ['relance-test'] },
+          }),
+          bounce: expect.objectContaining({
+            bounceType: 'Permanent',
+            bounceSubType: 'General',
+            bouncedRecipients: [expect.objectContaining({ emailAddress: 'bounce@simulator.amazonses.com', action: 'failed' })],
+          }),
+        }),
+      }),
+    ]);
+  });
+
+  it('R-OPS-1: complaint@ is delivered, then complained about; suppressionlist@ bounces as suppressed; success+label@ and ooto@ are delivered; other addresses say nothing', async () => {
+    await send('complaint@simulator.amazonses.com');
+    await send('suppressionlist@simulator.amazonses.com');
+    await send('success+lea@simulator.amazonses.com');
+    await send('ooto@simulator.amazonses.com');
+    await send('lea@example.org');
+    await own.ses!.deliverEvents();
+    expect(own.events.map((e) => `${e['detail-type']}:${String((e.detail as { bounce?: { bounceSubType?: string } }).bounce?.bounceSubType ?? '')}`)).toEqual([
+      'Email Delivered:',
+      'Email Complaint Received:',
+      'Email Bounced:Suppressed',
+      'Email Delivered:',
+      'Email Delivered:',
+    ]);
+    expect(own.events[1]!.detail).toEqual(expect.objectContaining({ eventType: 'Complaint', complaint: expect.objectContaining({ complainedRecipients: [{ emailAddress: 'complaint@simulator.amazonses.com' }] }) }));
+  });
+
+  it('R-OPS-2: a domain identity answers three DKIM tokens, pending until the clock is a minute on; an address has none; SES refuses a second creation', async () => {
+    const identities = new SesIdentities(client(own.ses!.endpoint));
+    const started = await identities.start('piscine.example', 'domain');
+    expect(started).toEqual(expect.objectContaining({ identity: 'piscine.example', type: 'domain', verified: false, verification: 'pending' }));
+    expect(started.dkimRecords).toHaveLength(3);
+    expect(started.dkimRecords[0]).toEqual({ name: expect.stringMatching(/^[0-9a-f]{32}\._domainkey\.piscine\.example$/), type: 'CNAME', value: expect.stringMatching(/^[0-9a-f]{32}\.dkim\.amazonses\.com$/) });
+    expect((await identities.get('piscine.example'))?.verified).toBe(false);
+    await own.clock.advanceTo(new Date(START.getTime() + 60_000));
+    expect(await identities.get('piscine.example')).toEqual({ ...started, verified: true, verification: 'success' });
+
+    expect(await identities.start('tresorier@ailleurs.example', 'email')).toEqual(expect.objectContaining({ type: 'email', dkimRecords: [] }));
+    await expect(identities.start('piscine.example', 'domain')).rejects.toBeInstanceOf(IdentityExistsError);
+    expect(await identities.get('inconnu.example')).toBeNull();
+    expect((await identities.get('club.example'))?.verified).toBe(true);
   });
 });

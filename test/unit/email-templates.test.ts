@@ -244,6 +244,13 @@ const cases: { [K in TemplateId]: Case<K> } = {
     url: UPDATE_URL,
     values: ['Léa Tremblay', 'Mensuel', 'Mastercard', '4444'],
   },
+  email_undeliverable_org: {
+    data: { memberName: 'Émile Bérubé', memberEmail: 'emile@example.org', planName: 'Mensuel', kind: 'dunning', subject: 'Paiement refusé', reason: 'bounced', detail: 'Permanent/General', membershipUrl: CONSOLE_URL },
+    dates: [],
+    money: [],
+    url: CONSOLE_URL,
+    values: ['Émile Bérubé', 'emile@example.org', 'Mensuel', 'Paiement refusé', 'Permanent/General'],
+  },
   card_expiring_org: {
     data: { memberName: 'Émile Bérubé', memberEmail: 'emile@example.org', planName: 'Mensuel', card: { brand: 'amex', last4: '0005' }, expiresOn: '2027-04-30', today: false, membershipUrl: CONSOLE_URL },
     dates: ['2027-04-30'],
@@ -280,8 +287,8 @@ function buttons(html: string): Array<{ href: string; label: string }> {
 const RAW_AMPERSAND = /&(?![a-zA-Z][a-zA-Z0-9]*;|#[0-9]+;|#x[0-9a-fA-F]+;)/;
 
 describe('renderEmail: every template in both locales', () => {
-  it('covers all thirty template ids of the contract', () => {
-    expect(TEMPLATE_IDS).toHaveLength(30);
+  it('covers all thirty-one template ids of the contract', () => {
+    expect(TEMPLATE_IDS).toHaveLength(31);
   });
 
   for (const id of TEMPLATE_IDS) {
@@ -916,13 +923,14 @@ describe('R-LNK-4: the "manage my membership" link in the footer', () => {
   const withManage = (locale: Locale): EmailContext => ({ ...ctx(locale), manageUrl: MANAGE_URL });
   const manageAnchor = (locale: Locale) => new RegExp(`<a href="${escaped(MANAGE_URL).replace(/[.?*+^$()[\]{}|\\/]/g, '\\$&')}"[^>]*>${LABEL[locale]}</a>`);
 
-  it('R-LNK-4: the staff notices are exactly the seven *_org templates', () => {
+  it('R-LNK-4: the staff notices are exactly the eight *_org templates', () => {
     expect(STAFF_IDS.sort()).toEqual([
       'cancellation_notice_org',
       'cancellation_request_org',
       'card_expiring_org',
       'dispute_opened_org',
       'dunning_unpaid_org',
+      'email_undeliverable_org',
       'notice_change_requested_org',
       'payment_failed_org',
     ]);

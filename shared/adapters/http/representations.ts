@@ -1,5 +1,5 @@
 import type { Invoice } from '../../domain/invoice.js';
-import type { Member } from '../../domain/member.js';
+import { deliveryOf, type Member } from '../../domain/member.js';
 import type { Membership } from '../../domain/membership.js';
 import type { Plan } from '../../domain/plan.js';
 import type { RefusalReason } from '../../domain/refusal.js';
@@ -15,9 +15,12 @@ export function planView({ orgId: _org, ...p }: Plan) {
   return p;
 }
 
-export function memberView({ orgId: _org, paymentMethod, ...m }: Member) {
+export function memberView({ orgId: _org, paymentMethod, emailDelivery: _delivery, ...m }: Member) {
+  const delivery = deliveryOf({ email: m.email, emailDelivery: _delivery });
   return {
     ...m,
+    /** R-OPS-1: what SES reported about the member's current address (`deliverable` when nothing). */
+    emailDelivery: { status: delivery.status, at: delivery.at, reason: delivery.reason, emailId: delivery.emailId },
     paymentMethod: paymentMethod && {
       /** The gateway's payment method (pm_…), to find the card in the Stripe dashboard. */
       reference: paymentMethod.gatewayRef,
@@ -49,7 +52,17 @@ export function membershipRecordView(r: MembershipRecord) {
     terms: r.terms.map(({ version: _v, membershipId: _m, ...t }) => (r.membership.status === 'voided' ? { ...t, status: 'voided' as const } : t)),
     invoices: r.invoices.map(invoiceView),
     timeline: r.timeline,
-    emails: r.outbox.map((e) => ({ id: e.id, template: e.template, to: [e.to.email], subject: e.subject, status: e.status, sentAt: e.sentAt, notAfter: e.notAfter })),
+    emails: r.outbox.map((e) => ({
+      id: e.id,
+      template: e.template,
+      to: [e.to.email],
+      subject: e.subject,
+      status: e.status,
+      sentAt: e.sentAt,
+      notAfter: e.notAfter,
+      // R-OPS-1: SES's word after sending (bounced, complained, delivered…), null until it speaks.
+      delivery: e.delivery ? { status: e.delivery.status, at: e.delivery.at, detail: e.delivery.detail, permanent: e.delivery.permanent } : null,
+    })),
   };
 }
 

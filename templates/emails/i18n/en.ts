@@ -923,6 +923,38 @@ export const en: Catalog = {
       };
     },
 
+    email_undeliverable_org: (d, f) => {
+      const org = f.branding.organisationName;
+      const about = { renewal: 'their renewal', notice: 'their renewal notice', dunning: 'a payment they owe' }[d.kind];
+      const why = {
+        bounced: 'their mail server refused it for good (a hard bounce)',
+        complained: 'they marked an earlier e-mail as spam',
+        suppressed: 'the address is on the sending service’s suppression list after an earlier hard bounce or complaint',
+      }[d.reason];
+      const rows: [string, string][] = [
+        ['Member', d.memberName],
+        ['E-mail', d.memberEmail],
+        ['Membership', d.planName],
+      ];
+      if (d.subject) rows.push(['E-mail not delivered', d.subject]);
+      if (d.detail) rows.push(['Reported', d.detail]);
+      return {
+        subject: `${org}: an e-mail about ${about} did not reach ${d.memberName}`,
+        preheader: `${d.memberName} (${d.memberEmail}) did not get an e-mail about ${about}; please reach them another way.`,
+        heading: 'An e-mail did not reach a member',
+        greeting: 'Hello,',
+        audience: 'staff',
+        blocks: [
+          p(
+            { strong: d.memberName },
+            ` (${d.memberEmail}) did not receive an e-mail about ${about} for their “${d.planName}” membership: ${why}. No more e-mail goes to this address. Please reach them another way (by phone, in person), and correct their e-mail address in the console if it is wrong: mail then goes again.`,
+          ),
+          { kind: 'facts', rows },
+          { kind: 'button', label: 'View the membership', url: d.membershipUrl },
+        ],
+      };
+    },
+
     card_expiring_org: (d, f) => {
       const org = f.branding.organisationName;
       const card = f.card(d.card.brand, d.card.last4);

@@ -971,6 +971,38 @@ export const frCA: Catalog = {
       };
     },
 
+    email_undeliverable_org: (d, f) => {
+      const org = f.branding.organisationName;
+      const about = { renewal: 'son renouvellement', notice: 'son avis de renouvellement', dunning: 'un paiement dû' }[d.kind];
+      const why = {
+        bounced: 'son serveur de courriel l’a refusé définitivement (rebond permanent)',
+        complained: 'le membre a signalé un courriel précédent comme indésirable',
+        suppressed: 'l’adresse est sur la liste de suppression du service d’envoi après un rebond permanent ou une plainte',
+      }[d.reason];
+      const rows: [string, string][] = [
+        ['Membre', d.memberName],
+        ['Courriel', d.memberEmail],
+        ['Abonnement', d.planName],
+      ];
+      if (d.subject) rows.push(['Courriel non livré', d.subject]);
+      if (d.detail) rows.push(['Motif signalé', d.detail]);
+      return {
+        subject: fr`${org} : un courriel au sujet de ${about} n’a pas joint ${d.memberName}`,
+        preheader: fr`${d.memberName} (${d.memberEmail}) n’a pas reçu un courriel au sujet de ${about}; veuillez le joindre autrement.`,
+        heading: 'Un courriel n’a pas joint un membre',
+        greeting: 'Bonjour,',
+        audience: 'staff',
+        blocks: [
+          p(
+            { strong: d.memberName },
+            fr` (${d.memberEmail}) n’a pas reçu un courriel au sujet de ${about} pour son abonnement « ${d.planName} » : ${why}. Plus aucun courriel ne part vers cette adresse. Veuillez joindre le membre autrement (par téléphone, en personne) et corriger son adresse dans la console si elle est erronée : les courriels repartent alors.`,
+          ),
+          { kind: 'facts', rows },
+          { kind: 'button', label: 'Voir l’abonnement', url: d.membershipUrl },
+        ],
+      };
+    },
+
     card_expiring_org: (d, f) => {
       const org = f.branding.organisationName;
       const card = f.card(d.card.brand, d.card.last4);
