@@ -8,6 +8,8 @@ import { deliverMail } from '../../shared/use-cases/mail.js';
 import { executeAttempt } from '../../shared/use-cases/payments.js';
 import { onCardChanged, startRunExecution } from '../../shared/use-cases/collection.js';
 import { runReplanJob } from '../../shared/use-cases/plans.js';
+import { type EventPublisher, missingPublisher, publishDomainEvent } from '../../shared/use-cases/events.js';
+import { deliverWebhook } from '../../shared/use-cases/webhooks-out.js';
 
 /**
  * The worker: the table's stream (new outbox e-mails, new payment attempts, re-plan jobs, new
@@ -20,7 +22,7 @@ import { runReplanJob } from '../../shared/use-cases/plans.js';
 type WorkerEvent = DynamoDBStreamEvent | unknown;
 
 const retryPayload = z.strictObject({
-  work: z.enum(['mail', 'payment']),
+  work: z.enum(['mail', 'payment', 'webhook']),
   orgId: z.string().min(1).max(64),
   membershipId: z.string().min(1).max(64),
   id: z.string().min(1).max(128),
@@ -28,6 +30,10 @@ const retryPayload = z.strictObject({
 
 type Work =
   | { kind: 'mail' | 'payment'; orgId: string; membershipId: string; id: string }
+  /** R-EVT-1: a domain event's outbox item to publish on the bus. */
+  | { kind: 'event'; orgId: string; membershipId: string; id: string }
+  /** R-EVT-1: a domain event to POST to the organisation's webhook. */
+  | { kind: 'webhook'; orgId: string; membershipId: string; id: string }
   | { kind: 'replan'; orgId: string; planId: string }
   | { kind: 'run'; orgId: string; membershipId: string; invoiceId: string }
   | { kind: 'card'; orgId: string; memberId: string; reason: 'saved' | 'updated' | 'removed' };
@@ -43,6 +49,16 @@ export function workOf(record: DynamoDBRecord): Work | null {
     const membershipId = text('membershipId');
     const id = text('id');
     return membershipId && id ? { kind: entity === 'outbox' ? 'mail' : 'payment', orgId, membershipId, id } : null;
+  }
+  if (entity === 'domain_event' && record.eventName === 'INSERT') {
+    const membershipId = text('membershipId');
+    const id = text('id');
+    return membershipId && id ? { kind: 'event', orgId, membershipId, id } : null;
+  }
+  if (entity === 'webhook_delivery' && record.eventName === 'INSERT') {
+    const membershipId = text('membershipId');
+    const id = text('id');
+    return membershipId && id ? { kind: 'webhook', orgId, membershipId, id } : null;
   }
   if (entity === 'dunning_run' && record.eventName === 'INSERT') {
     const membershipId = text('membershipId');
@@ -61,8 +77,12 @@ export function workOf(record: DynamoDBRecord): Work | null {
   return null;
 }
 
-async function perform(deps: Deps, renderer: EmailRenderer, work: Work): Promise<string> {
+async function perform(deps: Deps, renderer: EmailRenderer, work: Work, events: EventPublisher): Promise<string> {
   switch (work.kind) {
+    case 'event':
+      return publishDomainEvent({ ...deps, events }, work);
+    case 'webhook':
+      return deliverWebhook(deps, work);
     case 'mail':
       return deliverMail({ ...deps, renderer }, work);
     case 'payment':
@@ -80,11 +100,12 @@ function isStreamEvent(event: WorkerEvent): event is DynamoDBStreamEvent {
   return typeof event === 'object' && event !== null && Array.isArray((event as { Records?: unknown }).Records);
 }
 
-export function workerHandler(deps: Deps, renderer: EmailRenderer) {
+/** `events`: the bus domain events go to (R-EVT-1); the entry loads EventBridge's client only when one arrives. */
+export function workerHandler(deps: Deps, renderer: EmailRenderer, events: EventPublisher = missingPublisher) {
   return middy<WorkerEvent, DynamoDBBatchResponse | { result: string }>().handler(async (event) => {
     if (!isStreamEvent(event)) {
       const retry = parseInput(retryPayload, event, 'retry payload');
-      const result = await perform(deps, renderer, { kind: retry.work, orgId: retry.orgId, membershipId: retry.membershipId, id: retry.id });
+      const result = await perform(deps, renderer, { kind: retry.work, orgId: retry.orgId, membershipId: retry.membershipId, id: retry.id }, events);
       console.info(JSON.stringify({ level: 'info', msg: 'retry', work: retry, result }));
       return { result };
     }
@@ -94,14 +115,17 @@ export function workerHandler(deps: Deps, renderer: EmailRenderer) {
     for (const record of event.Records) {
       const work = workOf(record);
       if (!work) continue;
-      const lane = work.kind === 'replan' ? `plan:${work.planId}` : work.kind === 'card' ? `mbr:${work.memberId}` : `ms:${work.membershipId}`;
+      // R-EVT-1: each webhook delivery has a lane of its own, so a slow receiver (up to 10 s a POST)
+      // holds neither the membership's other work nor the other deliveries of the batch.
+      const lane =
+        work.kind === 'replan' ? `plan:${work.planId}` : work.kind === 'card' ? `mbr:${work.memberId}` : work.kind === 'webhook' ? `whk:${work.id}` : `ms:${work.membershipId}`;
       lanes.set(lane, [...(lanes.get(lane) ?? []), { record, work }]);
     }
     await Promise.all(
       [...lanes.values()].map(async (items) => {
         for (const { record, work } of items) {
           try {
-            const result = await perform(deps, renderer, work);
+            const result = await perform(deps, renderer, work, events);
             console.info(JSON.stringify({ level: 'info', msg: 'stream record', work, result }));
           } catch (error) {
             console.error(JSON.stringify({ level: 'error', msg: 'stream record failed', work, error: String(error), stack: (error as Error)?.stack }));

@@ -7,9 +7,9 @@ export interface TimerPayload {
   at: string;
 }
 
-/** What a retry schedule delivers to the worker: take this e-mail or payment attempt up again. */
+/** What a retry schedule delivers to the worker: take this e-mail, payment attempt or webhook delivery (R-EVT-1) up again. */
 export interface RetryPayload {
-  work: 'mail' | 'payment';
+  work: 'mail' | 'payment' | 'webhook';
   orgId: string;
   membershipId: string;
   id: string;

@@ -12,6 +12,7 @@ import { type PlanInputs, pastCardNotices, pastReminders, timerPlan } from '../d
 import type { Actor } from '../domain/timeline.js';
 import type { Caller } from './context.js';
 import { closeRenewalIfEnding, syncIntervention } from './notices.js';
+import { domainEventsOf } from './events.js';
 import type { Deps } from '../deps.js';
 import type { Branding, TemplateData, TemplateId } from '../ports/emails.js';
 import type { MembershipState, OutboxEmail, Write } from '../ports/store.js';
@@ -184,28 +185,12 @@ export class MembershipChange {
     manageUrl?: string,
   ): void {
     const id = this.deps.newId('eml');
-    this.emails.push({
-      id,
-      orgId: this.orgId,
-      membershipId: this.membership.id,
-      template,
-      data: data as Record<string, unknown>,
-      locale,
-      to,
-      audience,
-      notAfter: notAfter?.toISOString() ?? null,
-      manageUrl: manageUrl ?? null,
-      status: 'pending',
-      tries: 0,
-      claimedAt: null,
-      nextTryAt: null,
-      lastError: null,
-      subject: null,
-      sentAt: null,
-      messageId: null,
-      createdAt: this.now.toISOString(),
-      version: 0,
-    });
+    this.emails.push(
+      newOutboxEmail(
+        { id, orgId: this.orgId, membershipId: this.membership.id, template, data: data as Record<string, unknown>, locale, to, audience, notAfter: notAfter?.toISOString() ?? null, manageUrl: manageUrl ?? null },
+        this.now,
+      ),
+    );
     this.event('email_queued', { emailId: id, template, to: to.email });
   }
 
@@ -343,6 +328,8 @@ export async function commitChange(
       m.notice = { ...m.notice!, heldPlanId: null };
     }
   }
+  // R-EVT-1: the change's domain events, as outbox items in its own transaction (published by the worker).
+  for (const value of domainEventsOf({ before: original, after: m, writes: change.writes, now: change.now }, deps.newId)) writes.push({ kind: 'domain_event', value });
   await deps.store.commit(writes);
   for (const effect of change.afterCommit) effect();
   if (previous && previous.name !== armed?.name) {
@@ -362,4 +349,24 @@ export function armTimer(deps: Pick<Deps, 'timers'>, m: Membership, timer: { nam
     timeZone,
     payload: { orgId: m.orgId, membershipId: m.id, name: timer.name, at: timer.at },
   });
+}
+
+/** A new outbox e-mail, waiting for the worker (R-MNY-6): what it is, and nothing tried yet. */
+export function newOutboxEmail(
+  what: Pick<OutboxEmail, 'id' | 'orgId' | 'membershipId' | 'template' | 'data' | 'locale' | 'to' | 'audience' | 'notAfter' | 'manageUrl'>,
+  now: Date,
+): OutboxEmail {
+  return {
+    ...what,
+    status: 'pending',
+    tries: 0,
+    claimedAt: null,
+    nextTryAt: null,
+    lastError: null,
+    subject: null,
+    sentAt: null,
+    messageId: null,
+    createdAt: now.toISOString(),
+    version: 0,
+  };
 }

@@ -8,7 +8,7 @@ import type { WorkRef } from '../ports/store.js';
  * the same try twice is a no-op, and it deletes itself after it fires.
  */
 export function retryScheduleName(work: RetryPayload['work'], id: string, tries: number): string {
-  return `${work === 'mail' ? 'mail' : 'pay'}-${id}-t${tries}`;
+  return `${work === 'mail' ? 'mail' : work === 'webhook' ? 'whk' : 'pay'}-${id}-t${tries}`;
 }
 
 export function armRetry(deps: Pick<Deps, 'timers' | 'clock'>, work: RetryPayload['work'], ref: WorkRef, at: Date, tries: number): Promise<void> {

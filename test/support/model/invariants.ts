@@ -1,5 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DunningRun } from '../../../shared/domain/dunning.js';
+import type { DomainEvent, DomainEventRecord } from '../../../shared/domain/events.js';
 import type { Invoice } from '../../../shared/domain/invoice.js';
 import { DUNNING_TEMPLATES } from '../../../shared/use-cases/dunning-run.js';
 import type { Membership, Term } from '../../../shared/domain/membership.js';
@@ -37,7 +38,9 @@ export type Violation =
   | 'charged_while_held'
   | 'notice_mismatch'
   | 'notice_while_held'
-  | 'count_mismatch';
+  | 'count_mismatch'
+  /** R-EVT-1: a committed change's domain event not published exactly once, or published without its outbox item. */
+  | 'event_not_once';
 
 export class InvariantError extends Error {
   constructor(
@@ -73,6 +76,9 @@ export interface Snapshot {
   /** Each membership's terms, and its latest renewal notice (R-NOT-1). */
   terms: Map<string, Term[]>;
   notices: Map<string, Notice | null>;
+  /** R-EVT-1: the domain events' outbox items (written with their changes), and what the bus received. */
+  domainEvents: DomainEventRecord[];
+  published: DomainEvent[];
   now: number;
 }
 
@@ -85,6 +91,7 @@ export async function snapshot(world: World, tracked: Tracked): Promise<Snapshot
   const events = new Map<string, TimelineEvent[]>();
   const terms = new Map<string, Term[]>();
   const notices = new Map<string, Notice | null>();
+  const domainEvents: DomainEventRecord[] = [];
   await Promise.all(
     tracked.membershipIds.map(async (id) => {
       const [items, invoiceItems] = await Promise.all([world.collection<Record<string, unknown>>(tracked.orgId, id, ''), world.invoicesOf(tracked.orgId, id)]);
@@ -94,6 +101,7 @@ export async function snapshot(world: World, tracked: Tracked): Promise<Snapshot
       for (const i of items) {
         if (i.entity === 'attempt') attempts.set(String(i.id), i as unknown as PaymentAttempt);
         else if (i.entity === 'outbox') outbox.push(i as unknown as OutboxEmail);
+        else if (i.entity === 'domain_event') domainEvents.push(i as unknown as DomainEventRecord);
       }
       events.set(id, items.filter((i) => i.entity === 'event') as unknown as TimelineEvent[]);
       terms.set(id, items.filter((i) => i.entity === 'term') as unknown as Term[]);
@@ -109,13 +117,41 @@ export async function snapshot(world: World, tracked: Tracked): Promise<Snapshot
       if (run) runs.set(id, run);
     }),
   );
-  return { memberships, invoices, attempts, outbox, events, ledger, disputed: world.gateway.disputed(tracked.orgId), runs, terms, notices, now: world.clock.now().getTime() };
+  const published = world.bus.list({ orgId: tracked.orgId });
+  return { memberships, invoices, attempts, outbox, events, ledger, disputed: world.gateway.disputed(tracked.orgId), runs, terms, notices, domainEvents, published, now: world.clock.now().getTime() };
 }
 
 const OUTCOME_OF: Record<string, string> = { succeeded: 'succeeded', declined: 'requires_payment_method', requires_action: 'requires_action', failed: 'failed' };
 
+/**
+ * R-EVT-1: what the bus received is exactly the committed changes' events: each published event
+ * has its outbox item (same envelope), none is published twice (the stream redelivers records,
+ * the model's faults included), an item marked published was published, and a membership starts
+ * once. Once quiet (`quiet`), every item is published.
+ */
+export function checkDomainEvents(s: Snapshot, quiet: boolean): void {
+  const records = new Map(s.domainEvents.map((r) => [r.id, r]));
+  const seen = new Set<string>();
+  for (const e of s.published) {
+    const record = records.get(e.id);
+    if (!record) throw new InvariantError('event_not_once', `${e.type} ${e.id} was published without a committed change`);
+    if (JSON.stringify(record.event) !== JSON.stringify(e)) throw new InvariantError('event_not_once', `${e.id} was published other than it was written`);
+    if (seen.has(e.id)) throw new InvariantError('event_not_once', `${e.type} ${e.id} was published twice`);
+    seen.add(e.id);
+  }
+  for (const r of s.domainEvents) {
+    if (r.status === 'published' && !seen.has(r.id)) throw new InvariantError('event_not_once', `${r.type} ${r.id} is marked published but the bus never had it`);
+    if (quiet && !seen.has(r.id)) throw new InvariantError('event_not_once', `${r.type} ${r.id} was never published`);
+  }
+  for (const m of s.memberships) {
+    const started = s.domainEvents.filter((r) => r.membershipId === m.id && r.type === 'membership.started').length;
+    if (started !== 1) throw new InvariantError('event_not_once', `${m.id} has ${started} membership.started events`);
+  }
+}
+
 /** Safety: true at every step, whatever is still in flight. */
 export async function checkSafety(world: World, tracked: Tracked, s: Snapshot): Promise<void> {
+  checkDomainEvents(s, false);
   // R-MNY-5: every gateway operation matches exactly one attempt, with its amount and card.
   const keys = new Set<string>();
   for (const e of s.ledger) {
@@ -326,6 +362,7 @@ function addDaysIso(date: string, days: number): string {
 
 /** Liveness, once faults stopped and every retry had time to run: nothing is left pending. */
 export function checkQuiet(s: Snapshot): void {
+  checkDomainEvents(s, true);
   // R-DUN-1: every active run is waiting for its next tick, not stuck past it.
   for (const run of s.runs.values()) {
     if (run.state === 'active' && run.nextAt !== null && Date.parse(run.nextAt) < s.now - 3_600_000) {

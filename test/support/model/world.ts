@@ -11,6 +11,7 @@ import { resolveStateMachines, startLocalStepFunctions } from '../../../infra/lo
 import { StepFunctionsWorkflows } from '../../../shared/adapters/stepfunctions/workflows.js';
 import { timerHandler } from '../../../functions/handlers/timer.js';
 import { workerHandler } from '../../../functions/handlers/worker.js';
+import { LocalEventBus } from '../../../shared/adapters/eventbridge/local.js';
 import { LocalClock } from '../../../infra/local/clock.js';
 import { LocalFunctions } from '../../../infra/local/functions.js';
 import { type LocalStream, startLocalStream, streamMappingFromTemplate } from '../../../infra/local/streams.js';
@@ -46,6 +47,8 @@ export interface World {
   ses: FaultySes;
   gateway: ModelGateway;
   faults: Faults;
+  /** R-EVT-1: the bus the worker publishes domain events on (what a deployed bus would carry). */
+  bus: LocalEventBus;
   /** Connects a new organisation to an account of its own on the emulator, webhooks included. */
   connect(orgId: string): void;
   /** Moves the clock to `at`, firing every due schedule in time order and working the stream after each. */
@@ -120,7 +123,8 @@ export async function createWorld(options: { ddb: DynamoDBClient; endpoint: stri
   const original = { info: console.info, warn: console.warn, error: console.error };
   if (options.quiet ?? true) console.info = console.warn = console.error = () => undefined;
   functions.register('timer', timerHandler(deps) as never);
-  functions.register('worker', workerHandler(deps, emailRenderer) as never);
+  const bus = new LocalEventBus();
+  functions.register('worker', workerHandler(deps, emailRenderer, bus) as never);
   functions.register('feedback', feedbackHandler(deps) as never);
   functions.register(functionNameOf(options.templates, 'dunning'), dunningHandler(deps) as never);
   const sfn = await startLocalStepFunctions({ clock, functions, template: options.templates.stateless, region: LOCAL_REGION, account: LOCAL_ACCOUNT, port: sfnPort });
@@ -160,6 +164,7 @@ export async function createWorld(options: { ddb: DynamoDBClient; endpoint: stri
     ses,
     gateway,
     faults,
+    bus,
     connect(orgId) {
       stripe.connect(orgId, `${hooks}/${orgId}`);
     },
