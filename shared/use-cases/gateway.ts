@@ -1,7 +1,7 @@
 import { ConcurrencyError, NotFoundError } from '../domain/errors.js';
 import { type GatewayConnection, gatewayInput, modeOfKey, WEBHOOK_EVENTS } from '../domain/gateway.js';
 import { ID_PATTERN, ORG_ID_PATTERN as ORG_ID } from '../domain/ids.js';
-import type { Member } from '../domain/member.js';
+import { type Member, requireNotErased } from '../domain/member.js';
 import { SYSTEM } from '../domain/timeline.js';
 import { parseInput } from '../domain/validate.js';
 import type { Deps } from '../deps.js';
@@ -87,6 +87,7 @@ export async function putGateway(deps: GatewayDeps, caller: Caller, body: unknow
 export async function startCardSetup(deps: GatewayDeps, caller: Caller, memberId: string): Promise<CardSetupSession> {
   const member = await deps.store.getMember(caller.orgId, memberId);
   if (!member) throw new NotFoundError('member', memberId);
+  requireNotErased(member);
   const page = `${deps.config.PUBLIC_BASE_URL}/console/#/members/${memberId}`;
   return hostedCardSetup(deps, member, `${page}?card=saved`, `${page}?card=canceled`);
 }

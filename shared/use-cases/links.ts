@@ -64,6 +64,8 @@ async function open(deps: LinkDeps, token: string): Promise<Opened | LinkPageRes
   }
   const locale = mailLocale(ctx.member, ctx.settings.locale);
   const branding = brandingOf(ctx.settings);
+  // R-PRV-1: an erased member's links are no longer valid (410), whatever they were for.
+  if (ctx.member.erased) return errorPage('expired', locale, branding);
   if (await deps.store.getLinkUse(claims.orgId, claims.membershipId, claims.jti)) return errorPage('used', locale, branding);
   return { claims, ctx, locale, branding };
 }

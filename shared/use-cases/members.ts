@@ -1,5 +1,5 @@
 import { NotFoundError } from '../domain/errors.js';
-import { type Member, memberInput, memberPatch, type StoredPaymentMethod } from '../domain/member.js';
+import { type Member, memberInput, memberPatch, requireNotErased, type StoredPaymentMethod } from '../domain/member.js';
 import { parseInput } from '../domain/validate.js';
 import type { Deps } from '../deps.js';
 import { searchKeys, searchPrefix, normalise } from '../domain/search.js';
@@ -139,6 +139,7 @@ export async function patchMember(
 ): Promise<Member> {
   const patch = parseInput(memberPatch, body);
   const existing = await getMember(deps, caller, memberId);
+  requireNotErased(existing);
   checkExpectedVersion('member', memberId, existing.version, expectedVersion);
   const { paymentMethod, intervention, ...fields } = patch;
   const member: Member = { ...existing, ...fields, updatedAt: deps.clock.now().toISOString() };

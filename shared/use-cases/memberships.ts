@@ -1,3 +1,4 @@
+import { requireNotErased } from '../domain/member.js';
 import * as z from 'zod';
 import { addDays, localDateOf, maxDate } from '../domain/calendar.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
@@ -30,6 +31,7 @@ export async function createMembership(deps: MembershipDeps, caller: Caller, bod
   const input = parseInput(membershipInput, body);
   const settings = await requireSettings(deps, caller.orgId);
   const [member, plan] = await Promise.all([getMember(deps, caller, input.memberId), getPlan(deps, caller, input.planId)]);
+  requireNotErased(member);
   const today = localDateOf(deps.clock.now(), settings.timeZone);
   const startDate = input.startDate ?? today;
   if (startDate < today || startDate > latestStartDate(today)) {

@@ -19,9 +19,17 @@ export const membershipsByStatus = (orgId: string, status: MembershipStatus) => 
 /** Live memberships of a plan (gsi3, sparse: only live ones), for re-planning after a plan edit. */
 export const liveMembershipsOfPlan = (orgId: string, planId: string) => `ORG#${orgId}#PLAN#${planId}#LIVE`;
 
+/**
+ * R-PRV-1: every membership of a member, voided ones included (gsi4, keys and `id` only): what an
+ * erase walks. gsi1 drops voided memberships (R-CAN-6), so it cannot serve.
+ */
+export const allMembershipsOfMember = (orgId: string, memberId: string) => `ORG#${orgId}#MBR#${memberId}#ALLMS`;
+
 export const membershipItem = (m: Membership): Item => ({
   ...membershipKey(m.orgId, m.id),
   entity: 'membership',
+  gsi4pk: allMembershipsOfMember(m.orgId, m.memberId),
+  gsi4sk: m.id,
   ...(m.status === 'voided' ? {} : { gsi1pk: membershipsOfMember(m.orgId, m.memberId), gsi1sk: m.id }),
   gsi2pk: membershipsByStatus(m.orgId, m.status),
   gsi2sk: `${m.updatedAt}#${m.id}`,

@@ -49,6 +49,19 @@ interface Member {
   intervention: { required: boolean; reason: string | null };
   paymentMethod: Card | null;
   createdAt: string;
+  /** R-PRV-1: set once the member's personal data was erased. */
+  erased?: { at: string } | null;
+  /** R-OPS-1: what SES reported about the member's current address. */
+  emailDelivery?: { status: 'deliverable' | 'bouncing' | 'complained' | 'suppressed'; at: string | null; reason: string | null };
+}
+
+/** R-OPS-1: the delivery status of the member's address, in words. */
+function deliveryText(d: Member['emailDelivery']): string {
+  if (!d || d.status === 'deliverable') return t('members.delivery.deliverable');
+  const on = d.at ? instant(d.at) : '';
+  if (d.status === 'bouncing') return t('members.delivery.bouncing', { date: on });
+  if (d.status === 'complained') return t('members.delivery.complained', { date: on });
+  return t('members.delivery.suppressed', { date: on, reason: d.reason ?? '' });
 }
 
 interface Warning {
@@ -447,7 +460,8 @@ export function MemberEditPage({ memberId }: { memberId: string }) {
 export function MemberPage({ memberId }: { memberId: string }) {
   const { query } = useLocation();
   const cursor = query.get('cursor');
-  const orgLocale = useSession().settings?.locale;
+  const session = useSession();
+  const orgLocale = session.settings?.locale;
   const [saved] = useState(() => takeWarnings(memberId));
   const [removed, setRemoved] = useState(false);
   const member = useLoad(() => api.get<Member>(apiPath(['members', memberId])), [memberId]);
@@ -498,6 +512,7 @@ export function MemberPage({ memberId }: { memberId: string }) {
           <Facts
             items={[
               [t('members.email'), m.email],
+              [t('members.emailDelivery'), deliveryText(m.emailDelivery)],
               [t('members.language'), languageName(m.locale, orgLocale)],
               [t('members.card'), cardText(m.paymentMethod, true)],
               [t('members.optInShort'), m.communicationsOptIn ? t('value.yes') : t('value.no')],
@@ -541,8 +556,9 @@ export function MemberPage({ memberId }: { memberId: string }) {
           </Loaded>
         </Section>
       </div>
-      <Loaded state={plans}>{(items) => <StartMembership member={m} plans={items} onDone={reloadAll} />}</Loaded>
-      <CardSetup member={m} />
+      {m.erased ? <Alert tone="info">{t('members.erasedBanner', { date: instant(m.erased.at) })}</Alert> : null}
+      {m.erased ? null : <Loaded state={plans}>{(items) => <StartMembership member={m} plans={items} onDone={reloadAll} />}</Loaded>}
+      {m.erased ? null : <CardSetup member={m} />}
       {m.paymentMethod || removed ? (
         <RemoveCard
           member={m}
@@ -553,7 +569,47 @@ export function MemberPage({ memberId }: { memberId: string }) {
           }}
         />
       ) : null}
+      {/* R-PRV-1: owners only (the API refuses staff too): irreversible, the organisation's privacy officer decides. */}
+      {session.owner && !m.erased ? <EraseMember member={m} onDone={reloadAll} /> : null}
     </>
+  );
+}
+
+/** R-PRV-1: erase the member's personal data on their request, confirmed by typing their e-mail. */
+function EraseMember({ member, onDone }: { member: Member; onDone: () => void }) {
+  const [confirm, setConfirm] = useState('');
+  const [error, setError] = useState<string | undefined>(undefined);
+  const preview = async () => {
+    const ok = confirm.trim().toLowerCase() === member.email.toLowerCase();
+    setError(ok ? undefined : t('members.eraseMismatch'));
+    if (!ok) throw new Error(t('members.eraseMismatch'));
+    return <p>{t('members.eraseReview', { name: member.name, email: member.email })}</p>;
+  };
+  const perform = async () => {
+    const { data } = await api.post<Member & { erasure: { gatewayCustomer: string | null } }>(apiPath(['members', member.id, 'erase']), { confirm: confirm.trim() });
+    return (
+      <>
+        <p>{t('members.erasedDone', { name: data.name })}</p>
+        {data.erasure.gatewayCustomer ? <p>{t('members.eraseGateway', { ref: data.erasure.gatewayCustomer })}</p> : null}
+      </>
+    );
+  };
+  return (
+    <ActionPanel
+      title={t('members.erase')}
+      description={t('members.eraseHint')}
+      tone="danger"
+      reviewLabel={t('members.eraseReviewButton')}
+      confirmLabel={t('members.eraseConfirm')}
+      preview={preview}
+      perform={perform}
+      onDone={onDone}
+      form={
+        <Field label={t('members.eraseField')} error={error}>
+          {(props) => <input {...props} type="email" autocomplete="off" value={confirm} onInput={(e) => setConfirm(e.currentTarget.value)} />}
+        </Field>
+      }
+    />
   );
 }
 
