@@ -43,7 +43,29 @@ import { createRefusalReason, getRefusalReason, listRefusalReasons, updateRefusa
 import { getSettings, putSettings } from '../../shared/use-cases/settings.js';
 import { approveNotice, bulkNotices, editNotice, getNotice, listBoard, noticeRowView, noticeView, refuseNotice, remindNotice, resetNotice } from '../../shared/use-cases/notices.js';
 import { getGateway, putGateway, startCardSetup } from '../../shared/use-cases/gateway.js';
+import { listIdentities, startIdentity } from '../../shared/use-cases/identities.js';
+import { eraseMember } from '../../shared/use-cases/privacy.js';
+import { deleteWebhook, getWebhook, putWebhook, rotateWebhookSecret } from '../../shared/use-cases/webhooks-out.js';
+import { type ExportKind, exportCsv } from '../../shared/use-cases/exports.js';
 import { httpErrors, json, withEtag } from './http.js';
+
+/** R-PRV-2: a CSV export; owners only: a whole list of members' personal data leaves the system. */
+async function csvExport(deps: Deps, caller: Caller, event: ApiEvent, kind: ExportKind): Promise<APIGatewayProxyResultV2> {
+  requireOwner(caller);
+  const out = await exportCsv(deps, caller, kind, event.queryStringParameters ?? {});
+  const headers: Record<string, string> = {
+    ...(json(200, null) as { headers: Record<string, string> }).headers,
+    'content-type': 'text/csv; charset=utf-8',
+    'content-disposition': `attachment; filename="${out.filename}"`,
+    'x-row-count': String(out.rows),
+  };
+  if (out.nextCursor) {
+    const query = new URLSearchParams({ ...(event.queryStringParameters ?? {}), cursor: out.nextCursor });
+    headers['x-next-cursor'] = out.nextCursor;
+    headers.link = `<${event.rawPath}?${query.toString()}>; rel="next"`;
+  }
+  return { statusCode: 200, headers, body: out.body };
+}
 
 type Route = (deps: Deps, caller: Caller, event: ApiEvent, params: Record<string, string>) => Promise<APIGatewayProxyResultV2>;
 
@@ -81,6 +103,12 @@ export const routes = new Router<Route>()
     const emailSent = typeof body === 'object' && body !== null && 'email' in body;
     return withEtag(200, { ...memberView(member), warnings: emailSent ? await memberWarnings(deps, member) : [] });
   })
+  .add('POST', '/api/members/{memberId}/erase', async (deps, caller, event, p) => {
+    // R-PRV-1: owners only (irreversible; the organisation's person in charge of personal information decides).
+    requireOwner(caller);
+    const outcome = await eraseMember(deps, caller, p.memberId!, jsonBody(event));
+    return withEtag(200, { ...memberView(outcome.member), erasure: { erased: outcome.erased, gatewayCustomer: outcome.gatewayCustomer, memberships: outcome.memberships } });
+  })
   .add('POST', '/api/members/{memberId}/card-setup', async (deps, caller, _e, p) => json(201, await startCardSetup(deps, caller, p.memberId!)))
   .add('GET', '/api/gateway', async (deps, caller) => {
     requireOwner(caller);
@@ -89,6 +117,34 @@ export const routes = new Router<Route>()
   .add('PUT', '/api/gateway', async (deps, caller, event) => {
     requireOwner(caller);
     return withEtag(200, await putGateway(deps, caller, jsonBody(event), expectedVersion(event)));
+  })
+  // R-OPS-2: the organisation's sending identities (owners only, R-CON-5).
+  .add('GET', '/api/identities', async (deps, caller) => {
+    requireOwner(caller);
+    return json(200, await listIdentities(deps, caller));
+  })
+  .add('POST', '/api/identities', async (deps, caller, event) => {
+    requireOwner(caller);
+    const { created, identity } = await startIdentity(deps, caller, jsonBody(event));
+    return json(created ? 201 : 200, identity);
+  })
+  // R-EVT-1: the organisation's outbound webhook of domain events (owners only, R-CON-5); the secret is answered by PUT and rotate only.
+  .add('GET', '/api/webhook', async (deps, caller) => {
+    requireOwner(caller);
+    return json(200, await getWebhook(deps, caller));
+  })
+  .add('PUT', '/api/webhook', async (deps, caller, event) => {
+    requireOwner(caller);
+    return json(200, await putWebhook(deps, caller, jsonBody(event)));
+  })
+  .add('DELETE', '/api/webhook', async (deps, caller) => {
+    requireOwner(caller);
+    await deleteWebhook(deps, caller);
+    return { statusCode: 204, headers: { 'cache-control': 'no-store' } };
+  })
+  .add('POST', '/api/webhook/rotate', async (deps, caller) => {
+    requireOwner(caller);
+    return json(200, await rotateWebhookSecret(deps, caller));
   })
   .add('GET', '/api/members/{memberId}/memberships', async (deps, caller, event, p) =>
     json(200, pageView(await listMembershipsOfMember(deps, caller, p.memberId!, pageOf(event)), membershipView)),
@@ -156,6 +212,9 @@ export const routes = new Router<Route>()
     const { state, ...page } = pageOf(event, { state: z.string().optional() });
     return json(200, await listDunning(deps, caller, state as string | undefined, page));
   })
+  .add('GET', '/api/exports/members.csv', (deps, caller, event) => csvExport(deps, caller, event, 'members'))
+  .add('GET', '/api/exports/memberships.csv', (deps, caller, event) => csvExport(deps, caller, event, 'memberships'))
+  .add('GET', '/api/exports/invoices.csv', (deps, caller, event) => csvExport(deps, caller, event, 'invoices'))
   .add('GET', '/api/dunning/summary', async (deps, caller, event) => {
     const query = parseInput(z.strictObject({ from: z.string().optional(), to: z.string().optional() }), event.queryStringParameters ?? {}, 'query string');
     return json(200, await dunningSummary(deps, caller, query));

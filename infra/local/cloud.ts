@@ -11,6 +11,8 @@ import { timerHandler } from '../../functions/handlers/timer.js';
 import { feedbackHandler } from '../../functions/handlers/feedback.js';
 import { workerHandler } from '../../functions/handlers/worker.js';
 import { emailRenderer } from '../../templates/emails/render.js';
+import { LocalEventBus } from '../../shared/adapters/eventbridge/local.js';
+import { DOMAIN_EVENT_TYPES } from '../../shared/domain/events.js';
 import { webhooksHandler } from '../../functions/handlers/webhooks.js';
 import { StripeGateway } from '../../shared/adapters/payments/stripe.js';
 import type { Config } from '../../shared/config.js';
@@ -27,7 +29,7 @@ import { functionArn, LOCAL_ACCOUNT, LOCAL_REGION, type LocalHandler, LocalFunct
 import { reservePort } from './net.js';
 import { startLocalScheduler } from './scheduler.js';
 import { seedDemo, DEMO_ADMIN } from './seed.js';
-import { type SesFault, startLocalSes } from './ses.js';
+import { type LocalSes, type LocalSesOptions, startLocalSes } from './ses.js';
 import { type LocalStream, startLocalStream, streamMappingFromTemplate } from './streams.js';
 import { resolveStateMachines, startLocalStepFunctions } from './stepfunctions.js';
 import { createTableFromTemplate } from './table.js';
@@ -50,7 +52,7 @@ export interface LocalCloudOptions {
   /** Templates already synthesized (tests synthesize once). */
   templates?: Templates;
   /** Fault injection for tests: SES answers, duplicate stream deliveries, the Stripe emulator's answers. */
-  faults?: { ses?: { next(): SesFault }; duplicateStreamBatch?: () => boolean; stripe?: (request: { method: string; path: string }) => StripeFault };
+  faults?: { ses?: LocalSesOptions['faults']; duplicateStreamBatch?: () => boolean; stripe?: (request: { method: string; path: string }) => StripeFault };
   /** Wraps the payment gateway the functions use (tests inject gateway faults here). */
   wrapPayments?: (gateway: PaymentGateway) => PaymentGateway;
 }
@@ -62,6 +64,8 @@ export interface LocalCloud {
   deps: Deps;
   functions: LocalFunctions;
   stream: LocalStream;
+  /** R-EVT-1: the local EventBridge bus, with every domain event the worker published. */
+  bus: LocalEventBus;
   /** The Stripe emulator every local organisation is connected to (R-PAY-5). */
   stripe: StripeEmulator;
   /** Works every stream record written so far (and what that work writes), as the deployed mapping would. */
@@ -72,13 +76,14 @@ export interface LocalCloud {
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** Every function entry, by the name the CDK construct writes in the template's metadata. */
-const FACTORIES: Record<FunctionName, (deps: Deps, consoleFiles: ConsoleFiles) => LocalHandler> = {
+const FACTORIES: Record<FunctionName, (deps: Deps, consoleFiles: ConsoleFiles, bus: LocalEventBus) => LocalHandler> = {
   api: (deps) => apiHandler(deps) as LocalHandler,
   links: (deps) => linksHandler(deps) as LocalHandler,
   console: (_deps, consoleFiles) => consoleHandler({ AUTH_MODE: 'local' }, consoleFiles) as LocalHandler,
   timer: (deps) => timerHandler(deps) as LocalHandler,
   dunning: (deps) => dunningHandler(deps) as LocalHandler,
-  worker: (deps) => workerHandler(deps, emailRenderer) as LocalHandler,
+  // R-EVT-1: the worker publishes domain events on the local bus (GET /_local/events).
+  worker: (deps, _files, bus) => workerHandler(deps, emailRenderer, bus) as LocalHandler,
   feedback: (deps) => feedbackHandler(deps) as LocalHandler,
   webhooks: (deps) => webhooksHandler(deps) as LocalHandler,
 };
@@ -134,6 +139,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           },
         });
       },
+      // R-OPS-1: the mailbox simulator's deliveries, bounces and complaints, as the configuration set's EventBridge destination brings them.
+      onEvent: async (event) => {
+        await functions.invoke(`relance-${stage}-feedback`, event);
+      },
+      // R-OPS-2: the local mail domain (the demo's) is a verified identity from the start.
+      verifiedIdentities: [LOCAL_MAIL_DOMAIN],
+      region: LOCAL_REGION,
     });
     stops.push(() => ses.stop());
 
@@ -153,7 +165,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stops.push(() => stripe.stop());
     const dunning = resolveStateMachines(templates.stateless, { region: LOCAL_REGION, account: LOCAL_ACCOUNT }).find((m) => m.name === `relance-${stage}-dunning`);
     if (!dunning) throw new Error('the synthesized template has no dunning state machine');
-    const scheduleGroup = String(singleResource(templates.stateless, 'AWS::Scheduler::ScheduleGroup').properties.Name);
+    const scheduleGroup = String(singleResource(templates.stateful, 'AWS::Scheduler::ScheduleGroup').properties.Name);
     const linkKeysFile = persist && join(persist, 'link-keys.json');
     const linkKeysJson = linkKeysFile && existsSync(linkKeysFile) ? readFileSync(linkKeysFile, 'utf8') : generateLinkKeys();
     if (linkKeysFile) writeFileSync(linkKeysFile, linkKeysJson, { mode: 0o600 });
@@ -167,9 +179,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       SES_CONFIGURATION_SET: `relance-${stage}`,
       // One local worker: it paces itself to the share the deployed worker instances each get.
       MAIL_SEND_RATE: LOCAL_DEPLOY_CONFIG.mailSendRate / LOCAL_DEPLOY_CONFIG.workerConcurrency,
+      MAIL_DOMAIN: LOCAL_MAIL_DOMAIN,
       PUBLIC_BASE_URL: url,
       GATEWAY_PARAMETER_PREFIX: `/relance/${stage}/stripe`,
       STRIPE_API_BASE: stripe.apiBase,
+      // R-EVT-1: outbound webhooks may point at a local receiver (http://127.0.0.1) here only.
+      WEBHOOK_ALLOW_HTTP: 'loopback',
       LINK_KEYS: linkKeysJson,
     };
     const built = buildDeps(
@@ -194,12 +209,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     connector.attach(deps);
 
     const consoleFiles = await consoleApp();
+    const bus = new LocalEventBus();
     for (const [logicalId, resource] of Object.entries(templates.stateless.Resources)) {
       if (resource.Type !== 'AWS::Lambda::Function') continue;
       const entry = resource.Metadata?.[FUNCTION_METADATA_KEY] as FunctionName | undefined;
       const name = resource.Properties?.FunctionName;
       if (!entry || typeof name !== 'string' || !FACTORIES[entry]) throw new Error(`function ${logicalId} has no local entry`);
-      functions.register(name, FACTORIES[entry](deps, consoleFiles));
+      functions.register(name, FACTORIES[entry](deps, consoleFiles, bus));
     }
 
     const stream = await startLocalStream({
@@ -235,7 +251,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ].map(async ([name, check]) => [name, await (check as () => Promise<boolean>)().catch(() => false)] as const));
       return Object.fromEntries(parts) as Record<string, boolean>;
     };
-    const local = localRoutes({ clock, auth, ses, scheduler, sfn, stripe, connections: () => connectionsOf(deps), health, stream });
+    const local = localRoutes({ clock, auth, ses, scheduler, sfn, stripe, connections: () => connectionsOf(deps), health, stream, bus });
     if (options.seed ?? true) await seedDemo(deps);
     // Organisations kept from an earlier run are connected again (listed by GET /_local/gateway).
     await connector.get(DEMO_ADMIN.orgId);
@@ -260,7 +276,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       functions,
       stream,
       stripe,
-      settle: () => settleAll(stream, stripe),
+      bus,
+      settle: () => settleAll(stream, stripe, ses),
       stop: stopAll,
     };
   } catch (error) {
@@ -273,15 +290,20 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
  * Works the stream and the emulator's webhooks until neither has anything left: a webhook's
  * action writes stream records, and the worker's charges make webhooks.
  */
-async function settleAll(stream: LocalStream, stripe: StripeEmulator): Promise<void> {
+async function settleAll(stream: LocalStream, stripe: StripeEmulator, ses: LocalSes): Promise<void> {
   for (let round = 0; round < 10; round++) {
     await stream.settle();
+    // SES's events (bounces, complaints) come after the mail that caused them, and may write mail.
+    const events = await ses.deliverEvents();
     const before = stripe.pendingWebhooks();
-    if (before === 0) return;
-    await stripe.deliverWebhooks();
+    if (before === 0 && events === 0) return;
+    if (before > 0) await stripe.deliverWebhooks();
   }
   await stream.settle();
 }
+
+/** R-OPS-2: the local deployment's own mail domain (`MAIL_DOMAIN`), the demo's; a verified SES identity from the start. */
+const LOCAL_MAIL_DOMAIN = 'club.example';
 
 /**
  * `GET /_local/payments`: what the Stripe emulator holds for every local organisation, flat and
@@ -355,6 +377,7 @@ interface LocalParts {
   connections: () => Promise<Record<string, string>>;
   health: () => Promise<Record<string, boolean>>;
   stream: LocalStream;
+  bus: LocalEventBus;
 }
 
 function parseJson(body: Buffer): unknown {
@@ -427,7 +450,7 @@ function localRoutes(parts: LocalParts) {
         return true;
       }
       case 'POST /_local/settle':
-        await settleAll(parts.stream, parts.stripe);
+        await settleAll(parts.stream, parts.stripe, parts.ses);
         sendJson(res, 200, { settled: true, stream: parts.stream.stats(), deadLetters: parts.stream.deadLetters() });
         return true;
       case 'GET /_local/stream':
@@ -443,11 +466,22 @@ function localRoutes(parts: LocalParts) {
       case 'GET /_local/schedules':
         sendJson(res, 200, { items: parts.scheduler.list(), deadLetters: parts.scheduler.deadLetters() });
         return true;
+      case 'GET /_local/events': {
+        // R-EVT-1: the domain events published so far (the stream is worked first), oldest first.
+        await parts.stream.settle();
+        const orgId = url.searchParams.get('orgId') ?? undefined;
+        const type = url.searchParams.get('type') ?? undefined;
+        if (type !== undefined && !(DOMAIN_EVENT_TYPES as readonly string[]).includes(type)) {
+          return (bad(res, `type must be one of ${DOMAIN_EVENT_TYPES.join(', ')}`), true);
+        }
+        sendJson(res, 200, { items: parts.bus.list({ orgId, type }) });
+        return true;
+      }
       case 'GET /_local/executions':
         sendJson(res, 200, { items: parts.sfn.executions() });
         return true;
       case 'GET /_local/payments': {
-        await settleAll(parts.stream, parts.stripe);
+        await settleAll(parts.stream, parts.stripe, parts.ses);
         sendJson(res, 200, paymentsView(parts.stripe, await parts.connections()));
         return true;
       }

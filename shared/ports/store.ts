@@ -1,4 +1,6 @@
 import type { CardLog, DunningRun, RunKind, RunState } from '../domain/dunning.js';
+import type { DomainEventRecord } from '../domain/events.js';
+import type { WebhookDelivery, WebhookEndpoint } from '../domain/webhook-out.js';
 import type { GatewayConnection, WebhookReceipt } from '../domain/gateway.js';
 import type { Invoice, InvoiceStatus } from '../domain/invoice.js';
 import type { Member } from '../domain/member.js';
@@ -56,6 +58,32 @@ export interface OutboxEmail {
   subject: string | null;
   sentAt: string | null;
   messageId: string | null;
+  /** R-OPS-1: what SES reported after sending (bounce, complaint, delivery…); absent: nothing yet. */
+  delivery?: MailDelivery | null;
+  /** R-OPS-1: the staff notification written because this mail could not reach its member (once). */
+  undeliverableNotice?: string | null;
+  createdAt: string;
+  version: number;
+}
+
+/** R-OPS-1: SES's word on a sent mail, from the configuration set's events. */
+export interface MailDelivery {
+  status: 'delayed' | 'delivered' | 'bounced' | 'rejected' | 'complained';
+  at: string;
+  /** `Permanent` / `Transient` (bounces), SES's sub-type and diagnostic, in SES's words. */
+  detail: string | null;
+  permanent: boolean;
+}
+
+/**
+ * R-OPS-2: a sending identity (a domain or an address) an organisation asked SES to verify. SES
+ * holds its status; this records that the organisation owns it.
+ */
+export interface SenderIdentity {
+  orgId: string;
+  /** The domain or address, lower case. */
+  identity: string;
+  type: 'domain' | 'email';
   createdAt: string;
   version: number;
 }
@@ -130,7 +158,17 @@ export type Write =
   /** R-DUN-2: the attempts a card saw in collection (version 0: the first). */
   | { kind: 'card_log'; value: CardLog }
   /** R-DUN-4, R-DUN-7: a member's card changed; the worker pays their open invoices at once and re-plans card notices. */
-  | { kind: 'card_change'; value: CardChange };
+  | { kind: 'card_change'; value: CardChange }
+  /** R-EVT-1: a domain event to publish (outbox item, written once in its change's transaction). */
+  | { kind: 'domain_event'; value: DomainEventRecord }
+  /** R-OPS-2: a sending identity the organisation owns (version 0: claimed once). */
+  | { kind: 'identity'; value: SenderIdentity }
+  /** R-EVT-1: the organisation's outbound webhook (versioned; `url: null` once removed). */
+  | { kind: 'webhook_endpoint'; value: WebhookEndpoint }
+  /** R-EVT-1: one event's delivery to the webhook (version 0: written once per event). */
+  | { kind: 'webhook_delivery'; value: WebhookDelivery }
+  /** R-PRV-1: an existing timeline event rewritten without the erased member's personal data (the one exception to append-only). */
+  | { kind: 'event_redact'; value: TimelineEvent & { orgId: string; membershipId: string } };
 
 /**
  * R-CON-3: one change of a shard of the organisation's counts of memberships by status. A count
@@ -234,8 +272,20 @@ export interface Store {
   getNotice(orgId: string, id: string): Promise<Notice | null>;
   /** R-NOT-9: one dashboard, newest first (one Query on a sparse index; `now` bounds the time-based boards). */
   listNotices(orgId: string, board: NoticeBoard, now: Date, page: PageRequest): Promise<Page<Notice>>;
+  /** R-OPS-2: the organisation's sending identities (a handful), oldest first: one Query. */
+  listIdentities(orgId: string): Promise<SenderIdentity[]>;
   /** The member's active runs (a sparse index: a handful at most). */
   activeRunsOfMember(orgId: string, memberId: string): Promise<DunningRun[]>;
+  /** R-PRV-1: the ids of every membership of a member, voided ones included: one Query per page of 100 (a member has few). */
+  membershipIdsOfMember(orgId: string, memberId: string): Promise<string[]>;
+  /** R-PRV-1: every timeline event and outbox e-mail of one membership (its item collection: two paged Queries). */
+  membershipHistory(orgId: string, membershipId: string): Promise<{ events: (TimelineEvent & { orgId: string; membershipId: string })[]; outbox: OutboxEmail[] }>;
+  /** R-PRV-2: members created in [from, to) (ISO instants), oldest first: one Query on gsi1 by the id's time. */
+  membersCreatedBetween(orgId: string, from: string, to: string, page: PageRequest): Promise<Page<Member>>;
+  /** R-PRV-2: memberships of one status last changed in [from, to) (ISO instants), oldest first: one Query on gsi2. */
+  membershipsChangedBetween(orgId: string, status: MembershipStatus, from: string, to: string, page: PageRequest): Promise<Page<Membership>>;
+  /** R-PRV-2: invoices of one status due in [from, to] (calendar dates), oldest first: one Query on gsi2. */
+  invoicesDueBetween(orgId: string, status: InvoiceStatus, from: string, to: string, page: PageRequest): Promise<Page<Invoice>>;
   /** Writes all or nothing; throws ConcurrencyError when a version or uniqueness check fails. */
   commit(writes: Write[]): Promise<void>;
   /**
@@ -245,6 +295,16 @@ export interface Store {
   claimAttempt(ref: WorkRef, now: Date, leaseMs: number): Promise<PaymentAttempt | null>;
   /** Takes up an e-mail to send: pending, a lapsed `sending`, or an `unknown` one due again. */
   claimMail(ref: WorkRef, now: Date, leaseMs: number): Promise<OutboxEmail | null>;
+  /** R-EVT-1: a domain event's outbox item (`id` is the event id). */
+  getDomainEvent(ref: WorkRef): Promise<DomainEventRecord | null>;
+  /** R-EVT-1: marks it published, conditionally (false: it already was). */
+  markDomainEventPublished(ref: WorkRef, at: Date): Promise<boolean>;
+  /** R-EVT-1: the organisation's outbound webhook (one GetItem). */
+  getWebhookEndpoint(orgId: string): Promise<WebhookEndpoint | null>;
+  /** R-EVT-1: one event's webhook delivery (`id` is the event id). */
+  getWebhookDelivery(ref: WorkRef): Promise<WebhookDelivery | null>;
+  /** R-EVT-1: takes up a delivery: pending and due, or `delivering` with a lapsed lease (tries + 1); null otherwise. */
+  claimWebhookDelivery(ref: WorkRef, now: Date, leaseMs: number): Promise<WebhookDelivery | null>;
   /** SES's own record that it accepted the mail (its Send event): the mail is sent, whatever a worker thought. */
   markMailSent(ref: WorkRef, messageId: string, at: Date): Promise<boolean>;
 }

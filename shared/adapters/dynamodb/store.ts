@@ -35,6 +35,7 @@ import type {
   PageRequest,
   ReplanJob,
   MemberSearchKey,
+  SenderIdentity,
   Store,
   WorkRef,
   Write,
@@ -45,6 +46,7 @@ import { jobItem, jobKey } from './entities/job.js';
 import { INDEX, type Item, membershipPk, orgPk, valueOf } from './entities/keys.js';
 import { memberItem, memberKey, membersOfOrg, SEARCH_PARTITION, searchKeyItem, searchKeyItemKey } from './entities/member.js';
 import {
+  allMembershipsOfMember,
   attemptItem,
   attemptKey,
   claimKey,
@@ -69,7 +71,24 @@ import { settingsItem, settingsKey } from './entities/settings.js';
 import { gatewayItem, gatewayKey, webhookReceiptItem, webhookReceiptKey } from './entities/gateway.js';
 import { REASON_PREFIX, refusalReasonItem, refusalReasonKey } from './entities/refusal.js';
 import { boardQuery, noticeItem, noticeKey } from './entities/notice.js';
+import { DOMAIN_EVENT_RETENTION_SECONDS, domainEventItem, domainEventKey } from './entities/domain-event.js';
+import type { DomainEventRecord } from '../../domain/events.js';
 import { activeRunsOfMember, cardChangeItem, cardLogItem, cardLogKey, runItem, runKey, runsByState } from './entities/dunning.js';
+import { IDENTITY_PREFIX, identityItem } from './entities/identity.js';
+import { webhookDeliveryItem, webhookDeliveryKey, webhookItem, webhookKey } from './entities/webhook-out.js';
+import type { WebhookDelivery, WebhookEndpoint } from '../../domain/webhook-out.js';
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** The 10-character time part of a ULID for an instant (milliseconds). */
+function ulidTime(ms: number): string {
+  let out = '';
+  let t = Math.max(0, ms);
+  for (let i = 0; i < 10; i++) {
+    out = CROCKFORD[t % 32]! + out;
+    t = Math.floor(t / 32);
+  }
+  return out;
+}
 
 export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
@@ -137,6 +156,11 @@ function toSpec(table: string, write: Write): Spec {
       return appendOnly(table, eventItem(write.value), 'event', write.value.id);
     case 'link_use':
       return appendOnly(table, linkUseItem(write.value), 'link', write.value.jti);
+    case 'event_redact':
+      return {
+        item: { Put: { TableName: table, Item: eventItem(write.value), ConditionExpression: 'attribute_exists(pk)' } },
+        conflict: () => new ConcurrencyError('event', write.value.id),
+      };
     case 'gateway':
       return versioned(table, gatewayItem(write.value), write.value.version, 'gateway connection', write.value.orgId);
     case 'webhook_receipt':
@@ -173,6 +197,14 @@ function toSpec(table: string, write: Write): Spec {
       return versioned(table, cardLogItem(write.value), write.value.version, 'card log', write.value.card);
     case 'card_change':
       return appendOnly(table, cardChangeItem(write.value), 'card change', write.value.id);
+    case 'domain_event':
+      return appendOnly(table, domainEventItem(write.value), 'domain event', write.value.id);
+    case 'identity':
+      return versioned(table, identityItem(write.value), write.value.version, 'sending identity', write.value.identity);
+    case 'webhook_endpoint':
+      return versioned(table, webhookItem(write.value), write.value.version, 'webhook', write.value.orgId);
+    case 'webhook_delivery':
+      return versioned(table, webhookDeliveryItem(write.value), write.value.version, 'webhook delivery', write.value.id);
     case 'claim': {
       const c = write.value;
       return {
@@ -506,6 +538,16 @@ export class DynamoStore implements Store {
     return this.get(cardLogKey(orgId, memberId, card));
   }
 
+  async listIdentities(orgId: string): Promise<SenderIdentity[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': orgPk(orgId), ':prefix': IDENTITY_PREFIX },
+      ConsistentRead: true,
+    });
+    return items.map((i) => valueOf<SenderIdentity>(i)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
   async activeRunsOfMember(orgId: string, memberId: string): Promise<DunningRun[]> {
     const items = await this.queryAll({
       TableName: this.tableName,
@@ -514,6 +556,75 @@ export class DynamoStore implements Store {
       ExpressionAttributeValues: { ':p': activeRunsOfMember(orgId, memberId) },
     });
     return items.map((i) => valueOf<DunningRun>(i));
+  }
+
+  async membershipIdsOfMember(orgId: string, memberId: string): Promise<string[]> {
+    // gsi4 holds every membership (voided ones too); gsi1 those written before gsi4 keys existed.
+    const [all, listed] = await Promise.all([
+      this.queryAll({
+        TableName: this.tableName,
+        IndexName: INDEX.byDue,
+        KeyConditionExpression: 'gsi4pk = :p',
+        ExpressionAttributeValues: { ':p': allMembershipsOfMember(orgId, memberId) },
+        Limit: 100,
+      }),
+      this.queryAll({
+        TableName: this.tableName,
+        IndexName: INDEX.byParent,
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': membershipsOfMember(orgId, memberId) },
+        ProjectionExpression: 'id',
+        Limit: 100,
+      }),
+    ]);
+    return [...new Set([...all.map((i) => String(i.gsi4sk)), ...listed.map((i) => String(i.id))])];
+  }
+
+  async membershipHistory(orgId: string, membershipId: string): Promise<{ events: (TimelineEvent & { orgId: string; membershipId: string })[]; outbox: OutboxEmail[] }> {
+    const of = (prefix: string) =>
+      this.queryAll({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': membershipPk(orgId, membershipId), ':prefix': prefix },
+        ConsistentRead: true,
+      });
+    const [events, outbox] = await Promise.all([of(EVENT_PREFIX), of(OUTBOX_PREFIX)]);
+    return {
+      events: events.map((i) => valueOf<TimelineEvent & { orgId: string; membershipId: string }>(i)),
+      outbox: outbox.map((i) => valueOf<OutboxEmail>(i)),
+    };
+  }
+
+  /** One page of an index partition whose sort key lies in [low, high], oldest first; the cursor is checked like any list's. */
+  private async range<T>(index: string, partition: string, low: string, high: string, page: PageRequest): Promise<Page<T>> {
+    const pkAttr = `${index}pk`;
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index,
+        KeyConditionExpression: '#p = :p AND #s BETWEEN :low AND :high',
+        ExpressionAttributeNames: { '#p': pkAttr, '#s': `${index}sk` },
+        ExpressionAttributeValues: { ':p': partition, ':low': low, ':high': high },
+        Limit: page.limit,
+        ExclusiveStartKey: decodeCursor(page.cursor, { partitionAttr: pkAttr, partition, keyAttrs: keyAttrsOf(index) }),
+      }),
+    );
+    return { items: (out.Items ?? []).map((i) => valueOf<T>(i)), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+  }
+
+  membersCreatedBetween(orgId: string, from: string, to: string, page: PageRequest): Promise<Page<Member>> {
+    // gsi1sk is the member id, a ULID: its first 10 characters are its creation instant.
+    return this.range(INDEX.byParent, membersOfOrg(orgId), `mbr_${ulidTime(Date.parse(from))}`, `mbr_${ulidTime(Date.parse(to) - 1)}~`, page);
+  }
+
+  membershipsChangedBetween(orgId: string, status: MembershipStatus, from: string, to: string, page: PageRequest): Promise<Page<Membership>> {
+    // gsi2sk = `<updatedAt>#<id>`: '#' sorts before any id, so [from, to) is BETWEEN from AND to (exclusive by the '#').
+    return this.range(INDEX.byStatus, membershipsByStatus(orgId, status), from, to, page);
+  }
+
+  invoicesDueBetween(orgId: string, status: InvoiceStatus, from: string, to: string, page: PageRequest): Promise<Page<Invoice>> {
+    // gsi2sk = `<dueDate>#<id>`: '~' sorts after '#', so the last day is included.
+    return this.range(INDEX.byStatus, invoicesByStatus(orgId, status), from, `${to}~`, page);
   }
 
   getJob(orgId: string, planId: string): Promise<ReplanJob | null> {
@@ -593,6 +704,49 @@ export class DynamoStore implements Store {
       return out.Attributes ? valueOf<T>(out.Attributes) : null;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return null;
+      throw error;
+    }
+  }
+
+  getWebhookEndpoint(orgId: string): Promise<WebhookEndpoint | null> {
+    return this.get(webhookKey(orgId));
+  }
+
+  getWebhookDelivery(ref: WorkRef): Promise<WebhookDelivery | null> {
+    return this.get(webhookDeliveryKey(ref));
+  }
+
+  /** R-EVT-1: pending and due (no next try, or its time came), or a `delivering` whose worker's lease lapsed. */
+  async claimWebhookDelivery(ref: WorkRef, now: Date, leaseMs: number): Promise<WebhookDelivery | null> {
+    return this.claim<WebhookDelivery>(webhookDeliveryKey(ref), {
+      condition: '((#s = :pending AND (attribute_type(nextTryAt, :null) OR nextTryAt <= :nowIso)) OR (#s = :delivering AND claimedAt < :lapsed))',
+      values: { ':pending': 'pending', ':delivering': 'delivering', ':nowIso': now.toISOString() },
+      set: 'SET #s = :delivering, claimedAt = :now',
+      now,
+      leaseMs,
+    });
+  }
+
+  getDomainEvent(ref: WorkRef): Promise<DomainEventRecord | null> {
+    return this.get(domainEventKey(ref));
+  }
+
+  /** R-EVT-1: pending → published, conditionally: a redelivered stream record finds it published. */
+  async markDomainEventPublished(ref: WorkRef, at: Date): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: domainEventKey(ref),
+          UpdateExpression: 'SET #s = :published, publishedAt = :at, expiresAt = :exp',
+          ConditionExpression: 'attribute_exists(pk) AND #s = :pending',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':published': 'published', ':pending': 'pending', ':at': at.toISOString(), ':exp': Math.floor(at.getTime() / 1000) + DOMAIN_EVENT_RETENTION_SECONDS },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
   }
