@@ -45,6 +45,8 @@ export interface OutboxEmail {
   locale: Locale;
   to: { name: string; email: string };
   audience: 'member' | 'organisation';
+  /** Member mail: whose address it is (R-OPS-1 reads their delivery status with one read; absent in older mail). */
+  memberId?: string;
   /** After this instant the mail is stale and is dropped instead of sent (a reminder after its deadline). */
   notAfter: string | null;
   /** R-LNK-4: the member's signed "manage my membership" link for the footer (member mail only; absent in older mail). */

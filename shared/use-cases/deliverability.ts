@@ -148,9 +148,10 @@ export async function undeliverableNotice(
   );
 }
 
-/** The member a member mail is for, by its membership (two reads by key), or null. */
+/** The member a member mail is for (one read by key; two for mail written before it named its member), or null. */
 export async function memberOfMail(deps: Pick<Deps, 'store'>, mail: OutboxEmail): Promise<Member | null> {
   if (mail.audience !== 'member') return null;
+  if (mail.memberId) return deps.store.getMember(mail.orgId, mail.memberId);
   const membership = await deps.store.getMembership(mail.orgId, mail.membershipId);
   return membership ? deps.store.getMember(mail.orgId, membership.memberId) : null;
 }

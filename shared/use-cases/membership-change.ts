@@ -187,7 +187,19 @@ export class MembershipChange {
     const id = this.deps.newId('eml');
     this.emails.push(
       newOutboxEmail(
-        { id, orgId: this.orgId, membershipId: this.membership.id, template, data: data as Record<string, unknown>, locale, to, audience, notAfter: notAfter?.toISOString() ?? null, manageUrl: manageUrl ?? null },
+        {
+          id,
+          orgId: this.orgId,
+          membershipId: this.membership.id,
+          ...(audience === 'member' ? { memberId: this.ctx.member.id } : {}),
+          template,
+          data: data as Record<string, unknown>,
+          locale,
+          to,
+          audience,
+          notAfter: notAfter?.toISOString() ?? null,
+          manageUrl: manageUrl ?? null,
+        },
         this.now,
       ),
     );
@@ -353,7 +365,7 @@ export function armTimer(deps: Pick<Deps, 'timers'>, m: Membership, timer: { nam
 
 /** A new outbox e-mail, waiting for the worker (R-MNY-6): what it is, and nothing tried yet. */
 export function newOutboxEmail(
-  what: Pick<OutboxEmail, 'id' | 'orgId' | 'membershipId' | 'template' | 'data' | 'locale' | 'to' | 'audience' | 'notAfter' | 'manageUrl'>,
+  what: Pick<OutboxEmail, 'id' | 'orgId' | 'membershipId' | 'memberId' | 'template' | 'data' | 'locale' | 'to' | 'audience' | 'notAfter' | 'manageUrl'>,
   now: Date,
 ): OutboxEmail {
   return {
