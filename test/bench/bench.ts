@@ -37,6 +37,8 @@ const ENV = {
   AUTH_MODE: 'local',
 };
 
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
 const stats = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return { min: sorted[0]!, median: sorted[Math.floor(sorted.length / 2)]!, max: sorted.at(-1)! };
@@ -60,12 +62,15 @@ const rows: string[] = [];
 rows.push(`| handler | minified bundle | cold init (import + clients), median [min–max] | whole process, median [min–max] |`);
 rows.push(`|---|---:|---:|---:|`);
 rows.push(`| \`node -e 0\` (baseline) | — | — | ${baseline.median.toFixed(1)} ms [${baseline.min.toFixed(1)}–${baseline.max.toFixed(1)}] |`);
+// Issue 13's results file: the same figures as JSON (operations and the local year come next).
+const handlers: { name: string; bundleBytes: number; initMs: number; processMs: number }[] = [];
 for (const name of FUNCTION_NAMES) {
   const { file, bytes } = await buildHandlerBundle(name, OUT);
   const probe = `const t0 = performance.now(); const m = await import(${JSON.stringify(file)}); if (typeof m.handler !== 'function') throw new Error('no handler'); console.log(performance.now() - t0);`;
   const samples = Array.from({ length: RUNS }, () => coldStart(probe));
   const init = stats(samples.map((s) => s.initMs));
   const wall = stats(samples.map((s) => s.wallMs));
+  handlers.push({ name, bundleBytes: bytes, initMs: round(init.median), processMs: round(wall.median) });
   rows.push(
     `| ${name} | ${(bytes / 1024).toFixed(1)} KB | ${init.median.toFixed(1)} ms [${init.min.toFixed(1)}–${init.max.toFixed(1)}] | ${wall.median.toFixed(1)} ms [${wall.min.toFixed(1)}–${wall.max.toFixed(1)}] |`,
   );
@@ -82,4 +87,11 @@ for (const [path, text] of Object.entries(consoleFiles).sort(([a], [b]) => (a ==
 const table = rows.join('\n');
 console.log(table);
 writeFileSync(join(OUT, 'results.md'), `${table}\n`);
-console.log(`\n(also written to ${join('.relance', 'bench', 'results.md')})`);
+const results = {
+  node: process.version,
+  baseline: { processMs: round(baseline.median) },
+  handlers,
+  console: Object.fromEntries(Object.entries(consoleFiles).map(([path, text]) => [path, { bytes: Buffer.byteLength(text), gzipBytes: gzipSync(text).length }])),
+};
+writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\n(also written to ${join('.relance', 'bench', 'results.md')} and results.json)`);
