@@ -42,6 +42,12 @@ export function whenSessionEnds(callback: () => void): void {
   onSessionEnded = callback;
 }
 
+/** A page of a list, as every list route answers it (`pageView`). */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
 export interface Answer<T> {
   data: T;
   etag: string | null;

@@ -132,14 +132,25 @@ export function Loaded<T>({ state, children }: { state: LoadState<T>; children: 
 
 /**
  * A table in a region that scrolls sideways on a narrow screen and can be reached with the
- * keyboard (axe: scrollable-region-focusable).
+ * keyboard (axe: scrollable-region-focusable); `columns` are its header cells (children: tbody).
  */
-export function TableRegion({ label, children, empty }: { label: string; children: ComponentChildren; empty?: boolean }) {
+export function TableRegion({ label, columns, children, empty }: { label: string; columns?: string[]; children: ComponentChildren; empty?: boolean }) {
   if (empty) return <p class="muted">{t('table.empty')}</p>;
   return (
     <div class="table-wrap" role="region" aria-label={t('table.regionLabel', { label })} tabIndex={0}>
       <table>
         <caption class="visually-hidden">{label}</caption>
+        {columns ? (
+          <thead>
+            <tr>
+              {columns.map((c) => (
+                <th key={c} scope="col">
+                  {c}
+                </th>
+              ))}
+            </tr>
+          </thead>
+        ) : null}
         {children}
       </table>
     </div>

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, apiPath } from '../api.js';
+import { api, apiPath, type Page } from '../api.js';
 import { Button, Facts, Field, Loaded, PageHeader, Pager, StatusBadge, TableRegion, useLoad } from '../components.js';
 import { date, instant, locale, type MessageKey, type Money, money, status, t } from '../i18n.js';
 import { href, setQuery, useLocation } from '../router.js';
@@ -72,22 +72,13 @@ function Progress({ run }: { run: Run }) {
 }
 
 function Runs({ state, cursor }: { state: RunState; cursor: string | null }) {
-  const runs = useLoad(() => api.get<{ items: Run[]; nextCursor: string | null }>(apiPath(['dunning'], { state, cursor })).then((r) => r.data), [state, cursor]);
+  const runs = useLoad(() => api.get<Page<Run>>(apiPath(['dunning'], { state, cursor })).then((r) => r.data), [state, cursor]);
   const label = `${t('dunning.runs')} — ${status('dunning', state)}`;
   return (
     <Loaded state={runs}>
       {(page) => (
         <>
-          <TableRegion label={label} empty={page.items.length === 0}>
-            <thead>
-              <tr>
-                <th scope="col">{t('dunning.col.member')}</th>
-                <th scope="col">{t('dunning.col.invoice')}</th>
-                <th scope="col">{t('dunning.col.state')}</th>
-                <th scope="col">{t('dunning.col.progress')}</th>
-                <th scope="col">{t('dunning.col.started')}</th>
-              </tr>
-            </thead>
+          <TableRegion label={label} empty={page.items.length === 0} columns={[t('dunning.col.member'), t('dunning.col.invoice'), t('dunning.col.state'), t('dunning.col.progress'), t('dunning.col.started')]}>
             <tbody>
               {page.items.map((run) => (
                 <tr key={run.invoiceId}>
@@ -174,14 +165,7 @@ function RecoverySummary({ from, to }: { from: string | null; to: string | null 
             <p>
               <strong>{t('dunning.summary.period', { from: date(s.from), to: date(s.to) })}</strong>
             </p>
-            <TableRegion label={t('dunning.summary.title')}>
-              <thead>
-                <tr>
-                  <th scope="col">{t('dunning.summary.outcome')}</th>
-                  <th scope="col">{t('dunning.summary.runs')}</th>
-                  <th scope="col">{t('dunning.summary.amount')}</th>
-                </tr>
-              </thead>
+            <TableRegion label={t('dunning.summary.title')} columns={[t('dunning.summary.outcome'), t('dunning.summary.runs'), t('dunning.summary.amount')]}>
               <tbody>
                 {(
                   [

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, apiPath, getOrNull } from '../api.js';
+import { api, apiPath, getOrNull, type Page } from '../api.js';
 import { ActionPanel, Facts, Field, Loaded, PageHeader, Pager, StatusBadge, TableRegion, fieldError, useLoad } from '../components.js';
 import { type Money, date, instant, money, status as statusWord, t, tOr } from '../i18n.js';
 import { href, setQuery, useLocation } from '../router.js';
@@ -52,11 +52,6 @@ export interface MemberView {
   name: string;
   email: string;
   paymentMethod: { brand: string; last4: string; expMonth: number; expYear: number } | null;
-}
-
-interface PageOf<T> {
-  items: T[];
-  nextCursor: string | null;
 }
 
 const INVOICE_STATUSES = ['open', 'paid', 'void', 'uncollectible'] as const;
@@ -371,18 +366,7 @@ export function InvoiceTable({ invoices, label }: { invoices: InvoiceView[]; lab
     paid: t('invoices.col.paid'),
   };
   return (
-    <TableRegion label={label} empty={invoices.length === 0}>
-      <thead>
-        <tr>
-          <th scope="col">{col.period}</th>
-          <th scope="col">{col.amount}</th>
-          <th scope="col">{col.status}</th>
-          <th scope="col">{col.issued}</th>
-          <th scope="col">{col.due}</th>
-          <th scope="col">{col.paid}</th>
-          <th scope="col">{t('table.details')}</th>
-        </tr>
-      </thead>
+    <TableRegion label={label} empty={invoices.length === 0} columns={[col.period, col.amount, col.status, col.issued, col.due, col.paid, t('table.details')]}>
       <tbody>
         {invoices.map((i) => (
           <tr key={i.id}>
@@ -416,7 +400,7 @@ export function InvoicesPage() {
   const raw = query.get('status');
   const status = (INVOICE_STATUSES as readonly string[]).includes(raw ?? '') ? (raw as (typeof INVOICE_STATUSES)[number]) : 'open';
   const cursor = query.get('cursor');
-  const list = useLoad(async () => (await api.get<PageOf<InvoiceView>>(apiPath(['invoices'], { status, cursor }))).data, [status, cursor]);
+  const list = useLoad(async () => (await api.get<Page<InvoiceView>>(apiPath(['invoices'], { status, cursor }))).data, [status, cursor]);
   const col = {
     member: t('invoices.col.member'),
     period: t('invoices.col.period'),
@@ -441,18 +425,7 @@ export function InvoicesPage() {
         <Loaded state={list.loading ? { ...list, data: undefined } : list}>
           {(page) => (
             <>
-              <TableRegion label={heading} empty={page.items.length === 0}>
-                <thead>
-                  <tr>
-                    <th scope="col">{col.member}</th>
-                    <th scope="col">{col.period}</th>
-                    <th scope="col">{col.amount}</th>
-                    <th scope="col">{col.status}</th>
-                    <th scope="col">{col.issued}</th>
-                    <th scope="col">{col.due}</th>
-                    <th scope="col">{t('table.details')}</th>
-                  </tr>
-                </thead>
+              <TableRegion label={heading} empty={page.items.length === 0} columns={[col.member, col.period, col.amount, col.status, col.issued, col.due, t('table.details')]}>
                 <tbody>
                   {page.items.map((i) => (
                     <tr key={i.id}>
@@ -499,15 +472,7 @@ interface MembershipBrief {
 function MovesTable({ moves, label, kind }: { moves: MoneyMove[]; label: string; kind: 'payment' | 'refund' }) {
   const col = { at: t('invoices.col.at'), amount: t('invoices.col.amount'), status: t('invoices.col.status'), reference: t('invoices.col.reference') };
   return (
-    <TableRegion label={label}>
-      <thead>
-        <tr>
-          <th scope="col">{col.at}</th>
-          <th scope="col">{col.amount}</th>
-          <th scope="col">{col.status}</th>
-          <th scope="col">{col.reference}</th>
-        </tr>
-      </thead>
+    <TableRegion label={label} columns={[col.at, col.amount, col.status, col.reference]}>
       <tbody>
         {moves.map((m) => (
           <tr key={m.attemptId}>
@@ -587,14 +552,7 @@ export function InvoicePage({ invoiceId }: { invoiceId?: string }) {
               </section>
               <section class="card" aria-labelledby="invoice-lines">
                 <h2 id="invoice-lines">{t('invoices.lines')}</h2>
-                <TableRegion label={t('invoices.lines')}>
-                  <thead>
-                    <tr>
-                      <th scope="col">{lineCol.description}</th>
-                      <th scope="col">{lineCol.period}</th>
-                      <th scope="col">{lineCol.amount}</th>
-                    </tr>
-                  </thead>
+                <TableRegion label={t('invoices.lines')} columns={[lineCol.description, lineCol.period, lineCol.amount]}>
                   <tbody>
                     <tr>
                       <td data-label={lineCol.description}>{planName ? t('invoices.lineOf', { plan: planName }) : t('invoices.line')}</td>

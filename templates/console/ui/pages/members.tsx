@@ -3,7 +3,7 @@ import { useEffect, useId, useState } from 'preact/hooks';
 import { amountDue, nextBillingDate, periodEnd, termAt } from '../../../../shared/domain/billing.js';
 import { addDays, isLocalDate, localDateOf } from '../../../../shared/domain/calendar.js';
 import { cardBrandName } from '../../../format.js';
-import { api, apiPath, getOrNull } from '../api.js';
+import { api, apiPath, getOrNull, type Page } from '../api.js';
 import {
   ActionPanel,
   Alert,
@@ -83,11 +83,6 @@ interface Membership {
   status: string;
   currentTerm: { start: string; end: string | null };
   nextBillingDate: string | null;
-}
-
-interface Paged<T> {
-  items: T[];
-  nextCursor: string | null;
 }
 
 const PAGE_SIZE = '25';
@@ -172,7 +167,7 @@ export function MembersPage() {
     useLoad(
       () =>
         api
-          .get<Paged<Member | { id: string; name: string; email: string }>>(apiPath(['members'], { q: q || undefined, cursor, limit: PAGE_SIZE }))
+          .get<Page<Member | { id: string; name: string; email: string }>>(apiPath(['members'], { q: q || undefined, cursor, limit: PAGE_SIZE }))
           .then((a) => ({ ...a.data, key })),
       [key],
     ),
@@ -227,16 +222,7 @@ export function MembersPage() {
               <p aria-live="polite">{page.items.length === 0 ? t('members.noMatch', { q }) : t('members.found', { count: page.items.length, q })}</p>
             ) : null}
             {page.items.length > 0 ? (
-              <TableRegion label={q ? t('members.results', { q }) : t('members.all')}>
-                <thead>
-                  <tr>
-                    {columns.map((c) => (
-                      <th key={c} scope="col">
-                        {c}
-                      </th>
-                    ))}
-                  </tr>
-                </thead>
+              <TableRegion label={q ? t('members.results', { q }) : t('members.all')} columns={columns}>
                 <tbody>
                   {page.items.map((m) => (
                     <tr key={m.id}>
@@ -467,7 +453,7 @@ export function MemberPage({ memberId }: { memberId: string }) {
   const member = useLoad(() => api.get<Member>(apiPath(['members', memberId])), [memberId]);
   const plans = useLoad(() => api.get<{ items: Plan[] }>('/api/plans').then((a) => a.data.items), []);
   const memberships = fresh(
-    useLoad(() => api.get<Paged<Membership>>(apiPath(['members', memberId, 'memberships'], { cursor })).then((a) => ({ ...a.data, key: cursor ?? '' })), [memberId, cursor]),
+    useLoad(() => api.get<Page<Membership>>(apiPath(['members', memberId, 'memberships'], { cursor })).then((a) => ({ ...a.data, key: cursor ?? '' })), [memberId, cursor]),
     cursor ?? '',
   );
   const card = query.get('card');
@@ -526,15 +512,7 @@ export function MemberPage({ memberId }: { memberId: string }) {
           <Loaded state={memberships}>
             {(page) => (
               <>
-                <TableRegion label={t('members.membershipsOf', { name: m.name })} empty={page.items.length === 0}>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('members.plan')}</th>
-                      <th scope="col">{t('members.status')}</th>
-                      <th scope="col">{t('members.term')}</th>
-                      <th scope="col">{t('members.nextBilling')}</th>
-                    </tr>
-                  </thead>
+                <TableRegion label={t('members.membershipsOf', { name: m.name })} empty={page.items.length === 0} columns={[t('members.plan'), t('members.status'), t('members.term'), t('members.nextBilling')]}>
                   <tbody>
                     {page.items.map((ms) => (
                       <tr key={ms.id}>

@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { type BillingAnchor, type BillingSchedule, billingDateOnOrBefore, billingDatesBetween, terminationAfterFinalBilling, terminationForMonth } from '../../../../shared/domain/billing.js';
 import { addDays, addMonthsClamped } from '../../../../shared/domain/calendar.js';
-import { api, apiPath, getOrNull } from '../api.js';
+import { api, apiPath, getOrNull, type Page } from '../api.js';
 import { Alert, ErrorAlert, Facts, Field, Loaded, PageHeader, Pager, StatusBadge, TableRegion, fieldError, useLoad } from '../components.js';
 import { type Money, date, instant, locale, money, status as statusWord, t, tOr } from '../i18n.js';
 import { href, setQuery, useLocation } from '../router.js';
@@ -76,11 +76,6 @@ interface MembershipRecordView extends MembershipView {
   emails: EmailView[];
 }
 
-interface PageOf<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
 function termText(start: string, end: string | null): string {
   return periodText(start, end);
 }
@@ -116,7 +111,7 @@ export function MembershipsPage() {
   const cursor = query.get('cursor');
   const counts = useLoad(async () => (await api.get<{ counts: Record<Status, number>; total: number }>('/api/memberships/counts')).data, []);
   const list = useLoad(async () => {
-    const [page, plans] = await Promise.all([api.get<PageOf<MembershipView>>(apiPath(['memberships'], { status: chosen, cursor })), planNames()]);
+    const [page, plans] = await Promise.all([api.get<Page<MembershipView>>(apiPath(['memberships'], { status: chosen, cursor })), planNames()]);
     return { page: page.data, plans };
   }, [chosen, cursor]);
   const col = {
@@ -148,17 +143,7 @@ export function MembershipsPage() {
         <Loaded state={list.loading ? { ...list, data: undefined } : list}>
           {({ page, plans }) => (
             <>
-              <TableRegion label={heading} empty={page.items.length === 0}>
-                <thead>
-                  <tr>
-                    <th scope="col">{col.member}</th>
-                    <th scope="col">{col.plan}</th>
-                    <th scope="col">{col.status}</th>
-                    <th scope="col">{col.term}</th>
-                    <th scope="col">{col.next}</th>
-                    <th scope="col">{t('table.details')}</th>
-                  </tr>
-                </thead>
+              <TableRegion label={heading} empty={page.items.length === 0} columns={[col.member, col.plan, col.status, col.term, col.next, t('table.details')]}>
                 <tbody>
                   {page.items.map((m) => (
                     <tr key={m.id}>
@@ -666,14 +651,7 @@ function CardLink({ session }: { session: CardSetup }) {
 function TermsTable({ terms }: { terms: MembershipRecordView['terms'] }) {
   const col = { term: t('memberships.col.termNo'), period: t('memberships.col.period'), status: t('memberships.col.status') };
   return (
-    <TableRegion label={t('memberships.terms')} empty={terms.length === 0}>
-      <thead>
-        <tr>
-          <th scope="col">{col.term}</th>
-          <th scope="col">{col.period}</th>
-          <th scope="col">{col.status}</th>
-        </tr>
-      </thead>
+    <TableRegion label={t('memberships.terms')} empty={terms.length === 0} columns={[col.term, col.period, col.status]}>
       <tbody>
         {terms.map((x) => (
           <tr key={x.seq}>
@@ -693,13 +671,7 @@ function TimersTable({ timers }: { timers: MembershipView['timers'] }) {
   const col = { when: t('memberships.col.when'), what: t('memberships.col.what') };
   return (
     <>
-      <TableRegion label={t('memberships.timers')} empty={timers.length === 0}>
-        <thead>
-          <tr>
-            <th scope="col">{col.when}</th>
-            <th scope="col">{col.what}</th>
-          </tr>
-        </thead>
+      <TableRegion label={t('memberships.timers')} empty={timers.length === 0} columns={[col.when, col.what]}>
         <tbody>
           {timers.map((x) => (
             <tr key={`${x.kind}-${x.at}-${x.ref}`}>
@@ -717,15 +689,7 @@ function TimersTable({ timers }: { timers: MembershipView['timers'] }) {
 function EmailsTable({ emails }: { emails: EmailView[] }) {
   const col = { sent: t('memberships.col.sent'), to: t('memberships.col.to'), subject: t('memberships.col.subject'), status: t('memberships.col.status') };
   return (
-    <TableRegion label={t('memberships.emails')} empty={emails.length === 0}>
-      <thead>
-        <tr>
-          <th scope="col">{col.sent}</th>
-          <th scope="col">{col.to}</th>
-          <th scope="col">{col.subject}</th>
-          <th scope="col">{col.status}</th>
-        </tr>
-      </thead>
+    <TableRegion label={t('memberships.emails')} empty={emails.length === 0} columns={[col.sent, col.to, col.subject, col.status]}>
       <tbody>
         {emails.map((e) => (
           <tr key={e.id}>

@@ -554,16 +554,7 @@ export function PlansPage() {
       />
       <Loaded state={state}>
         {(plans) => (
-          <TableRegion label={t('plans.title')} empty={plans.length === 0}>
-            <thead>
-              <tr>
-                {cols.map((c) => (
-                  <th key={c} scope="col">
-                    {c}
-                  </th>
-                ))}
-              </tr>
-            </thead>
+          <TableRegion label={t('plans.title')} empty={plans.length === 0} columns={cols}>
             <tbody>
               {plans.map((p) => (
                 <tr key={p.id}>

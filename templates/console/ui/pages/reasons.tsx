@@ -211,16 +211,7 @@ export function ReasonsPage() {
           reasons.length === 0 ? (
             <p class="muted">{t('reasons.empty')}</p>
           ) : (
-            <TableRegion label={t('reasons.list')}>
-              <thead>
-                <tr>
-                  <th scope="col">{t('reasons.col.reason')}</th>
-                  <th scope="col">{t('reasons.col.translations')}</th>
-                  <th scope="col">{t('reasons.col.status')}</th>
-                  <th scope="col">{t('reasons.col.added')}</th>
-                  <th scope="col">{t('reasons.col.actions')}</th>
-                </tr>
-              </thead>
+            <TableRegion label={t('reasons.list')} columns={[t('reasons.col.reason'), t('reasons.col.translations'), t('reasons.col.status'), t('reasons.col.added'), t('reasons.col.actions')]}>
               <tbody>
                 {reasons.map((r) => (
                   <tr key={r.id}>

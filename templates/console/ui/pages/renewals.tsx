@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, apiPath } from '../api.js';
+import { api, ApiError, apiPath, type Page } from '../api.js';
 import { ActionPanel, Alert, Facts, Field, Loaded, PageHeader, Pager, StatusBadge, TableRegion, useLoad } from '../components.js';
 import { amountText, date, instant, type MessageKey, type Money, money, parseAmount, status, t, tOr } from '../i18n.js';
 import { href, setQuery, useLocation } from '../router.js';
@@ -172,7 +172,7 @@ export function RenewalsPage() {
 
 /** One page of one board, its rows selectable for the bulk panel. */
 function BoardRows({ board, cursor, reasons }: { board: Board; cursor: string | null; reasons: Reason[] }) {
-  const rows = useLoad(() => api.get<{ items: NoticeRow[]; nextCursor: string | null }>(apiPath(['renewals'], { board, cursor })).then((r) => r.data), [board, cursor]);
+  const rows = useLoad(() => api.get<Page<NoticeRow>>(apiPath(['renewals'], { board, cursor })).then((r) => r.data), [board, cursor]);
   const [selected, setSelected] = useState<string[]>([]);
   // After a bulk action the panel stays, with its results, even if the board is now empty.
   const [acted, setActed] = useState(false);

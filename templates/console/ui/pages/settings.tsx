@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import type { GatewayView } from '../../../../shared/use-cases/gateway.js';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError, getOrNull } from '../api.js';
 import { Alert, Button, ErrorAlert, Facts, Field, Loaded, PageHeader, flash, useLoad } from '../components.js';
@@ -13,19 +14,6 @@ import { explain, FormError, useInvalidFocus } from './plans.js';
  * see neither the Edit link nor the gateway (R-CON-5; the shell forbids the owner routes and
  * the API refuses them).
  */
-
-interface GatewayView {
-  provider: 'stripe';
-  connected: boolean;
-  mode: 'test' | 'live' | null;
-  keyKind: 'secret' | 'restricted' | null;
-  keyLast4: string | null;
-  webhookSecretLast4: string | null;
-  connectedAt: string | null;
-  updatedAt: string | null;
-  webhook: { url: string; events: string[] };
-  version: number;
-}
 
 const PROVINCES = ['AB', 'BC', 'MB', 'NB', 'NL', 'NS', 'NT', 'NU', 'ON', 'PE', 'QC', 'SK', 'YT'];
 
