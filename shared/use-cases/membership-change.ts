@@ -311,7 +311,13 @@ function planTimers(change: MembershipChange, options: { skipPastReminders: bool
 export async function commitChange(
   deps: ChangeDeps,
   change: MembershipChange,
-  options: { skipPastReminders: boolean; /** Arm the next timer under this name instead of its own. */ armAs?: string },
+  options: {
+    skipPastReminders: boolean;
+    /** Arm the next timer under this name instead of its own. */
+    armAs?: string;
+    /** The schedule whose delivery runs this change: it deletes itself once delivered (ActionAfterCompletion DELETE), so it is not disarmed again. */
+    fired?: string;
+  },
 ): Promise<void> {
   const m = change.membership;
   const original = change.ctx.state.membership;
@@ -344,7 +350,7 @@ export async function commitChange(
   for (const value of domainEventsOf({ before: original, after: m, writes: change.writes, now: change.now }, deps.newId)) writes.push({ kind: 'domain_event', value });
   await deps.store.commit(writes);
   for (const effect of change.afterCommit) effect();
-  if (previous && previous.name !== armed?.name) {
+  if (previous && previous.name !== armed?.name && previous.name !== options.fired) {
     await deps.timers
       .disarm(previous.name)
       .catch((error: unknown) => console.warn(JSON.stringify({ level: 'warn', msg: 'disarm failed', name: previous.name, error: String(error) })));

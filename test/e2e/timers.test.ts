@@ -1,4 +1,4 @@
-import { DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { DeleteScheduleCommand, GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { timerName } from '../../shared/domain/timers.js';
 import { LOCAL_AWS } from '../support/aws.js';
@@ -130,5 +130,34 @@ describe('timers, on one clock from 2027-12-15 to 2028-03-15', () => {
     const sent = await mails('never');
     expect(sent.map((e) => e.at)).toEqual(['2028-01-15T05:00:00.000Z']);
     expect((await membership('never')).timeline.some((e: { type: string }) => e.type === 'reminder_sent')).toBe(false);
+  });
+});
+
+describe('issue 13: a schedule that fired deletes itself', () => {
+  it('no DeleteSchedule follows a delivered timer; the next one is armed, and the fired one is gone from the Scheduler', async () => {
+    const timers = t.cloud.deps.timers;
+    const disarmed: string[] = [];
+    const disarm = timers.disarm.bind(timers);
+    timers.disarm = async (name) => {
+      disarmed.push(name);
+      await disarm(name);
+    };
+    try {
+      // 'move' renewed on 2028-03-15; its next timer is its first reminder of the new term.
+      const before = await membership('move');
+      const fired = timerName(ms.move!.id, before.timers[0].kind, new Date(before.timers[0].at));
+      const scheduler = new SchedulerClient({ ...LOCAL_AWS, endpoint: t.cloud.urls.scheduler });
+      await expect(scheduler.send(new GetScheduleCommand({ Name: fired, GroupName: 'relance-local' }))).resolves.toBeDefined();
+      await t.setClock(new Date(Date.parse(before.timers[0].at) + 30_000).toISOString());
+      const after = await membership('move');
+      expect(after.timeline.some((e: { type: string; at: string }) => e.type === 'reminder_sent' && e.at === before.timers[0].at)).toBe(true);
+      expect(after.timers[0].at > before.timers[0].at).toBe(true);
+      expect(disarmed).toEqual([]);
+      await expect(scheduler.send(new GetScheduleCommand({ Name: fired, GroupName: 'relance-local' }))).rejects.toThrow(/does not exist/);
+      const next = timerName(ms.move!.id, after.timers[0].kind, new Date(after.timers[0].at));
+      await expect(scheduler.send(new GetScheduleCommand({ Name: next, GroupName: 'relance-local' }))).resolves.toBeDefined();
+    } finally {
+      timers.disarm = disarm;
+    }
   });
 });
