@@ -97,6 +97,13 @@ export class StatefulStack extends Stack {
           projectionType: dynamodb.ProjectionType.INCLUDE,
           nonKeyAttributes: [...NOTICE_ROW_ATTRIBUTES],
         },
+        {
+          // Issue 13: memberships and invoices by status, keys only (lists read the items by key).
+          indexName: 'gsi5',
+          partitionKey: { name: 'gsi5pk', type: dynamodb.AttributeType.STRING },
+          sortKey: { name: 'gsi5sk', type: dynamodb.AttributeType.STRING },
+          projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+        },
       ],
     });
 

@@ -116,6 +116,10 @@ export interface Membership {
   version: number;
   createdAt: string;
   updatedAt: string;
+  /** When the membership entered its status (absent on memberships not changed since issue 13: `updatedAt` stands in). */
+  statusChangedAt?: string;
+  /** The version of its plan its timers were last planned with (issue 13: an older cached copy is not used). */
+  planVersion?: number;
 }
 
 export function billingTermsOf(plan: Pick<Plan, 'price' | 'billing' | 'termMonths'>): BillingTerms {

@@ -230,9 +230,18 @@ export interface MembershipRecord extends MembershipState {
   outbox: OutboxEmail[];
 }
 
+/**
+ * Issue 13: a read that may be answered from what this process read less than `maxAgeMs` ago
+ * (a warm container's copy). Without it, a read is strongly consistent. This process's own
+ * writes of the item, and any write conflict, forget the copy.
+ */
+export interface ReadOptions {
+  maxAgeMs?: number;
+}
+
 export interface Store {
-  getSettings(orgId: string): Promise<Settings | null>;
-  getPlan(orgId: string, planId: string): Promise<Plan | null>;
+  getSettings(orgId: string, options?: ReadOptions): Promise<Settings | null>;
+  getPlan(orgId: string, planId: string, options?: ReadOptions): Promise<Plan | null>;
   listPlans(orgId: string): Promise<Plan[]>;
   getMember(orgId: string, memberId: string): Promise<Member | null>;
   /** The members of these ids that exist, in any order: one BatchGetItem for up to 100 ids. */

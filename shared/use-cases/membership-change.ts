@@ -15,7 +15,9 @@ import { closeRenewalIfEnding, syncIntervention } from './notices.js';
 import { domainEventsOf } from './events.js';
 import type { Deps } from '../deps.js';
 import type { Branding, TemplateData, TemplateId } from '../ports/emails.js';
-import type { MembershipState, OutboxEmail, Write } from '../ports/store.js';
+import type { MembershipRecord, MembershipState, OutboxEmail, Write } from '../ports/store.js';
+import type { Invoice } from '../domain/invoice.js';
+import type { TimelineEvent } from '../domain/timeline.js';
 
 /**
  * Every change to a membership goes through here: load its context, mutate a working copy and
@@ -34,16 +36,27 @@ export interface MembershipContext {
   notice?: Notice | null;
 }
 
-export async function loadContext(deps: Pick<Deps, 'store'>, orgId: string, membershipId: string): Promise<MembershipContext> {
+/**
+ * Issue 13: how old a warm container's copy of the settings and the plan may be when a change
+ * loads its context. An edit made through another container reaches a timer within this; a plan
+ * check (R-MNY-1) and a write conflict read afresh, and this process's own edits are seen at once.
+ */
+export const CONTEXT_MAX_AGE_MS = 30_000;
+
+export async function loadContext(deps: Pick<Deps, 'store'>, orgId: string, membershipId: string, options: { fresh?: boolean } = {}): Promise<MembershipContext> {
   const state = await deps.store.getMembershipState(orgId, membershipId);
   if (!state) throw new NotFoundError('membership', membershipId);
   const m = state.membership;
-  const [settings, plan, member, notice] = await Promise.all([
-    deps.store.getSettings(orgId),
-    deps.store.getPlan(orgId, m.planId),
+  const recent = options.fresh ? undefined : { maxAgeMs: CONTEXT_MAX_AGE_MS };
+  let [settings, plan, member, notice] = await Promise.all([
+    deps.store.getSettings(orgId, recent),
+    deps.store.getPlan(orgId, m.planId, recent),
     deps.store.getMember(orgId, m.memberId),
     m.notice ? deps.store.getNotice(orgId, m.notice.id) : null,
   ]);
+  // A copy older than the plan this membership was last planned with (a re-plan job ran
+  // elsewhere since) is never used: the change would plan backwards.
+  if (recent && plan && m.planVersion !== undefined && plan.version < m.planVersion) plan = await deps.store.getPlan(orgId, m.planId);
   if (!settings || !plan || !member) throw new Error(`membership ${membershipId} refers to missing settings, plan or member`);
   return { settings, plan, member, state, notice };
 }
@@ -235,7 +248,8 @@ export async function retryOnConflict<T>(attempt: () => Promise<T>, tries = 5): 
  */
 export async function replanMembership(deps: ChangeDeps, orgId: string, membershipId: string, actor: Actor): Promise<void> {
   await retryOnConflict(async () => {
-    const ctx = await loadContext(deps, orgId, membershipId);
+    // Fresh: a re-plan follows a plan or member edit, which a warm copy may not have seen yet.
+    const ctx = await loadContext(deps, orgId, membershipId, { fresh: true });
     if (!LIVE_STATUSES.has(ctx.state.membership.status)) return;
     const change = new MembershipChange(deps, ctx, actor);
     // R-NOT-6: the member's intervention flag shows on their open notice.
@@ -318,7 +332,7 @@ export async function commitChange(
     /** The schedule whose delivery runs this change: it deletes itself once delivered (ActionAfterCompletion DELETE), so it is not disarmed again. */
     fired?: string;
   },
-): Promise<void> {
+): Promise<Write[]> {
   const m = change.membership;
   const original = change.ctx.state.membership;
   await closeRenewalIfEnding(deps, change);
@@ -329,6 +343,11 @@ export async function commitChange(
   if (armed && armed.name !== previous?.name) await armTimer(deps, m, armed, change.ctx.settings.timeZone, change.now);
   m.armed = armed;
   m.updatedAt = change.now.toISOString();
+  // The plan version this plan of timers was made with (a later change never uses an older copy).
+  m.planVersion = m.planId === change.ctx.plan.id ? change.ctx.plan.version : undefined;
+  // Issue 13: the status index sorts by when the status began, so other writes leave its key alone.
+  if (original.version === 0 || original.status !== m.status) m.statusChangedAt = m.updatedAt;
+  else m.statusChangedAt ??= original.updatedAt;
   const writes: Write[] = [{ kind: 'membership', value: m }, ...change.writes, ...change.emails.map((value) => ({ kind: 'outbox' as const, value }))];
   // R-CON-3: the counts by status follow a new membership and every change of status.
   const shard = () => Math.floor(Math.random() * COUNT_SHARDS);
@@ -355,6 +374,31 @@ export async function commitChange(
       .disarm(previous.name)
       .catch((error: unknown) => console.warn(JSON.stringify({ level: 'warn', msg: 'disarm failed', name: previous.name, error: String(error) })));
   }
+  return writes;
+}
+
+/**
+ * The record of a membership this change created, as the table now holds it, from the writes
+ * just committed: nothing is read again (issue 13). Versioned items were stored one version up.
+ */
+export function recordOfCreated(writes: Write[]): MembershipRecord {
+  let membership: Membership | undefined;
+  const terms: (Term & { version: number })[] = [];
+  const invoices: Invoice[] = [];
+  const timeline: TimelineEvent[] = [];
+  const outbox: OutboxEmail[] = [];
+  for (const w of writes) {
+    if (w.kind === 'membership') membership = { ...w.value, version: w.value.version + 1 };
+    else if (w.kind === 'term') terms.push({ ...w.value, version: w.value.version + 1 });
+    else if (w.kind === 'invoice') invoices.push({ ...w.value, version: w.value.version + 1 });
+    else if (w.kind === 'event') timeline.push(w.value);
+    else if (w.kind === 'outbox') outbox.push({ ...w.value, version: w.value.version + 1 });
+  }
+  if (!membership || membership.version !== 1) throw new Error('recordOfCreated: the writes do not create a membership');
+  // As the store reads them: terms oldest first; the rest newest first (ids are time-sortable).
+  const newestFirst = <T extends { id: string }>(items: T[]) => items.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  terms.sort((a, b) => a.seq - b.seq);
+  return { membership, terms, invoices: newestFirst(invoices), timeline: newestFirst(timeline), outbox: newestFirst(outbox) };
 }
 
 /** Creates the schedule of a planned timer (idempotent by name); a due one is armed a minute ahead. */

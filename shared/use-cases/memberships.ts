@@ -8,7 +8,7 @@ import { parseInput } from '../domain/validate.js';
 import type { Deps } from '../deps.js';
 import type { MembershipRecord, Page, PageRequest } from '../ports/store.js';
 import { requestCharge } from './payments.js';
-import { commitChange, loadContext, MembershipChange } from './membership-change.js';
+import { commitChange, loadContext, MembershipChange, recordOfCreated } from './membership-change.js';
 import { type Caller, checkExpectedVersion, requireSettings } from './context.js';
 import { getMember } from './members.js';
 import { getPlan } from './plans.js';
@@ -52,8 +52,8 @@ export async function createMembership(deps: MembershipDeps, caller: Caller, bod
     change.write({ kind: 'invoice', value: started.invoice });
     if (member.paymentMethod) requestCharge(change, started.invoice, 'purchase');
   }
-  await commitChange(deps, change, { skipPastReminders: true });
-  return (await deps.store.getMembershipRecord(caller.orgId, id))!;
+  // The answer is what was just written: no read after the commit (issue 13).
+  return recordOfCreated(await commitChange(deps, change, { skipPastReminders: true }));
 }
 
 /** R-CON-3: how many memberships the organisation has in each status (one Query on the count shards). */

@@ -1,4 +1,7 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { settingsKey } from '../../shared/adapters/dynamodb/entities/settings.js';
 import { documentClient, DynamoStore } from '../../shared/adapters/dynamodb/store.js';
 import { ConcurrencyError, MembershipExistsError, ValidationError } from '../../shared/domain/errors.js';
 import { newId } from '../../shared/domain/ids.js';
@@ -7,7 +10,10 @@ import type { Member } from '../../shared/domain/member.js';
 import type { Membership } from '../../shared/domain/membership.js';
 import { committed, type OutboxEmail } from '../../shared/ports/store.js';
 import { createTestTable, dynamodbClient } from '../support/aws.js';
-import { membershipFixture } from '../support/fixtures.js';
+import { ANNUAL_PLAN_BODY, membershipFixture, SETTINGS_BODY } from '../support/fixtures.js';
+import { planKey } from '../../shared/adapters/dynamodb/entities/plan.js';
+import type { Plan } from '../../shared/domain/plan.js';
+import { loadContext } from '../../shared/use-cases/membership-change.js';
 
 let store: DynamoStore;
 const ORG = 'org-store-test';
@@ -68,9 +74,11 @@ function invoice(membershipId: string, memberId: string, status: Invoice['status
   };
 }
 
+let tableName: string;
 beforeAll(async () => {
   const client = dynamodbClient();
-  store = new DynamoStore(documentClient(client), await createTestTable(client));
+  tableName = await createTestTable(client);
+  store = new DynamoStore(documentClient(client), tableName);
 });
 
 describe('DynamoStore against DynamoDB Local', () => {
@@ -199,5 +207,62 @@ describe('DynamoStore against DynamoDB Local', () => {
     await store.commit([{ kind: 'release', value: claim(winner) }]);
     await store.commit([{ kind: 'claim', value: claim('ms_4') }]);
     await expect(store.commit([{ kind: 'claim', value: claim('ms_5') }])).rejects.toBeInstanceOf(MembershipExistsError);
+  });
+});
+
+describe('issue 13: warm copies of settings and plans (ReadOptions)', () => {
+  const org = 'org-store-recent';
+  const settings = (name: string, version: number) => ({
+    ...SETTINGS_BODY,
+    name,
+    orgId: org,
+    version,
+    updatedAt: at.toISOString(),
+  });
+  /** Another container's write: straight to the table, not through this store. */
+  const elsewhere = (name: string, version: number) =>
+    dynamodbClient().send(new PutItemCommand({ TableName: tableName, Item: marshall({ ...settingsKey(org), entity: 'settings', ...settings(name, version) }) }));
+
+  it('answers a copy younger than maxAgeMs; a read without it, or this process\'s own write, sees the table', async () => {
+    await store.commit([{ kind: 'settings', value: settings('Club A', 0) }]);
+    expect((await store.getSettings(org, { maxAgeMs: 60_000 }))?.name).toBe('Club A');
+    await elsewhere('Club B', 2);
+    expect((await store.getSettings(org, { maxAgeMs: 60_000 }))?.name).toBe('Club A');
+    expect((await store.getSettings(org))?.name).toBe('Club B');
+    const fresh = (await store.getSettings(org))!;
+    await store.commit([{ kind: 'settings', value: { ...fresh, name: 'Club C' } }]);
+    expect((await store.getSettings(org, { maxAgeMs: 60_000 }))?.name).toBe('Club C');
+  });
+
+  it('forgets its copies after a write conflict, and after maxAgeMs', async () => {
+    expect((await store.getSettings(org, { maxAgeMs: 60_000 }))?.name).toBe('Club C');
+    await elsewhere('Club D', 9);
+    await expect(store.commit([{ kind: 'settings', value: settings('Club E', 3) }])).rejects.toBeInstanceOf(ConcurrencyError);
+    expect((await store.getSettings(org, { maxAgeMs: 60_000 }))?.name).toBe('Club D');
+    await elsewhere('Club F', 10);
+    expect((await store.getSettings(org, { maxAgeMs: 60_000 }))?.name).toBe('Club D');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await store.getSettings(org, { maxAgeMs: 1 }))?.name).toBe('Club F');
+  });
+});
+
+describe('issue 13: a change never plans with a copy older than the plan it was last planned with', () => {
+  it('loadContext reads the plan afresh when its warm copy is older than membership.planVersion', async () => {
+    const org = 'org-store-planversion';
+    const plan = { ...ANNUAL_PLAN_BODY, id: 'pln_01JPLANVERSIONAAAAAAAAAAAA', orgId: org, version: 0, createdAt: at.toISOString(), updatedAt: at.toISOString() } as unknown as Plan;
+    const m = member({ orgId: org });
+    await store.commit([
+      { kind: 'settings', value: { ...SETTINGS_BODY, orgId: org, version: 0, updatedAt: at.toISOString() } },
+      { kind: 'plan', value: plan },
+      { kind: 'member', value: m },
+    ]);
+    expect((await store.getPlan(org, plan.id, { maxAgeMs: 60_000 }))?.version).toBe(1);
+    // A plan edit and its re-plan job, in another container: the plan is at version 2, and so is the membership's plan of timers.
+    await dynamodbClient().send(new PutItemCommand({ TableName: tableName, Item: marshall({ ...planKey(org, plan.id), entity: 'plan', ...plan, name: 'Renamed', version: 2 }) }));
+    const ms = membership(m.id, { orgId: org, planId: plan.id, planVersion: 2 });
+    await store.commit([{ kind: 'membership', value: ms }]);
+    expect((await store.getPlan(org, plan.id, { maxAgeMs: 60_000 }))?.version).toBe(1);
+    const ctx = await loadContext({ store }, org, ms.id);
+    expect(ctx.plan).toMatchObject({ version: 2, name: 'Renamed' });
   });
 });

@@ -36,6 +36,7 @@ import type {
   ReplanJob,
   MemberSearchKey,
   SenderIdentity,
+  ReadOptions,
   Store,
   WorkRef,
   Write,
@@ -250,6 +251,9 @@ function toSpec(table: string, write: Write): Spec {
   }
 }
 
+/** The most settings and plans a process keeps copies of (ReadOptions). */
+const RECENT_LIMIT = 1_000;
+
 /** R-CON-3: the shards of the counts of memberships by status, in the organisation's partition. */
 const COUNT_PREFIX = 'COUNT#MS#';
 
@@ -280,6 +284,48 @@ export class DynamoStore implements Store {
     return { items: (out.Items ?? []).map((i) => valueOf<T>(i)), nextCursor: encodeCursor(out.LastEvaluatedKey) };
   }
 
+  /**
+   * A page of a keys-only index (gsi5), or of gsi4's membership rows: the items themselves, in the
+   * index's order, with one BatchGetItem per 100 keys (eventually consistent, as the index is).
+   * An item deleted since the index was read is left out.
+   */
+  private async hydrate<T>(rows: Item[]): Promise<T[]> {
+    const key = (i: Item) => `${String(i.pk)}\u0000${String(i.sk)}`;
+    const found = new Map<string, Item>();
+    for (let from = 0; from < rows.length; from += 100) {
+      let keys: Record<string, unknown>[] = rows.slice(from, from + 100).map((r) => ({ pk: r.pk, sk: r.sk }));
+      for (let round = 0; keys.length > 0; round++) {
+        if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** round)));
+        const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }));
+        for (const item of out.Responses?.[this.tableName] ?? []) found.set(key(item), item);
+        keys = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    return rows.flatMap((r) => {
+      const item = found.get(key(r));
+      return item ? [valueOf<T>(item)] : [];
+    });
+  }
+
+  /** One page of a keys-only index partition, as items (see hydrate). */
+  private async keysPage<T>(index: string, partition: string, page: PageRequest, forward: boolean, filter?: { expression: string; names: Record<string, string>; values: Record<string, unknown> }): Promise<Page<T>> {
+    const partitionAttr = `${index}pk`;
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index,
+        KeyConditionExpression: '#p = :p',
+        ...(filter ? { FilterExpression: filter.expression } : {}),
+        ExpressionAttributeNames: { '#p': partitionAttr, ...filter?.names },
+        ExpressionAttributeValues: { ':p': partition, ...filter?.values },
+        ScanIndexForward: forward,
+        Limit: page.limit,
+        ExclusiveStartKey: decodeCursor(page.cursor, { partitionAttr, partition, keyAttrs: keyAttrsOf(index) }),
+      }),
+    );
+    return { items: await this.hydrate<T>(out.Items ?? []), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+  }
+
   private async queryAll(input: QueryCommandInput): Promise<Item[]> {
     const items: Item[] = [];
     let start: Record<string, unknown> | undefined;
@@ -306,8 +352,23 @@ export class DynamoStore implements Store {
     return (out.Items ?? []).map((i) => valueOf<T>(i));
   }
 
-  getSettings(orgId: string): Promise<Settings | null> {
-    return this.get(settingsKey(orgId));
+  /** Issue 13: settings and plans this process read lately (ReadOptions), by item key. */
+  private readonly recent = new Map<string, { at: number; value: unknown }>();
+
+  private async recentGet<T>(key: { pk: string; sk: string }, options: ReadOptions | undefined): Promise<T | null> {
+    if (!options?.maxAgeMs) return this.get<T>(key);
+    const id = `${key.pk}\u0000${key.sk}`;
+    const hit = this.recent.get(id);
+    if (hit && Date.now() - hit.at < options.maxAgeMs) return structuredClone(hit.value) as T;
+    const value = await this.get<T>(key);
+    // Bounded: a process serving many organisations starts over rather than growing.
+    if (this.recent.size >= RECENT_LIMIT) this.recent.clear();
+    if (value) this.recent.set(id, { at: Date.now(), value: structuredClone(value) });
+    return value;
+  }
+
+  getSettings(orgId: string, options?: ReadOptions): Promise<Settings | null> {
+    return this.recentGet(settingsKey(orgId), options);
   }
 
   getGateway(orgId: string): Promise<GatewayConnection | null> {
@@ -318,8 +379,8 @@ export class DynamoStore implements Store {
     return this.get(webhookReceiptKey(orgId, eventId));
   }
 
-  getPlan(orgId: string, planId: string): Promise<Plan | null> {
-    return this.get(planKey(orgId, planId));
+  getPlan(orgId: string, planId: string, options?: ReadOptions): Promise<Plan | null> {
+    return this.recentGet(planKey(orgId, planId), options);
   }
 
   async listPlans(orgId: string): Promise<Plan[]> {
@@ -381,11 +442,16 @@ export class DynamoStore implements Store {
   }
 
   listMembershipsOfMember(orgId: string, memberId: string, page: PageRequest): Promise<Page<Membership>> {
-    return this.page(INDEX.byParent, 'gsi1pk', membershipsOfMember(orgId, memberId), page, false);
+    // gsi4 rows carry the status: voided memberships are left out before the items are read (R-CAN-6).
+    return this.keysPage(INDEX.byDue, allMembershipsOfMember(orgId, memberId), page, false, {
+      expression: '#st <> :voided',
+      names: { '#st': 'status' },
+      values: { ':voided': 'voided' },
+    });
   }
 
   listMembershipsByStatus(orgId: string, status: MembershipStatus, page: PageRequest): Promise<Page<Membership>> {
-    return this.page(INDEX.byStatus, 'gsi2pk', membershipsByStatus(orgId, status), page, false);
+    return this.keysPage(INDEX.byStatusKeys, membershipsByStatus(orgId, status), page, false);
   }
 
   async listLiveMembershipsOfPlan(orgId: string, planId: string, page: PageRequest): Promise<Page<string>> {
@@ -422,7 +488,7 @@ export class DynamoStore implements Store {
   }
 
   listInvoicesByStatus(orgId: string, status: InvoiceStatus, page: PageRequest): Promise<Page<Invoice>> {
-    return this.page(INDEX.byStatus, 'gsi2pk', invoicesByStatus(orgId, status), page, true);
+    return this.keysPage(INDEX.byStatusKeys, invoicesByStatus(orgId, status), page, true);
   }
 
   getLinkUse(orgId: string, membershipId: string, jti: string): Promise<LinkUse | null> {
@@ -609,7 +675,8 @@ export class DynamoStore implements Store {
         ExclusiveStartKey: decodeCursor(page.cursor, { partitionAttr: pkAttr, partition, keyAttrs: keyAttrsOf(index) }),
       }),
     );
-    return { items: (out.Items ?? []).map((i) => valueOf<T>(i)), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+    const rows = out.Items ?? [];
+    return { items: index === INDEX.byStatusKeys ? await this.hydrate<T>(rows) : rows.map((i) => valueOf<T>(i)), nextCursor: encodeCursor(out.LastEvaluatedKey) };
   }
 
   membersCreatedBetween(orgId: string, from: string, to: string, page: PageRequest): Promise<Page<Member>> {
@@ -618,13 +685,13 @@ export class DynamoStore implements Store {
   }
 
   membershipsChangedBetween(orgId: string, status: MembershipStatus, from: string, to: string, page: PageRequest): Promise<Page<Membership>> {
-    // gsi2sk = `<updatedAt>#<id>`: '#' sorts before any id, so [from, to) is BETWEEN from AND to (exclusive by the '#').
-    return this.range(INDEX.byStatus, membershipsByStatus(orgId, status), from, to, page);
+    // gsi5sk = `<statusChangedAt>#<id>`: '#' sorts before any id, so [from, to) is BETWEEN from AND to (exclusive by the '#').
+    return this.range(INDEX.byStatusKeys, membershipsByStatus(orgId, status), from, to, page);
   }
 
   invoicesDueBetween(orgId: string, status: InvoiceStatus, from: string, to: string, page: PageRequest): Promise<Page<Invoice>> {
-    // gsi2sk = `<dueDate>#<id>`: '~' sorts after '#', so the last day is included.
-    return this.range(INDEX.byStatus, invoicesByStatus(orgId, status), from, `${to}~`, page);
+    // gsi5sk = `<dueDate>#<id>`: '~' sorts after '#', so the last day is included.
+    return this.range(INDEX.byStatusKeys, invoicesByStatus(orgId, status), from, `${to}~`, page);
   }
 
   getJob(orgId: string, planId: string): Promise<ReplanJob | null> {
@@ -633,13 +700,18 @@ export class DynamoStore implements Store {
 
   async commit(writes: Write[]): Promise<void> {
     if (writes.length === 0) return;
+    // This process's own change of settings or a plan is seen by its next read at once.
+    if (writes.some((w) => w.kind === 'settings' || w.kind === 'plan')) this.recent.clear();
     const specs = writes.map((w) => toSpec(this.tableName, w));
     if (specs.length === 1 && specs[0]!.item.Put) {
       const [spec] = specs as [Spec];
       try {
         await this.doc.send(new PutCommand(spec.item.Put!));
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) throw spec.conflict();
+        if (error instanceof ConditionalCheckFailedException) {
+          this.recent.clear();
+          throw spec.conflict();
+        }
         throw error;
       }
       return;
@@ -650,7 +722,11 @@ export class DynamoStore implements Store {
       if (error instanceof TransactionCanceledException) {
         const reasons = error.CancellationReasons ?? [];
         const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
-        if (failed >= 0) throw specs[failed]!.conflict();
+        // A conflict may come from a copy read earlier: the retry reads afresh.
+        if (failed >= 0) {
+          this.recent.clear();
+          throw specs[failed]!.conflict();
+        }
         const conflicted = reasons.findIndex((r) => r.Code === 'TransactionConflict');
         if (conflicted >= 0) throw busy(specs[conflicted]!);
       }

@@ -41,7 +41,7 @@ export function invoiceView({ orgId: _org, ...i }: Invoice) {
   return i;
 }
 
-export function membershipView({ orgId: _org, timers, armed: _armed, ...m }: Membership) {
+export function membershipView({ orgId: _org, timers, armed: _armed, statusChangedAt: _since, planVersion: _pv, ...m }: Membership) {
   return { ...m, timers: timers.map((t) => ({ kind: t.kind, at: t.at, ref: t.ref })) };
 }
 

@@ -12,9 +12,9 @@ import { type Item, memberPk, membershipPk } from './keys.js';
  */
 export const membershipKey = (orgId: string, id: string) => ({ pk: membershipPk(orgId, id), sk: 'MEMBERSHIP' });
 
-/** Memberships of a member, newest first (gsi1, sparse: a voided membership leaves it, R-CAN-6). */
+/** Memberships of a member, newest first: gsi1 before issue 13 (voided ones left it, R-CAN-6); read for items not yet migrated. */
 export const membershipsOfMember = (orgId: string, memberId: string) => `ORG#${orgId}#MBR#${memberId}#MS`;
-/** Memberships by status (gsi2), most recently changed first. */
+/** Memberships by status (gsi5, keys only), the latest to enter it first. */
 export const membershipsByStatus = (orgId: string, status: MembershipStatus) => `ORG#${orgId}#MS#STATUS#${status}`;
 /** Live memberships of a plan (gsi3, sparse: only live ones), for re-planning after a plan edit. */
 export const liveMembershipsOfPlan = (orgId: string, planId: string) => `ORG#${orgId}#PLAN#${planId}#LIVE`;
@@ -25,14 +25,18 @@ export const liveMembershipsOfPlan = (orgId: string, planId: string) => `ORG#${o
  */
 export const allMembershipsOfMember = (orgId: string, memberId: string) => `ORG#${orgId}#MBR#${memberId}#ALLMS`;
 
+/**
+ * Issue 13: a membership is in no index that projects its attributes, so a write that leaves its
+ * status (and plan) alone writes no index at all. Its member's memberships are gsi4 (keys, id and
+ * status); by status, gsi5 (keys only), sorted by the instant the status began.
+ */
 export const membershipItem = (m: Membership): Item => ({
   ...membershipKey(m.orgId, m.id),
   entity: 'membership',
   gsi4pk: allMembershipsOfMember(m.orgId, m.memberId),
   gsi4sk: m.id,
-  ...(m.status === 'voided' ? {} : { gsi1pk: membershipsOfMember(m.orgId, m.memberId), gsi1sk: m.id }),
-  gsi2pk: membershipsByStatus(m.orgId, m.status),
-  gsi2sk: `${m.updatedAt}#${m.id}`,
+  gsi5pk: membershipsByStatus(m.orgId, m.status),
+  gsi5sk: `${m.statusChangedAt ?? m.updatedAt}#${m.id}`,
   ...(LIVE_STATUSES.has(m.status) ? { gsi3pk: liveMembershipsOfPlan(m.orgId, m.planId), gsi3sk: m.id } : {}),
   ...m,
 });
