@@ -158,7 +158,8 @@ export const routes = new Router<Route>()
   })
   .add('GET', '/api/memberships/counts', async (deps, caller) => json(200, await membershipCounts(deps, caller)))
   .add('GET', '/api/memberships/{membershipId}', async (deps, caller, _e, p) =>
-    withEtag(200, membershipRecordView(await getMembershipRecord(deps, caller, p.membershipId!))),
+    // A plain read: the history eventually consistent (issue 13; the membership itself, strongly).
+    withEtag(200, membershipRecordView(await getMembershipRecord(deps, caller, p.membershipId!, { history: 'eventual' }))),
   )
   .add('PATCH', '/api/memberships/{membershipId}', async (deps, caller, event, p) =>
     withEtag(200, membershipRecordView(await changeTermEnd(deps, caller, p.membershipId!, jsonBody(event), expectedVersion(event)))),

@@ -254,7 +254,13 @@ export interface Store {
   searchMembers(orgId: string, prefix: string, page: PageRequest): Promise<Page<MemberSearchKey>>;
   getMembership(orgId: string, membershipId: string): Promise<Membership | null>;
   getMembershipState(orgId: string, membershipId: string): Promise<MembershipState | null>;
-  getMembershipRecord(orgId: string, membershipId: string): Promise<MembershipRecord | null>;
+  /**
+   * The membership (strongly consistent: its version is the ETag) with its latest terms,
+   * invoices, timeline and e-mails. `history: 'eventual'` reads the history eventually
+   * consistently, at half the read units (a plain GET); after a change, the default reads it
+   * strongly, so the answer shows the change.
+   */
+  getMembershipRecord(orgId: string, membershipId: string, options?: { history?: 'strong' | 'eventual' }): Promise<MembershipRecord | null>;
   /** Active and history, newest first; voided memberships are not listed (R-CAN-6). */
   listMembershipsOfMember(orgId: string, memberId: string, page: PageRequest): Promise<Page<Membership>>;
   listMembershipsByStatus(orgId: string, status: MembershipStatus, page: PageRequest): Promise<Page<Membership>>;

@@ -62,8 +62,13 @@ export async function membershipCounts(deps: Pick<Deps, 'store'>, caller: Caller
   return { counts, total: Object.values(counts).reduce((a, b) => a + b, 0) };
 }
 
-export async function getMembershipRecord(deps: Pick<Deps, 'store'>, caller: Caller, membershipId: string): Promise<MembershipRecord> {
-  const record = await deps.store.getMembershipRecord(caller.orgId, membershipId);
+export async function getMembershipRecord(
+  deps: Pick<Deps, 'store'>,
+  caller: Caller,
+  membershipId: string,
+  options: { history?: 'strong' | 'eventual' } = {},
+): Promise<MembershipRecord> {
+  const record = await deps.store.getMembershipRecord(caller.orgId, membershipId, options);
   if (!record) throw new NotFoundError('membership', membershipId);
   return record;
 }

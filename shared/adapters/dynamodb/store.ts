@@ -338,7 +338,7 @@ export class DynamoStore implements Store {
   }
 
   /** The latest `limit` items of one kind in a membership's collection, newest first: one Query. */
-  private async latest<T>(orgId: string, membershipId: string, prefix: string, limit: number): Promise<T[]> {
+  private async latest<T>(orgId: string, membershipId: string, prefix: string, limit: number, consistent = true): Promise<T[]> {
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -346,7 +346,7 @@ export class DynamoStore implements Store {
         ExpressionAttributeValues: { ':pk': membershipPk(orgId, membershipId), ':prefix': prefix },
         ScanIndexForward: false,
         Limit: limit,
-        ConsistentRead: true,
+        ConsistentRead: consistent,
       }),
     );
     return (out.Items ?? []).map((i) => valueOf<T>(i));
@@ -425,20 +425,19 @@ export class DynamoStore implements Store {
     return membership ? { membership, terms } : null;
   }
 
-  async getMembershipRecord(orgId: string, membershipId: string): Promise<MembershipRecord | null> {
-    const [state, timeline, outbox, invoices] = await Promise.all([
-      this.getMembershipState(orgId, membershipId),
-      this.latest<TimelineEvent>(orgId, membershipId, EVENT_PREFIX, RECORD_LIMITS.timeline),
-      this.latest<OutboxEmail>(orgId, membershipId, OUTBOX_PREFIX, RECORD_LIMITS.outbox),
+  async getMembershipRecord(orgId: string, membershipId: string, options: { history?: 'strong' | 'eventual' } = {}): Promise<MembershipRecord | null> {
+    const strong = options.history !== 'eventual';
+    // Five reads at once: the membership, and one Query for each kind of its history.
+    const [membership, terms, timeline, outbox, invoices] = await Promise.all([
+      this.getMembership(orgId, membershipId),
+      this.latest<Term & { version: number }>(orgId, membershipId, TERM_PREFIX, RECORD_LIMITS.terms, strong),
+      this.latest<TimelineEvent>(orgId, membershipId, EVENT_PREFIX, RECORD_LIMITS.timeline, strong),
+      this.latest<OutboxEmail>(orgId, membershipId, OUTBOX_PREFIX, RECORD_LIMITS.outbox, strong),
       this.latestInvoices(orgId, membershipId, RECORD_LIMITS.invoices),
     ]);
-    if (!state) return null;
-    const terms =
-      state.terms.length < 2
-        ? state.terms
-        : await this.latest<Term & { version: number }>(orgId, membershipId, TERM_PREFIX, RECORD_LIMITS.terms);
+    if (!membership) return null;
     // Terms oldest first, as staff read a history; the rest newest first.
-    return { ...state, terms: [...terms].reverse(), timeline, outbox, invoices };
+    return { membership, terms: [...terms].reverse(), timeline, outbox, invoices };
   }
 
   listMembershipsOfMember(orgId: string, memberId: string, page: PageRequest): Promise<Page<Membership>> {
