@@ -1,10 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { systemClock } from './adapters/clock.js';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { type ClientSource, once } from './adapters/lazy-client.js';
 import { StripeGateway } from './adapters/payments/stripe.js';
 import { SsmGatewaySecrets } from './adapters/ssm/gateway-secrets.js';
 import { SsmWebhookSecrets } from './adapters/ssm/webhook-secrets.js';
@@ -56,12 +57,17 @@ export interface ClientOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
+/**
+ * The clients. DynamoDB serves every request, so it is made at init; the others are factories
+ * run on first use (issue 13): their SDK packages sit in the bundle's chunks, and a cold start
+ * that never schedules, mails, starts a workflow or reads a gateway key does not load them.
+ */
 export interface AwsClients {
   dynamodb: DynamoDBClient;
-  scheduler: SchedulerClient;
-  sesv2: SESv2Client;
-  sfn: SFNClient;
-  ssm: SSMClient;
+  scheduler: ClientSource<SchedulerClient>;
+  sesv2: ClientSource<SESv2Client>;
+  sfn: ClientSource<SFNClient>;
+  ssm: ClientSource<SSMClient>;
 }
 
 export function awsClients(options: ClientOptions = {}): AwsClients {
@@ -71,12 +77,12 @@ export function awsClients(options: ClientOptions = {}): AwsClients {
   const at = (endpoint: string | undefined) => (endpoint ? { ...base, endpoint } : base);
   return {
     dynamodb: new DynamoDBClient(at(options.endpoints?.dynamodb)),
-    scheduler: new SchedulerClient(at(options.endpoints?.scheduler)),
+    scheduler: once(async () => new (await import('./adapters/scheduler/sdk.js')).SchedulerClient(at(options.endpoints?.scheduler))),
     // SendEmail has no idempotency key: the SDK must not resend it after a lost answer. The mail
     // worker retries instead, after SES's Send event had time to tell whether it was sent.
-    sesv2: new SESv2Client({ ...at(options.endpoints?.sesv2), maxAttempts: 1 }),
-    sfn: new SFNClient(at(options.endpoints?.sfn)),
-    ssm: new SSMClient(at(options.endpoints?.ssm)),
+    sesv2: once(async () => new (await import('./adapters/ses/sdk.js')).SESv2Client({ ...at(options.endpoints?.sesv2), maxAttempts: 1 })),
+    sfn: once(async () => new (await import('./adapters/stepfunctions/sdk.js')).SFNClient(at(options.endpoints?.sfn))),
+    ssm: once(async () => new (await import('./adapters/ssm/sdk.js')).SSMClient(at(options.endpoints?.ssm))),
   };
 }
 
@@ -114,10 +120,14 @@ function tagOf(text: string | undefined): { key: string; value: string } | undef
   return { key, value };
 }
 
-/** The signed-link keys: inline JSON, or the Secrets Manager secret read once at cold start. */
+/**
+ * The signed-link keys: inline JSON, or the Secrets Manager secret read once at cold start (its
+ * SDK is imported only then: the local cloud and the tests pass the keys inline).
+ */
 export async function loadLinkKeys(config: Config, secrets?: SecretsManagerClient): Promise<LinkKeys> {
   if (config.LINK_KEYS !== undefined) return parseLinkKeys(config.LINK_KEYS);
-  const out = await (secrets ?? new SecretsManagerClient({})).send(new GetSecretValueCommand({ SecretId: config.LINK_KEYS_SECRET_ARN }));
+  const sdk = await import('@aws-sdk/client-secrets-manager');
+  const out = await (secrets ?? new sdk.SecretsManagerClient({})).send(new sdk.GetSecretValueCommand({ SecretId: config.LINK_KEYS_SECRET_ARN }));
   if (!out.SecretString) throw new Error('the link-keys secret has no string value');
   return parseLinkKeys(out.SecretString);
 }

@@ -1,21 +1,41 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, AssetHashType, DockerImage, Duration, type ILocalBundling, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { BUNDLE_EXTERNALS, ESM_REQUIRE_BANNER, type FunctionName } from './bundling.js';
+import { type FunctionName, HANDLER_NODE_OPTIONS } from './bundling.js';
 import { acknowledge } from './nag.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Writes the compiled console next to the console function's bundle (templates/console/build.ts). */
-const consoleAppHook = {
-  beforeBundling: () => [],
-  beforeInstall: () => [],
-  afterBundling: (inputDir: string, outputDir: string) => [`cd "${inputDir}" && npx tsx templates/console/build.ts "${outputDir}"`],
-};
+/**
+ * The function's asset: `bundling.ts` run in a child process writes `index.mjs`, its chunks and
+ * source maps (and the compiled console for the console function) into the asset directory —
+ * the layout the benchmark and the bundle tests build with the same function. (NodejsFunction
+ * cannot split: it hands esbuild one `--outfile`.) The asset hash is the output's, so the source
+ * tree is never fingerprinted, and a synthesis that skips bundling (the tests, the local cloud)
+ * runs nothing.
+ */
+class HandlerBundler implements ILocalBundling {
+  /** Part of the asset's cache key: two functions never share a bundle. */
+  constructor(readonly functionName: FunctionName) {}
+
+  tryBundle(outputDir: string): boolean {
+    const run = spawnSync('npx', ['tsx', 'infra/constructs/bundling.ts', this.functionName, outputDir], { cwd: ROOT, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`bundling ${this.functionName} failed: ${run.error?.message ?? ''}${run.stderr}`);
+    return true;
+  }
+}
+
+function handlerCode(name: FunctionName): lambda.Code {
+  return lambda.Code.fromAsset(ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    // Never pulled: the local bundling above either writes the asset or throws.
+    bundling: { image: DockerImage.fromRegistry('dummy'), local: new HandlerBundler(name) },
+  });
+}
 
 /** The CloudFormation metadata key naming the entry of a function (read by the local cloud). */
 export const FUNCTION_METADATA_KEY = 'relance:function';
@@ -33,13 +53,14 @@ export interface HouseFunctionProps {
 }
 
 /**
- * Every Relance function: Node.js 22 on arm64, one minified ESM bundle from
- * `functions/<name>.ts` with the SDK left to the runtime, source maps, a log group with a
- * retention, and a fixed name (`relance-<stage>-<name>`) so its ARN is known without a
- * reference cycle. `use…` methods grant access and set the matching variable in one call.
+ * Every Relance function: Node.js 24 on arm64, a minified ESM bundle of `functions/<name>.ts`
+ * with the AWS SDK bundled and the clients a request may not need in chunks loaded on first use
+ * (bundling.ts), source maps beside it (enabled by NODE_OPTIONS when needed), a log group with a retention, and a fixed name
+ * (`relance-<stage>-<name>`) so its ARN is known without a reference cycle. `use…` methods grant
+ * access and set the matching variable in one call.
  */
 export class HouseFunction extends Construct {
-  readonly fn: NodejsFunction;
+  readonly fn: lambda.Function;
   readonly functionName: string;
   readonly reservedConcurrency?: number;
 
@@ -52,14 +73,12 @@ export class HouseFunction extends Construct {
       retention: props.logRetentionDays as logs.RetentionDays,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.fn = new NodejsFunction(this, 'Function', {
+    this.fn = new lambda.Function(this, 'Function', {
       functionName: this.functionName,
       description: props.description,
-      entry: `${ROOT}functions/${props.name}.ts`,
-      handler: 'handler',
-      projectRoot: ROOT,
-      depsLockFilePath: `${ROOT}package-lock.json`,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      code: handlerCode(props.name),
+      handler: 'index.handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(15),
@@ -68,23 +87,10 @@ export class HouseFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       // R-OPS-5: X-Ray traces (Powertools Tracer in the handlers adds the SDK calls' segments).
       tracing: lambda.Tracing.ACTIVE,
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        mainFields: ['module', 'main'],
-        externalModules: BUNDLE_EXTERNALS,
-        banner: ESM_REQUIRE_BANNER,
-        // The console function serves the compiled console (issue 11): built into its assets.
-        ...(props.name === 'console' ? { commandHooks: consoleAppHook } : {}),
-      },
+      environment: { ...(HANDLER_NODE_OPTIONS ? { NODE_OPTIONS: HANDLER_NODE_OPTIONS } : {}), ...props.environment },
     });
     (this.fn.node.defaultChild as lambda.CfnFunction).addMetadata(FUNCTION_METADATA_KEY, props.name);
     // Item 8: cdk-nag findings every Relance function shares, and why they stay.
-    acknowledge(this, 'AwsSolutions-L1', 'The runtime is pinned to nodejs22.x on purpose: the code, its tests and the local cloud run on Node 22 (package.json engines); moving is a deliberate upgrade.');
-    acknowledge(this, 'Serverless-LambdaLatestVersion', 'The runtime is pinned to nodejs22.x on purpose (see AwsSolutions-L1).');
     acknowledge(this, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'AWSLambdaBasicExecutionRole only lets the function write its own logs; the log group is created here with a retention.');
     acknowledge(this, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray (xray:PutTraceSegments, PutTelemetryRecords) has no resource-level permissions: tracing needs Resource "*".');
   }

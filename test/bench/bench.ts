@@ -13,7 +13,7 @@ import { benchHandlers } from './handlers.js';
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 25);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-// Inside the repository so the bundles resolve their packages from node_modules.
+// Under .relance/ (ignored by git); the bundles need no node_modules to run.
 const OUT = join(ROOT, '.relance', 'bench');
 const onlyArg = process.argv.indexOf('--only');
 const only = new Set(onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? '').split(',') : ['handlers', 'operations', 'year', 'console']);

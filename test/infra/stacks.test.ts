@@ -65,12 +65,12 @@ describe('stateful stack', () => {
 });
 
 describe('stateless stack', () => {
-  it('runs every function on Node.js 22, arm64, with a log group that expires', () => {
+  it('runs every function on Node.js 24, arm64, with a log group that expires', () => {
     const t = stateless();
     const fns = t.findResources('AWS::Lambda::Function', { Properties: { FunctionName: Match.stringLikeRegexp('^relance-local-') } });
     expect(Object.keys(fns)).toHaveLength(8);
     for (const fn of Object.values(fns) as { Properties: Record<string, unknown> }[]) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
     }
     // Eight functions, the dunning machine and the API's access log.
     t.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 10);

@@ -1,4 +1,4 @@
-import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient, PutEventsCommand } from './sdk.js';
 import { DOMAIN_EVENT_SOURCE, type DomainEvent } from '../../domain/events.js';
 import type { EventPublisher } from '../../use-cases/events.js';
 
@@ -12,7 +12,7 @@ const MAX_ENTRIES = 10;
  * refuses (`FailedEntryCount`) is an error: the stream record is retried.
  */
 export class EventBridgePublisher implements EventPublisher {
-  private client: Promise<{ client: EventBridgeClient; PutEventsCommand: typeof import('@aws-sdk/client-eventbridge').PutEventsCommand }> | null = null;
+  private client: Promise<{ client: EventBridgeClient; PutEventsCommand: typeof PutEventsCommand }> | null = null;
 
   constructor(
     private readonly busName: string,
@@ -20,7 +20,7 @@ export class EventBridgePublisher implements EventPublisher {
   ) {}
 
   private load() {
-    this.client ??= import('@aws-sdk/client-eventbridge').then((sdk) => ({
+    this.client ??= import('./sdk.js').then((sdk) => ({
       client: new sdk.EventBridgeClient({ ...this.clientOptions, maxAttempts: 3, requestHandler: { requestTimeout: 10_000, throwOnRequestTimeout: true } }),
       PutEventsCommand: sdk.PutEventsCommand,
     }));

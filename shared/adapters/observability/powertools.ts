@@ -2,9 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics as PowertoolsMetrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import type { MiddlewareObj } from '@middy/core';
+import { isRequestXRaySampled } from '@aws-lambda-powertools/commons/utils/env';
+import type { MiddlewareObj, Request } from '@middy/core';
 import type { Metrics, MetricName } from '../../ports/metrics.js';
 
 /**
@@ -14,6 +13,10 @@ import type { Metrics, MetricName } from '../../ports/metrics.js';
  * `Relance`, a cold-start metric) and the Tracer (X-Ray, the handler as a segment). Only the
  * Lambda entries (functions/*.ts) use it; the local cloud and the tests run the same handlers
  * without it.
+ *
+ * Issue 13: the Tracer is loaded on the first invocation X-Ray samples (`lazyTracing`), not at
+ * init. An invocation X-Ray does not sample records nothing, so a container that only serves
+ * those never loads it; the first sampled one pays its load once.
  */
 export interface Observability {
   logger: Logger;
@@ -38,7 +41,6 @@ export function correlationIdOf(event: unknown): string | undefined {
 export function observability(service: string): Observability {
   const logger = new Logger({ serviceName: `relance-${service}` });
   const metrics = new PowertoolsMetrics({ namespace: 'Relance', serviceName: `relance-${service}` });
-  const tracer = new Tracer({ serviceName: `relance-${service}` });
   const correlation: MiddlewareObj = {
     before: (request) => {
       const id = correlationIdOf(request.event);
@@ -63,8 +65,39 @@ export function observability(service: string): Observability {
       injectLambdaContext(logger, { resetKeys: true }),
       correlation,
       logMetrics(metrics, { captureColdStartMetric: true, throwOnEmptyMetrics: false }),
-      captureLambdaHandler(tracer, { captureResponse: false }),
+      lazyTracing(service),
     ],
+  };
+}
+
+/**
+ * The Tracer's middleware, loaded (tracing.ts) on the first invocation X-Ray samples and run for
+ * sampled invocations only: an unsampled one would only make a subsegment nobody sends. Outside
+ * Lambda there is no trace header, so the tests and the local cloud never load it.
+ */
+export function lazyTracing(service: string, sampled: () => boolean = isRequestXRaySampled): MiddlewareObj {
+  let loaded: Promise<MiddlewareObj> | undefined;
+  let invocations = 0;
+  const traced = new WeakSet<Request>();
+  const load = () => {
+    loaded ??= import('./tracing.js').then((m) => m.tracingMiddleware(service, invocations > 1));
+    return loaded;
+  };
+  return {
+    before: async (request) => {
+      invocations += 1;
+      if (!sampled()) return;
+      const tracing = await load();
+      traced.add(request);
+      await tracing.before?.(request);
+    },
+    // Only the invocations whose `before` opened a subsegment close one.
+    after: async (request) => {
+      if (traced.has(request)) await (await load()).after?.(request);
+    },
+    onError: async (request) => {
+      if (traced.has(request)) await (await load()).onError?.(request);
+    },
   };
 }
 

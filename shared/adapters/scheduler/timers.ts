@@ -1,14 +1,12 @@
-import {
-  ConflictException,
-  CreateScheduleCommand,
-  DeleteScheduleCommand,
-  ResourceNotFoundException,
-  type SchedulerClient,
-} from '@aws-sdk/client-scheduler';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone.js';
 import utc from 'dayjs/plugin/utc.js';
 import type { Timers, TimerSpec } from '../../ports/timers.js';
+import { type ClientSource, clientOf } from '../lazy-client.js';
+
+/** The commands and errors, from the chunk that holds the client (loaded on the first timer). */
+const sdk = () => import('./sdk.js');
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
@@ -33,13 +31,14 @@ export function atExpression(at: Date, timeZone: string): string {
 /** EventBridge Scheduler one-shot schedules; each deletes itself after it fires. */
 export class SchedulerTimers implements Timers {
   constructor(
-    private readonly client: SchedulerClient,
+    private readonly client: ClientSource<SchedulerClient>,
     private readonly config: SchedulerTimersConfig,
   ) {}
 
   async arm(spec: TimerSpec): Promise<void> {
+    const [client, { CreateScheduleCommand, ConflictException }] = await Promise.all([clientOf(this.client), sdk()]);
     try {
-      await this.client.send(
+      await client.send(
         new CreateScheduleCommand({
           Name: spec.name,
           GroupName: this.config.groupName,
@@ -63,8 +62,9 @@ export class SchedulerTimers implements Timers {
   }
 
   async disarm(name: string): Promise<void> {
+    const [client, { DeleteScheduleCommand, ResourceNotFoundException }] = await Promise.all([clientOf(this.client), sdk()]);
     try {
-      await this.client.send(new DeleteScheduleCommand({ Name: name, GroupName: this.config.groupName }));
+      await client.send(new DeleteScheduleCommand({ Name: name, GroupName: this.config.groupName }));
     } catch (error) {
       if (error instanceof ResourceNotFoundException) return;
       throw error;

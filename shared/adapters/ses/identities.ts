@@ -1,12 +1,9 @@
-import {
-  AlreadyExistsException,
-  CreateEmailIdentityCommand,
-  GetEmailIdentityCommand,
-  NotFoundException,
-  type DkimAttributes,
-  type SESv2Client,
-} from '@aws-sdk/client-sesv2';
+import type { DkimAttributes, SESv2Client } from '@aws-sdk/client-sesv2';
 import { type DnsRecord, IdentityExistsError, type IdentityStatus, type IdentityVerification, type SenderIdentities } from '../../ports/identities.js';
+import { type ClientSource, clientOf } from '../lazy-client.js';
+
+/** The commands and errors, from the chunk that holds the client (loaded on the first identity call). */
+const sdk = () => import('./sdk.js');
 
 /** Easy DKIM: each token is published as `<token>._domainkey.<domain>` CNAME `<token>.dkim.amazonses.com`. */
 function dkimRecords(domain: string, dkim: DkimAttributes | undefined): DnsRecord[] {
@@ -28,14 +25,15 @@ export class SesIdentities implements SenderIdentities {
    * stack lets the functions create, read and send from this stage's tagged identities only.
    */
   constructor(
-    private readonly client: SESv2Client,
+    private readonly client: ClientSource<SESv2Client>,
     private readonly tag?: { key: string; value: string },
   ) {}
 
   async start(identity: string, type: 'domain' | 'email'): Promise<IdentityStatus> {
+    const [client, { CreateEmailIdentityCommand, AlreadyExistsException }] = await Promise.all([clientOf(this.client), sdk()]);
     try {
       const tags = this.tag ? { Tags: [{ Key: this.tag.key, Value: this.tag.value }] } : {};
-      const out = await this.client.send(new CreateEmailIdentityCommand({ EmailIdentity: identity, ...tags }));
+      const out = await client.send(new CreateEmailIdentityCommand({ EmailIdentity: identity, ...tags }));
       return {
         identity,
         type,
@@ -50,8 +48,9 @@ export class SesIdentities implements SenderIdentities {
   }
 
   async get(identity: string): Promise<IdentityStatus | null> {
+    const [client, { GetEmailIdentityCommand, NotFoundException }] = await Promise.all([clientOf(this.client), sdk()]);
     try {
-      const out = await this.client.send(new GetEmailIdentityCommand({ EmailIdentity: identity }));
+      const out = await client.send(new GetEmailIdentityCommand({ EmailIdentity: identity }));
       const type = out.IdentityType === 'EMAIL_ADDRESS' ? 'email' : 'domain';
       return {
         identity,

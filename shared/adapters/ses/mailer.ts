@@ -1,18 +1,11 @@
-import {
-  AccountSuspendedException,
-  BadRequestException,
-  LimitExceededException,
-  MailFromDomainNotVerifiedException,
-  MessageRejected,
-  NotFoundException,
-  SendEmailCommand,
-  type SendEmailCommandOutput,
-  SendingPausedException,
-  type SESv2Client,
-  TooManyRequestsException,
-} from '@aws-sdk/client-sesv2';
+import type { SendEmailCommand, SendEmailCommandOutput, SESv2Client } from '@aws-sdk/client-sesv2';
 import { domainToASCII } from 'node:url';
 import { type Address, type Mailer, MailNotSentError, MailRejectedError, type OutgoingEmail } from '../../ports/mailer.js';
+import { type ClientSource, clientOf } from '../lazy-client.js';
+
+/** The SES v2 package: the command and the errors, from the chunk that holds the client (loaded on the first e-mail). */
+type SesSdk = typeof import('./sdk.js');
+const loadSdk = (): Promise<SesSdk> => import('./sdk.js');
 
 /**
  * An address SES cannot send to or from, found before SES is called.
@@ -186,7 +179,7 @@ function emailTags(tags: Record<string, string>): { Name: string; Value: string 
  */
 export class SesMailer implements Mailer {
   constructor(
-    private readonly client: SESv2Client,
+    private readonly client: ClientSource<SESv2Client>,
     private readonly configurationSetName: string | undefined,
   ) {}
 
@@ -194,9 +187,11 @@ export class SesMailer implements Mailer {
     const from = formatAddress(email.from);
     const to = email.to.map(formatAddress);
     const replyTo = email.replyTo.map(formatAddress);
+    const [client, sdk] = await Promise.all([clientOf(this.client), loadSdk()]);
     const out = await sendClassified(
-      this.client,
-      new SendEmailCommand({
+      sdk,
+      client,
+      new sdk.SendEmailCommand({
         FromEmailAddress: from,
         Destination: { ToAddresses: to },
         ReplyToAddresses: replyTo,
@@ -227,17 +222,17 @@ export class SesMailer implements Mailer {
  */
 const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-async function sendClassified(client: SESv2Client, command: SendEmailCommand): Promise<SendEmailCommandOutput> {
+async function sendClassified(sdk: SesSdk, client: SESv2Client, command: SendEmailCommand): Promise<SendEmailCommandOutput> {
   try {
     return await client.send(command);
   } catch (error) {
     if (
-      error instanceof TooManyRequestsException ||
-      error instanceof LimitExceededException ||
-      error instanceof SendingPausedException ||
-      error instanceof AccountSuspendedException ||
-      error instanceof MailFromDomainNotVerifiedException ||
-      error instanceof NotFoundException
+      error instanceof sdk.TooManyRequestsException ||
+      error instanceof sdk.LimitExceededException ||
+      error instanceof sdk.SendingPausedException ||
+      error instanceof sdk.AccountSuspendedException ||
+      error instanceof sdk.MailFromDomainNotVerifiedException ||
+      error instanceof sdk.NotFoundException
     ) {
       throw new MailNotSentError(`SES did not take the e-mail: ${error.name}: ${error.message}`, { cause: error });
     }
@@ -245,7 +240,7 @@ async function sendClassified(client: SESv2Client, command: SendEmailCommand): P
     if (NEVER_CONNECTED.has((error as NodeJS.ErrnoException)?.code ?? '')) {
       throw new MailNotSentError(`SES could not be reached: ${(error as Error).message}`, { cause: error });
     }
-    if (error instanceof BadRequestException || error instanceof MessageRejected) {
+    if (error instanceof sdk.BadRequestException || error instanceof sdk.MessageRejected) {
       throw new MailRejectedError(`SES refused the e-mail: ${error.name}: ${error.message}`, { cause: error });
     }
     throw error;

@@ -1,5 +1,9 @@
-import { GetParameterCommand, ParameterNotFound, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { GatewayCredentials, GatewaySecrets } from '../../ports/gateway-secrets.js';
+import { type ClientSource, clientOf } from '../lazy-client.js';
+
+/** The commands and error, from the chunk that holds the client (loaded on the first read or write). */
+const sdk = () => import('./sdk.js');
 
 /** How long a warm function trusts what it read: a key replaced through the API reaches every function within this. */
 export const SECRETS_TTL_MS = 5 * 60_000;
@@ -16,7 +20,7 @@ export class SsmGatewaySecrets implements GatewaySecrets {
   private readonly cache = new Map<string, { value: GatewayCredentials | null; until: number }>();
 
   constructor(
-    private readonly ssm: SSMClient,
+    private readonly ssm: ClientSource<SSMClient>,
     private readonly prefix: string,
     private readonly now: () => number = Date.now,
   ) {}
@@ -29,8 +33,9 @@ export class SsmGatewaySecrets implements GatewaySecrets {
     const hit = this.cache.get(orgId);
     if (hit && hit.until > this.now()) return hit.value;
     let value: GatewayCredentials | null = null;
+    const [ssm, { GetParameterCommand, ParameterNotFound }] = await Promise.all([clientOf(this.ssm), sdk()]);
     try {
-      const out = await this.ssm.send(new GetParameterCommand({ Name: this.name(orgId), WithDecryption: true }));
+      const out = await ssm.send(new GetParameterCommand({ Name: this.name(orgId), WithDecryption: true }));
       value = parseCredentials(out.Parameter?.Value);
     } catch (error) {
       if (!(error instanceof ParameterNotFound)) throw error;
@@ -40,7 +45,8 @@ export class SsmGatewaySecrets implements GatewaySecrets {
   }
 
   async put(orgId: string, credentials: GatewayCredentials): Promise<void> {
-    await this.ssm.send(
+    const [ssm, { PutParameterCommand }] = await Promise.all([clientOf(this.ssm), sdk()]);
+    await ssm.send(
       new PutParameterCommand({
         Name: this.name(orgId),
         Type: 'SecureString',

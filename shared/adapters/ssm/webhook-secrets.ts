@@ -1,5 +1,9 @@
-import { GetParameterCommand, ParameterNotFound, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { WebhookSecret, WebhookSecrets } from '../../ports/webhook-secrets.js';
+import { type ClientSource, clientOf } from '../lazy-client.js';
+
+/** The commands and error, from the chunk that holds the client (loaded on the first read or write). */
+const sdk = () => import('./sdk.js');
 
 /**
  * R-EVT-1: the outbound webhooks' signing secrets in SSM Parameter Store, as the Stripe
@@ -14,7 +18,7 @@ export class SsmWebhookSecrets implements WebhookSecrets {
   private readonly cache = new Map<string, WebhookSecret>();
 
   constructor(
-    private readonly ssm: SSMClient,
+    private readonly ssm: ClientSource<SSMClient>,
     private readonly prefix: string,
   ) {}
 
@@ -27,8 +31,9 @@ export class SsmWebhookSecrets implements WebhookSecrets {
     const hit = this.cache.get(orgId);
     if (hit?.secretId === secretId) return hit;
     let value: WebhookSecret | null = null;
+    const [ssm, { GetParameterCommand, ParameterNotFound }] = await Promise.all([clientOf(this.ssm), sdk()]);
     try {
-      const out = await this.ssm.send(new GetParameterCommand({ Name: this.name(orgId), WithDecryption: true }));
+      const out = await ssm.send(new GetParameterCommand({ Name: this.name(orgId), WithDecryption: true }));
       const parsed = JSON.parse(out.Parameter?.Value ?? '{}') as Partial<WebhookSecret>;
       if (typeof parsed.secretId === 'string' && typeof parsed.secret === 'string') value = { secretId: parsed.secretId, secret: parsed.secret };
     } catch (error) {
@@ -49,7 +54,8 @@ export class SsmWebhookSecrets implements WebhookSecrets {
   }
 
   private async write(orgId: string, value: string): Promise<void> {
-    await this.ssm.send(
+    const [ssm, { PutParameterCommand }] = await Promise.all([clientOf(this.ssm), sdk()]);
+    await ssm.send(
       new PutParameterCommand({
         Name: this.name(orgId),
         Type: 'SecureString',
