@@ -3,8 +3,17 @@ import type { Clock } from '../../shared/ports/clock.js';
 /**
  * The local cloud's controllable clock. Everything local that waits for an instant — Scheduler
  * schedules, Step Functions Wait states — registers a due entry here; advancing the clock fires
- * the due entries one at a time in time order (entries registered while firing included) and
- * waits for each to finish before the next.
+ * the due entries in time order (entries registered while firing included), and after each
+ * firing awaits the settlers (the stream's worker, executions moving on) before it picks the next.
+ *
+ * Entries due at the same instant fire one at a time in the order they were registered, except
+ * entries registered with a `key` (the target they act on, e.g. a membership): up to `width` of
+ * them with different keys, due at the same instant and registered one after another (no keyless
+ * entry between them), fire side by side, as EventBridge Scheduler delivers the schedules due in
+ * a minute concurrently; the settlers then run once for the whole batch. Entries of one key never
+ * share a batch: the next one fires in a later batch, after the settlers have run, so one target
+ * sees its entries fire in order with everything the previous one caused settled in between,
+ * exactly as it would alone.
  *
  * In `flow` mode the clock also runs at real speed from the last instant it was set to, and a
  * ticker fires entries as they fall due; in `frozen` mode it moves only when told to.
@@ -21,7 +30,12 @@ interface Entry {
   at: number;
   label: string;
   fire: () => Promise<void>;
+  /** The target it acts on: entries of different keys due at the same instant may fire together. */
+  key: string | undefined;
 }
+
+/** How many keyed entries due at the same instant fire side by side, by default. */
+export const DEFAULT_FIRING_WIDTH = 16;
 
 export type ClockMode = 'flow' | 'frozen';
 
@@ -40,7 +54,10 @@ export class LocalClock implements Clock {
   constructor(
     start: Date = new Date(),
     readonly mode: ClockMode = 'flow',
+    /** At most this many keyed entries fire side by side; 1 fires every entry alone. */
+    readonly width: number = DEFAULT_FIRING_WIDTH,
   ) {
+    if (!Number.isInteger(width) || width < 1) throw new RangeError('the firing width must be a positive integer');
     this.anchorVirtual = start.getTime();
     this.anchorReal = Date.now();
     this.history.push({ real: this.anchorReal, virtual: this.anchorVirtual });
@@ -71,7 +88,7 @@ export class LocalClock implements Clock {
 
   /**
    * Registers a part whose work runs on after a firing returns (a state machine execution moves
-   * on to its next Wait in the background): the clock awaits every settler after each firing,
+   * on to its next Wait in the background): the clock awaits every settler after each firing (each batch),
    * before it looks for the next due entry.
    */
   addSettler(settle: () => Promise<void>): () => void {
@@ -86,10 +103,13 @@ export class LocalClock implements Clock {
     for (const settle of this.settlers) await settle();
   }
 
-  /** Registers work due at `at`; returns a function that cancels it. */
-  schedule(at: Date, label: string, fire: () => Promise<void>): () => void {
+  /**
+   * Registers work due at `at`; returns a function that cancels it. With `key` (the target it
+   * acts on), it may fire side by side with entries of other keys due at the same instant.
+   */
+  schedule(at: Date, label: string, fire: () => Promise<void>, options: { key?: string } = {}): () => void {
     const seq = ++this.seq;
-    this.entries.set(seq, { seq, at: at.getTime(), label, fire });
+    this.entries.set(seq, { seq, at: at.getTime(), label, fire, key: options.key });
     return () => {
       this.entries.delete(seq);
     };
@@ -112,7 +132,8 @@ export class LocalClock implements Clock {
 
   /**
    * Moves the clock to `target` (never backwards), firing every entry due by then in time
-   * order, and answers what fired. Calls are serialised.
+   * order (keyed entries due together side by side, see above), and answers what fired, in the
+   * order the entries were registered within an instant. Calls are serialised.
    */
   advanceTo(target: Date): Promise<Fired[]> {
     const run = this.running.then(() => this.fireUntil(target.getTime()));
@@ -125,25 +146,52 @@ export class LocalClock implements Clock {
     return this.advanceTo(this.now());
   }
 
+  /**
+   * What fires next: the earliest entry alone when it has no key; else it and the keyed entries
+   * due at the same instant registered after it, up to the first keyless one, one per key, at
+   * most `width`.
+   */
+  private nextBatch(limit: number): Entry[] {
+    const first = this.earliest(limit);
+    if (!first || first.key === undefined || this.width === 1) return first ? [first] : [];
+    const due = [...this.entries.values()].filter((e) => e.at === first.at).sort((a, b) => a.seq - b.seq);
+    const batch: Entry[] = [];
+    const keys = new Set<string>();
+    for (const e of due) {
+      if (e.key === undefined) break;
+      // The same target's next entry fires in a later batch, once this one's consequences are settled.
+      if (keys.has(e.key)) continue;
+      keys.add(e.key);
+      batch.push(e);
+      if (batch.length === this.width) break;
+    }
+    return batch;
+  }
+
   private async fireUntil(target: number): Promise<Fired[]> {
     const fired: Fired[] = [];
     await this.settle();
     for (;;) {
       const limit = Math.max(target, this.nowMs());
-      const entry = this.earliest(limit);
-      if (!entry) break;
-      this.entries.delete(entry.seq);
-      this.jump(entry.at);
-      const record: Fired = { at: new Date(entry.at).toISOString(), label: entry.label, outcome: 'ok' };
-      try {
-        await entry.fire();
-      } catch (error) {
-        record.outcome = 'error';
-        record.error = error instanceof Error ? error.message : String(error);
-      }
+      const batch = this.nextBatch(limit);
+      if (batch.length === 0) break;
+      for (const entry of batch) this.entries.delete(entry.seq);
+      this.jump(batch[0]!.at);
+      const records = await Promise.all(
+        batch.map(async (entry) => {
+          const record: Fired = { at: new Date(entry.at).toISOString(), label: entry.label, outcome: 'ok' };
+          try {
+            await entry.fire();
+          } catch (error) {
+            record.outcome = 'error';
+            record.error = error instanceof Error ? error.message : String(error);
+          }
+          return record;
+        }),
+      );
       await this.settle();
-      fired.push(record);
-      this.log.push(record);
+      fired.push(...records);
+      this.log.push(...records);
     }
     this.jump(target);
     return fired;

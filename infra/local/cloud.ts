@@ -125,8 +125,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const stage = LOCAL_DEPLOY_CONFIG.stage;
     // Functions are registered below; SES's Send events reach the feedback function as EventBridge would bring them.
     const functions = new LocalFunctions();
+    // The send rate is a rate of wall time: enforced while the clock flows with it. A frozen clock
+    // stands still while a firing's consequences run (they all happen at its instant), so neither
+    // SES nor the worker paces itself then; pacing in wall time would only slow a simulated year.
+    const flowing = clock.mode === 'flow';
     const ses = await startLocalSes(clock, {
-      maxSendRate: LOCAL_DEPLOY_CONFIG.mailSendRate,
+      maxSendRate: flowing ? LOCAL_DEPLOY_CONFIG.mailSendRate : undefined,
       faults: options.faults?.ses,
       onAccepted: async (message) => {
         await functions.invoke(`relance-${stage}-feedback`, {
@@ -177,8 +181,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       SCHEDULER_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT}:role/relance-${stage}-scheduler`,
       DUNNING_STATE_MACHINE_ARN: dunning.arn,
       SES_CONFIGURATION_SET: `relance-${stage}`,
-      // One local worker: it paces itself to the share the deployed worker instances each get.
-      MAIL_SEND_RATE: LOCAL_DEPLOY_CONFIG.mailSendRate / LOCAL_DEPLOY_CONFIG.workerConcurrency,
+      // One local worker: it paces itself to the share the deployed worker instances each get (flowing clock only, above).
+      MAIL_SEND_RATE: flowing ? LOCAL_DEPLOY_CONFIG.mailSendRate / LOCAL_DEPLOY_CONFIG.workerConcurrency : undefined,
       MAIL_DOMAIN: LOCAL_MAIL_DOMAIN,
       PUBLIC_BASE_URL: url,
       GATEWAY_PARAMETER_PREFIX: `/relance/${stage}/stripe`,

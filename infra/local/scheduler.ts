@@ -7,6 +7,7 @@
  * FLEXIBLE windows fire at the instant; StartDate, EndDate, KMS keys and tags are stored, not
  * enforced; no authentication. A failed delivery is retried in clock time (+1, +2, +4 … minutes)
  * within its RetryPolicy, then kept as a dead letter whether or not a DeadLetterConfig is set.
+ * Schedules due at the same instant for different memberships may fire side by side (`targetKey`).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -165,6 +166,28 @@ function instantOf(expression: string, timeZone: string): Date {
   return dayjs.tz(wall, timeZone).toDate();
 }
 
+/**
+ * What a schedule acts on, for the clock (clock.ts): the membership its input names (Relance's
+ * timers and the worker's retries name one, whichever function they go to), else the member.
+ * Schedules of different targets due at the same instant may fire side by side, as EventBridge
+ * Scheduler delivers them; those of one target fire one after the other. A schedule whose input
+ * names neither fires alone.
+ */
+function targetKey(s: Schedule): string | undefined {
+  let input: unknown;
+  try {
+    input = s.request.Target.Input === undefined ? undefined : JSON.parse(s.request.Target.Input);
+  } catch {
+    return undefined;
+  }
+  if (typeof input !== 'object' || input === null) return undefined;
+  const { orgId, membershipId, memberId } = input as Record<string, unknown>;
+  if (typeof orgId !== 'string') return undefined;
+  if (typeof membershipId === 'string') return `${orgId}|ms:${membershipId}`;
+  if (typeof memberId === 'string') return `${orgId}|mbr:${memberId}`;
+  return undefined;
+}
+
 const epochSeconds = (iso: string) => Date.parse(iso) / 1000;
 const scheduleArn = (group: string, name: string) => `arn:aws:scheduler:${LOCAL_REGION}:${LOCAL_ACCOUNT}:schedule/${group}/${name}`;
 const groupArn = (name: string) => `arn:aws:scheduler:${LOCAL_REGION}:${LOCAL_ACCOUNT}:schedule-group/${name}`;
@@ -226,7 +249,7 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
     cancels.delete(key);
     if (stopped || s.completed || s.request.State === 'DISABLED') return;
     const label = `scheduler ${key}${s.retries ? ` retry ${s.retries}` : ''}`;
-    cancels.set(key, clock.schedule(new Date(s.nextAttempt ?? s.at), label, () => deliver(s)));
+    cancels.set(key, clock.schedule(new Date(s.nextAttempt ?? s.at), label, () => deliver(s), { key: targetKey(s) }));
   }
 
   function remove(s: Schedule): void {

@@ -4,6 +4,8 @@ import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { buildConsoleApp } from '../../templates/console/build.js';
 import { benchHandlers } from './handlers.js';
+import { benchOperations } from './operations.js';
+import { benchYear } from './year.js';
 
 /**
  * `npm run bench` (issue 13): prints, and writes to `.relance/bench/results.json`, the figures
@@ -28,6 +30,20 @@ const sections: string[] = [];
 if (only.has('handlers')) {
   const { baseline, handlers, rows } = await benchHandlers(join(OUT, 'bundles'), RUNS);
   Object.assign(results, { baseline, handlers });
+  sections.push(rows.join('\n'));
+  console.log(`${rows.join('\n')}\n`);
+}
+
+if (only.has('operations')) {
+  const { operations, rows } = await benchOperations();
+  results.operations = operations;
+  sections.push(rows.join('\n'));
+  console.log(`${rows.join('\n')}\n`);
+}
+
+if (only.has('year')) {
+  const { rows, ...year } = await benchYear();
+  results.year = year;
   sections.push(rows.join('\n'));
   console.log(`${rows.join('\n')}\n`);
 }
