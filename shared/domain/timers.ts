@@ -43,6 +43,12 @@ export interface PlanInputs {
    * term once it exists.
    */
   notice?: { sendDaysBefore: number; current: NoticeState | null };
+  /**
+   * R-NOT-3: the term whose renewal staff refused (its notice is refused): that term ends the
+   * membership, whatever the policy of its plan is by then (a dunning downgrade may have moved it
+   * to an automatically renewing plan since the notice was sent).
+   */
+  refusedTermSeq?: number | null;
 }
 
 /** What the timer plan needs of a renewal notice. */
@@ -103,7 +109,8 @@ export function reminderInstant(termEnd: LocalDate, days: number, tz: string): D
  * Whether the current term ends in a renewal: automatic, a member's click (R-REN-3, R-REN-4),
  * or an approved notice (R-NOT-4: the approved term follows, paid or awaiting payment).
  */
-export function renewsAtTermEnd(m: Pick<Membership, 'renewal' | 'currentTerm'>, policy: RenewalPolicy, inputs: Pick<PlanInputs, 'notice'> = {}): boolean {
+export function renewsAtTermEnd(m: Pick<Membership, 'renewal' | 'currentTerm'>, policy: RenewalPolicy, inputs: Pick<PlanInputs, 'notice' | 'refusedTermSeq'> = {}): boolean {
+  if (inputs.refusedTermSeq !== undefined && inputs.refusedTermSeq === m.currentTerm.seq) return false;
   if (policy === 'notice') return currentNotice(m, inputs)?.status === 'approved';
   return policy === 'automatic' || (policy === 'confirmation' && m.renewal?.termSeq === m.currentTerm.seq);
 }
@@ -124,7 +131,7 @@ export function renewalClickAllowed(m: Pick<Membership, 'status' | 'currentTerm'
  * member, a term end that will renew automatically or can still be renewed by a click.
  */
 function wantsReminders(m: Membership, inputs: PlanInputs): boolean {
-  if (!inputs.optedIn || inputs.held) return false;
+  if (!inputs.optedIn || inputs.held || inputs.refusedTermSeq === m.currentTerm.seq) return false;
   return inputs.policy === 'automatic' || renewalClickAllowed(m, inputs.policy);
 }
 

@@ -73,6 +73,7 @@ export function planInputs(ctx: Pick<MembershipContext, 'settings' | 'plan' | 'm
     held: ctx.member.intervention.required,
     card: ctx.member.paymentMethod,
     cardNoticeDays: ctx.plan.cardExpiryNoticeDays,
+    refusedTermSeq: notice?.status === 'refused' ? notice.termSeq : null,
   };
 }
 

@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { startLocalCloud, type LocalCloud } from '../../infra/local/cloud.js';
 import { nameOf } from '../../infra/local/functions.js';
+import { ANNUAL_PLAN_BODY, SETTINGS_BODY } from '../support/fixtures.js';
 import { median } from './stats.js';
 
 /**
@@ -105,27 +106,6 @@ function record(cloud: LocalCloud): Invocation[] {
 }
 
 const START = '2027-01-15T15:00:00Z';
-const SETTINGS = {
-  name: 'Club de natation de Laval',
-  mainContactEmail: 'admin@club.example',
-  sender: { name: 'Sophie Gagnon', email: 'sophie@club.example' },
-  replyTo: 'membres@club.example',
-  timeZone: 'America/Toronto',
-  locale: 'fr-CA',
-  jurisdiction: 'QC',
-};
-/** A year's membership billed monthly on the 1st, renewed automatically with three reminders. */
-const PLAN = {
-  name: 'Annual membership',
-  price: { amount: 2500, currency: 'CAD' },
-  termMonths: 12,
-  billing: { cadence: 'monthly', anchor: { type: 'fixedDay', day: 1 } },
-  renewal: { policy: 'automatic', reminderDays: [30, 14, 3] },
-  cancellation: { memberMode: 'immediate' },
-  dunning: { retryDays: [3, 8, 13], finalAction: 'cancel', fallbackPlanId: null },
-  cardExpiryNoticeDays: 14,
-};
-
 export async function benchOperations(): Promise<{ operations: OperationFigures[]; rows: string[] }> {
   const cloud = await startLocalCloud({ port: 0, seed: false, clock: { start: new Date(START), mode: 'frozen' } });
   const restore = instrument();
@@ -154,8 +134,9 @@ export async function benchOperations(): Promise<{ operations: OperationFigures[
     const newMember = async (n: number) =>
       (await call('POST', '/api/members', { name: `Membre ${n}`, email: `membre${n}@example.org`, communicationsOptIn: true, paymentMethod: { token: 'pm_card_visa' } })).answer;
 
-    await call('PUT', '/api/settings', SETTINGS);
-    const plan = (await call('POST', '/api/plans', PLAN)).answer;
+    await call('PUT', '/api/settings', SETTINGS_BODY);
+    // A year's membership billed monthly on the 1st, renewed automatically with three reminders.
+    const plan = (await call('POST', '/api/plans', ANNUAL_PLAN_BODY)).answer;
     const posts: Invocation[] = [];
     const old = await call('POST', '/api/memberships', { memberId: (await newMember(1)).id, planId: plan.id });
     posts.push(old.inv);
@@ -178,9 +159,22 @@ export async function benchOperations(): Promise<{ operations: OperationFigures[
     };
     const getYoung = await gets(young.answer.id);
     const getOld = await gets(old.answer.id);
+    const lists: Record<string, Invocation[]> = { memberships: [], invoices: [], members: [] };
+    for (let i = 0; i < 3; i++) {
+      lists.memberships!.push((await call('GET', '/api/memberships?status=active&limit=25')).inv);
+      lists.invoices!.push((await call('GET', '/api/invoices?status=paid&limit=25')).inv);
+      lists.members!.push((await call('GET', '/api/members?limit=25')).inv);
+    }
     const cancels: Invocation[] = [];
     for (const id of [young.answer.id, old.answer.id]) cancels.push((await call('POST', `/api/memberships/${id}/cancel`, { month: '2028-06' })).inv);
 
+    /** Worker invocations by what their stream batch holds: `only` that entity, or `with` one of it among others. */
+    const workOf = (entity: string, how: 'only' | 'with') =>
+      invocations.filter((i) => {
+        const records = (i.event as { Records?: { dynamodb?: { NewImage?: { entity?: { S?: string } } } }[] }).Records ?? [];
+        const entities = records.map((r) => r.dynamodb?.NewImage?.entity?.S);
+        return i.fn === 'worker' && entities.length > 0 && (how === 'only' ? entities.every((e) => e === entity) : entities.includes(entity));
+      });
     const figure = (name: string, samples: Invocation[]): OperationFigures => {
       if (samples.length === 0) throw new Error(`no invocation measured for "${name}"`);
       if (TRACE) console.log(`\n## ${name}\n${samples.at(-1)!.trace.join('\n')}`);
@@ -202,7 +196,12 @@ export async function benchOperations(): Promise<{ operations: OperationFigures[
       figure('billing timer', timers(old.answer.id, 'billing', lastMonthFrom)),
       figure('billing timer, month 1', timers(young.answer.id, 'billing', lastMonthFrom)),
       figure('term end (renewal) timer', timers(old.answer.id, 'term_end', lastMonthFrom)),
-      figure('worker batch (median)', invocations.filter((i) => i.fn === 'worker')),
+      figure('GET memberships by status (a page of 25)', lists.memberships!),
+      figure('GET invoices by status (a page of 25)', lists.invoices!),
+      figure('GET members (a page of 25)', lists.members!),
+      figure('worker: a batch of e-mails only (render, send, record)', workOf('outbox', 'only')),
+      figure('worker: a batch with a payment attempt (charge, record; and its change\'s events)', workOf('attempt', 'with')),
+      figure('worker: a batch of domain events only (publish, record)', workOf('domain_event', 'only')),
     ];
     const rows = [
       '| operation | DynamoDB calls | read units | write units | Scheduler calls | samples |',

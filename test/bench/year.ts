@@ -1,3 +1,4 @@
+import { SETTINGS_BODY } from '../support/fixtures.js';
 import { startLocalCloud, type LocalCloud } from '../../infra/local/cloud.js';
 import type { Fired } from '../../infra/local/clock.js';
 import { memberLinkUrl } from '../../shared/domain/links.js';
@@ -199,15 +200,7 @@ export async function benchYear(options: { memberships?: number } = {}): Promise
   try {
     const t0 = Date.now();
     const deps = cloud.deps;
-    await putSettings(deps, CALLER, {
-      name: 'Club de natation de Laval',
-      mainContactEmail: 'admin@club.example',
-      sender: { name: 'Sophie Gagnon', email: 'sophie@club.example' },
-      replyTo: 'membres@club.example',
-      timeZone: 'America/Toronto',
-      locale: 'en',
-      jurisdiction: 'QC',
-    });
+    await putSettings(deps, CALLER, { ...SETTINGS_BODY, locale: 'en' });
     const plans = {} as Record<PlanKey, string>;
     for (const key of Object.keys(PLAN_BODIES) as PlanKey[]) plans[key] = (await createPlan(deps, CALLER, PLAN_BODIES[key])).id;
     const reason = await createRefusalReason(deps, CALLER, { label: 'Unpaid dues', labels: { 'fr-CA': 'Cotisation impayée', en: 'Unpaid dues' } });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Membership } from '../../shared/domain/membership.js';
 import { membershipFixture } from '../support/fixtures.js';
-import { pastReminders, type PlanInputs, timerName, timerPlan } from '../../shared/domain/timers.js';
+import { pastReminders, type PlanInputs, renewsAtTermEnd, timerName, timerPlan } from '../../shared/domain/timers.js';
 import type { TimerKind } from '../../shared/domain/membership.js';
 import { rearmedName } from '../../shared/use-cases/timers.js';
 
@@ -100,5 +100,24 @@ describe('timer plan of a cancelled membership (R-CAN-1)', () => {
   it('still starts a membership cancelled before its start date', () => {
     const m = membership({ started: false, status: 'cancel_scheduled', startDate: '2027-02-10', terminationDate: '2027-02-28', billing: monthly, nextBillingDate: '2027-03-01' });
     expect(summary(m, inputs())[0]).toBe('start@2027-02-10T05:00:00.000Z');
+  });
+});
+
+describe('R-NOT-3: a refused renewal ends the term, whatever the plan became since', () => {
+  // Found by the soak (seed 1301002): a notice refused after a dunning downgrade had moved the
+  // membership to an automatically renewing plan; the term end renewed and charged the new plan.
+  const m = membership({ currentTerm: { seq: 2, start: '2027-01-01', end: '2027-12-31' } });
+
+  it('renewsAtTermEnd is false for the refused term on an automatic plan, and true for another term', () => {
+    expect(renewsAtTermEnd(m, 'automatic', { refusedTermSeq: 2 })).toBe(false);
+    expect(renewsAtTermEnd(m, 'automatic', { refusedTermSeq: 1 })).toBe(true);
+    expect(renewsAtTermEnd(m, 'automatic', { refusedTermSeq: null })).toBe(true);
+  });
+
+  it('plans no renewal reminder and no card-expiry notice for the refused term; the term end still comes, to end it', () => {
+    const card = { gatewayRef: 'pm_1', expMonth: 12, expYear: 2027 };
+    const kinds = (i: PlanInputs) => [...new Set(timerPlan(m, i).map((t) => t.kind))].sort();
+    expect(kinds(inputs({ card, cardNoticeDays: 14 }))).toEqual(['card_expiry', 'reminder', 'term_end']);
+    expect(kinds(inputs({ card, cardNoticeDays: 14, refusedTermSeq: 2 }))).toEqual(['term_end']);
   });
 });
