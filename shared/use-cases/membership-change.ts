@@ -330,8 +330,7 @@ export async function commitChange(
     skipPastReminders: boolean;
     /** Arm the next timer under this name instead of its own. */
     armAs?: string;
-    /** The schedule whose delivery runs this change: it deletes itself once delivered (ActionAfterCompletion DELETE), so it is not disarmed again. */
-    fired?: string;
+
   },
 ): Promise<Write[]> {
   const m = change.membership;
@@ -370,7 +369,10 @@ export async function commitChange(
   for (const value of domainEventsOf({ before: original, after: m, writes: change.writes, now: change.now }, deps.newId)) writes.push({ kind: 'domain_event', value });
   await deps.store.commit(writes);
   for (const effect of change.afterCommit) effect();
-  if (previous && previous.name !== armed?.name && previous.name !== options.fired) {
+  // The schedule that was armed is deleted even when it is the one whose delivery runs this
+  // change (it deletes itself once delivered): a concurrent stale delivery may have armed it
+  // again meanwhile, and this delete is what removes that orphan.
+  if (previous && previous.name !== armed?.name) {
     await deps.timers
       .disarm(previous.name)
       .catch((error: unknown) => console.warn(JSON.stringify({ level: 'warn', msg: 'disarm failed', name: previous.name, error: String(error) })));

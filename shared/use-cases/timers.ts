@@ -66,11 +66,11 @@ export async function handleTimer(deps: Deps, input: unknown): Promise<TimerOutc
       if (earliest) {
         const name = rearmedName(earliest.name, m.armed.name);
         change.event('timer_rearmed', { delivered: payload.name, at: earliest.at, name });
-        await commitChange(deps, change, { skipPastReminders: false, armAs: name, fired: payload.name });
+        await commitChange(deps, change, { skipPastReminders: false, armAs: name });
         return { outcome: 'early', rearmed: name } as const;
       }
     }
-    await commitChange(deps, change, { skipPastReminders: false, fired: payload.name });
+    await commitChange(deps, change, { skipPastReminders: false });
     return { outcome: 'acted', kinds } as const;
   }, MAX_ATTEMPTS);
 }

@@ -133,8 +133,8 @@ describe('timers, on one clock from 2027-12-15 to 2028-03-15', () => {
   });
 });
 
-describe('issue 13: a schedule that fired deletes itself', () => {
-  it('no DeleteSchedule follows a delivered timer; the next one is armed, and the fired one is gone from the Scheduler', async () => {
+describe('a schedule that fired is gone, and the next one is armed', () => {
+  it('after a delivered reminder the fired schedule no longer exists and the next timer has its schedule; the change deletes the one it replaced', async () => {
     const timers = t.cloud.deps.timers;
     const disarmed: string[] = [];
     const disarm = timers.disarm.bind(timers);
@@ -152,7 +152,9 @@ describe('issue 13: a schedule that fired deletes itself', () => {
       const after = await membership('move');
       expect(after.timeline.some((e: { type: string; at: string }) => e.type === 'reminder_sent' && e.at === before.timers[0].at)).toBe(true);
       expect(after.timers[0].at > before.timers[0].at).toBe(true);
-      expect(disarmed).toEqual([]);
+      // Deleted again on purpose, although it deleted itself: a concurrent stale delivery may
+      // have armed it again meanwhile (an orphan the soak found, seed 1301003).
+      expect(disarmed).toContain(fired);
       await expect(scheduler.send(new GetScheduleCommand({ Name: fired, GroupName: 'relance-local' }))).rejects.toThrow(/does not exist/);
       const next = timerName(ms.move!.id, after.timers[0].kind, new Date(after.timers[0].at));
       await expect(scheduler.send(new GetScheduleCommand({ Name: next, GroupName: 'relance-local' }))).resolves.toBeDefined();

@@ -699,8 +699,22 @@ export class DynamoStore implements Store {
 
   async commit(writes: Write[]): Promise<void> {
     if (writes.length === 0) return;
-    // This process's own change of settings or a plan is seen by its next read at once.
-    if (writes.some((w) => w.kind === 'settings' || w.kind === 'plan')) this.recent.clear();
+    // This process's own change of settings or a plan is seen by its next read at once: the
+    // copies are forgotten before the write and again after it (a read while the write is in
+    // flight may have kept the old value).
+    if (writes.some((w) => w.kind === 'settings' || w.kind === 'plan')) {
+      this.recent.clear();
+      try {
+        await this.write(writes);
+      } finally {
+        this.recent.clear();
+      }
+      return;
+    }
+    await this.write(writes);
+  }
+
+  private async write(writes: Write[]): Promise<void> {
     const specs = writes.map((w) => toSpec(this.tableName, w));
     if (specs.length === 1 && specs[0]!.item.Put) {
       const [spec] = specs as [Spec];
