@@ -293,18 +293,25 @@ export class DynamoStore implements Store {
     const key = (i: Item) => `${String(i.pk)}\u0000${String(i.sk)}`;
     const found = new Map<string, Item>();
     for (let from = 0; from < rows.length; from += 100) {
-      let keys: Record<string, unknown>[] = rows.slice(from, from + 100).map((r) => ({ pk: r.pk, sk: r.sk }));
-      for (let round = 0; keys.length > 0; round++) {
-        if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** round)));
-        const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }));
-        for (const item of out.Responses?.[this.tableName] ?? []) found.set(key(item), item);
-        keys = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      }
+      for (const item of await this.batchGet(rows.slice(from, from + 100).map((r) => ({ pk: r.pk, sk: r.sk })), false)) found.set(key(item), item);
     }
     return rows.flatMap((r) => {
       const item = found.get(key(r));
       return item ? [valueOf<T>(item)] : [];
     });
+  }
+
+  /** One BatchGetItem of at most 100 keys; keys it leaves unprocessed are asked again, with a growing pause. */
+  private async batchGet(keys: Record<string, unknown>[], consistent: boolean): Promise<Item[]> {
+    const items: Item[] = [];
+    let left = keys;
+    for (let round = 0; left.length > 0; round++) {
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** round)));
+      const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: left, ConsistentRead: consistent } } }));
+      items.push(...(out.Responses?.[this.tableName] ?? []));
+      left = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
+    return items;
   }
 
   /** One page of a keys-only index partition, as items (see hydrate). */
@@ -397,16 +404,8 @@ export class DynamoStore implements Store {
   }
 
   async getMembers(orgId: string, memberIds: string[]): Promise<Member[]> {
-    // One BatchGetItem (a page holds at most 100 ids); keys it leaves unprocessed are asked again.
-    let keys: Record<string, unknown>[] = [...new Set(memberIds)].map((id) => memberKey(orgId, id));
-    const members: Member[] = [];
-    for (let round = 0; keys.length > 0; round++) {
-      if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** round)));
-      const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }));
-      members.push(...(out.Responses?.[this.tableName] ?? []).map((i) => valueOf<Member>(i)));
-      keys = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-    }
-    return members;
+    // One BatchGetItem (a page holds at most 100 ids).
+    return (await this.batchGet([...new Set(memberIds)].map((id) => memberKey(orgId, id)), true)).map((i) => valueOf<Member>(i));
   }
 
   listMembers(orgId: string, page: PageRequest): Promise<Page<Member>> {
