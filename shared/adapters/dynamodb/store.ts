@@ -268,20 +268,34 @@ export class DynamoStore implements Store {
     return out.Item ? valueOf<T>(out.Item) : null;
   }
 
-  private async page<T>(index: string, partitionAttr: string, partition: string, page: PageRequest, forward: boolean): Promise<Page<T>> {
+  /**
+   * One page of an index partition. The rows of a keys-only index (gsi5) or of gsi4's membership
+   * rows become their items (`hydrate`); `filter` leaves rows out before that.
+   */
+  private async page<T>(
+    index: string,
+    partition: string,
+    page: PageRequest,
+    forward: boolean,
+    options: { hydrate?: boolean; filter?: { expression: string; names: Record<string, string>; values: Record<string, unknown> } } = {},
+  ): Promise<Page<T>> {
+    const partitionAttr = `${index}pk`;
+    const { filter } = options;
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
         IndexName: index,
         KeyConditionExpression: '#p = :p',
-        ExpressionAttributeNames: { '#p': partitionAttr },
-        ExpressionAttributeValues: { ':p': partition },
+        ...(filter ? { FilterExpression: filter.expression } : {}),
+        ExpressionAttributeNames: { '#p': partitionAttr, ...filter?.names },
+        ExpressionAttributeValues: { ':p': partition, ...filter?.values },
         ScanIndexForward: forward,
         Limit: page.limit,
         ExclusiveStartKey: decodeCursor(page.cursor, { partitionAttr, partition, keyAttrs: keyAttrsOf(index) }),
       }),
     );
-    return { items: (out.Items ?? []).map((i) => valueOf<T>(i)), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+    const rows = out.Items ?? [];
+    return { items: options.hydrate ? await this.hydrate<T>(rows) : rows.map((i) => valueOf<T>(i)), nextCursor: encodeCursor(out.LastEvaluatedKey) };
   }
 
   /**
@@ -312,25 +326,6 @@ export class DynamoStore implements Store {
       left = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
     }
     return items;
-  }
-
-  /** One page of a keys-only index partition, as items (see hydrate). */
-  private async keysPage<T>(index: string, partition: string, page: PageRequest, forward: boolean, filter?: { expression: string; names: Record<string, string>; values: Record<string, unknown> }): Promise<Page<T>> {
-    const partitionAttr = `${index}pk`;
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: index,
-        KeyConditionExpression: '#p = :p',
-        ...(filter ? { FilterExpression: filter.expression } : {}),
-        ExpressionAttributeNames: { '#p': partitionAttr, ...filter?.names },
-        ExpressionAttributeValues: { ':p': partition, ...filter?.values },
-        ScanIndexForward: forward,
-        Limit: page.limit,
-        ExclusiveStartKey: decodeCursor(page.cursor, { partitionAttr, partition, keyAttrs: keyAttrsOf(index) }),
-      }),
-    );
-    return { items: await this.hydrate<T>(out.Items ?? []), nextCursor: encodeCursor(out.LastEvaluatedKey) };
   }
 
   private async queryAll(input: QueryCommandInput): Promise<Item[]> {
@@ -409,7 +404,7 @@ export class DynamoStore implements Store {
   }
 
   listMembers(orgId: string, page: PageRequest): Promise<Page<Member>> {
-    return this.page(INDEX.byParent, 'gsi1pk', membersOfOrg(orgId), page, false);
+    return this.page(INDEX.byParent, membersOfOrg(orgId), page, false);
   }
 
   getMembership(orgId: string, membershipId: string): Promise<Membership | null> {
@@ -441,15 +436,14 @@ export class DynamoStore implements Store {
 
   listMembershipsOfMember(orgId: string, memberId: string, page: PageRequest): Promise<Page<Membership>> {
     // gsi4 rows carry the status: voided memberships are left out before the items are read (R-CAN-6).
-    return this.keysPage(INDEX.byDue, allMembershipsOfMember(orgId, memberId), page, false, {
-      expression: '#st <> :voided',
-      names: { '#st': 'status' },
-      values: { ':voided': 'voided' },
+    return this.page(INDEX.byDue, allMembershipsOfMember(orgId, memberId), page, false, {
+      hydrate: true,
+      filter: { expression: '#st <> :voided', names: { '#st': 'status' }, values: { ':voided': 'voided' } },
     });
   }
 
   listMembershipsByStatus(orgId: string, status: MembershipStatus, page: PageRequest): Promise<Page<Membership>> {
-    return this.keysPage(INDEX.byStatusKeys, membershipsByStatus(orgId, status), page, false);
+    return this.page(INDEX.byStatusKeys, membershipsByStatus(orgId, status), page, false, { hydrate: true });
   }
 
   async listLiveMembershipsOfPlan(orgId: string, planId: string, page: PageRequest): Promise<Page<string>> {
@@ -486,7 +480,7 @@ export class DynamoStore implements Store {
   }
 
   listInvoicesByStatus(orgId: string, status: InvoiceStatus, page: PageRequest): Promise<Page<Invoice>> {
-    return this.keysPage(INDEX.byStatusKeys, invoicesByStatus(orgId, status), page, true);
+    return this.page(INDEX.byStatusKeys, invoicesByStatus(orgId, status), page, true, { hydrate: true });
   }
 
   getLinkUse(orgId: string, membershipId: string, jti: string): Promise<LinkUse | null> {
@@ -506,7 +500,7 @@ export class DynamoStore implements Store {
   }
 
   listRuns(orgId: string, kind: RunKind, state: RunState, page: PageRequest): Promise<Page<DunningRun>> {
-    return this.page(INDEX.byStatus, 'gsi2pk', runsByState(orgId, kind, state), page, false);
+    return this.page(INDEX.byStatus, runsByState(orgId, kind, state), page, false);
   }
 
   async runsStartedBetween(orgId: string, kind: RunKind, state: RunState, from: string, to: string): Promise<DunningRun[]> {
