@@ -60,10 +60,14 @@ export async function handleTimer(deps: Deps, input: unknown): Promise<TimerOutc
       kinds.push(due.kind);
     }
     if (kinds.length === 0) {
-      // Early: nothing is due yet, and the schedule that fired deletes itself. Arm the earliest
-      // entry again, under a new name (the old one may not be deleted yet).
+      // Early: nothing is due yet and the plan's earliest entry is the very timer delivered; the
+      // schedule that fired deletes itself, so that entry is armed again under a new name (the
+      // old one may not be deleted yet). When the earliest entry is another timer, this is not
+      // an early delivery but a plan that moved, or a read torn by a concurrent delivery (the
+      // membership read before its commit, the notice after): the plain commit below arms that
+      // entry under its own name, and a conflicting commit leaves no `.e` orphan behind.
       const earliest = timerPlan(change.membership, planInputs(ctx, change.notice()))[0];
-      if (earliest) {
+      if (earliest && earliest.name === plainName(m.armed.name)) {
         const name = rearmedName(earliest.name, m.armed.name);
         change.event('timer_rearmed', { delivered: payload.name, at: earliest.at, name });
         await commitChange(deps, change, { skipPastReminders: false, armAs: name });
@@ -73,6 +77,11 @@ export async function handleTimer(deps: Deps, input: unknown): Promise<TimerOutc
     await commitChange(deps, change, { skipPastReminders: false });
     return { outcome: 'acted', kinds } as const;
   }, MAX_ATTEMPTS);
+}
+
+/** The plan's name of an armed timer: `<plan name>.e<n>` without its `.e<n>`. */
+export function plainName(armedName: string): string {
+  return armedName.replace(/\.e\d+$/, '');
 }
 
 /** `<plan name>.e<n>`: the n-th re-arming of a timer that was delivered early (≤ 64 characters). */

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_AWS } from '../support/aws.js';
 import { SETTINGS, TestCloud } from '../support/cloud.js';
 import { ScriptedSes } from '../support/scripted.js';
+import type { Store } from '../../shared/ports/store.js';
+import { handleTimer } from '../../shared/use-cases/timers.js';
 
 /**
  * Mail that delivers itself and timers that cannot stall (issue 7, observations 11–16; R-MNY-6,
@@ -192,6 +194,39 @@ describe('observations 15 and 16 — timers that cannot stall', () => {
     expect((await schedulesOf(m.id)).map((s) => [s.name, s.at])).toEqual([[`${armed!.name}.e1`, '2027-12-15T14:00:00.000Z']]);
     await t.setClock('2027-12-15T14:01:00Z');
     expect((await t.emails(m.email)).map((e) => e.at)).toEqual(['2027-12-15T14:00:00.000Z']);
+  });
+
+  it('R-REN-9: a duplicate delivery that reads the membership before the other copy commits, and its notice after, leaves one schedule', async () => {
+    const plan = await t.ok('POST', '/api/plans', { ...ANNUAL, termMonths: 1, renewal: { policy: 'notice', reminderDays: [], notice: { sendDaysBefore: 10, remindAfterDays: 3 } } });
+    const m = await join(t, 'torn', plan.id, { paymentMethod: undefined });
+    await t.setClock('2027-02-04T15:00:00Z');
+    const [armed] = await schedulesOf(m.id);
+    expect(armed!.name).toContain('-notice_rem-');
+    await scheduler.send(new DeleteScheduleCommand({ Name: armed!.name, GroupName: 'relance-local' }));
+    await t.setClock(armed!.at);
+    const payload = { orgId: 'e2e-club', membershipId: m.id, name: armed!.name, at: armed!.at };
+    // The second copy reads the membership, then the first copy runs to its end, then the second
+    // reads the rest (the notice, already reminded): the view it decides on is torn.
+    const deps = t.cloud.deps;
+    let interleave: (() => Promise<unknown>) | null = () => handleTimer(deps, payload);
+    const store = Object.assign(Object.create(deps.store) as Store, {
+      getMembershipState: async (orgId: string, id: string) => {
+        const state = await deps.store.getMembershipState(orgId, id);
+        const first = interleave;
+        interleave = null;
+        if (first) expect(await first()).toEqual({ outcome: 'acted', kinds: ['notice_reminder'] });
+        return state;
+      },
+    });
+
+    const second = await handleTimer({ ...deps, store }, payload);
+
+    expect(interleave).toBeNull();
+    expect(second).toMatchObject({ outcome: 'stale' });
+    const after = (await deps.store.getMembership('e2e-club', m.id))!;
+    expect(after.armed!.name).toContain('-term_end-');
+    // The armed term end is the only schedule: no `….e1` re-arm was left behind.
+    expect((await schedulesOf(m.id)).map((s) => s.name)).toEqual([after.armed!.name]);
   });
 
   it('R-MNY-6: two e-mails of the same template decided in one delivery both go out (each outbox id is its own)', async () => {

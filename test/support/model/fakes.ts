@@ -224,6 +224,8 @@ export interface ScheduleEntry {
  */
 export class FakeScheduler implements Timers {
   readonly live = new Map<string, ScheduleEntry & { cancel: () => void }>();
+  /** What happened to each schedule, in order (`arm`, `arm (exists)`, `disarm`, `fire`…), for a failure's story. */
+  readonly story: string[] = [];
   deadLetters = 0;
   deliveries = 0;
 
@@ -234,14 +236,19 @@ export class FakeScheduler implements Timers {
   ) {}
 
   async arm(spec: TimerSpec): Promise<void> {
-    if (this.live.has(spec.name)) return;
+    if (this.live.has(spec.name)) {
+      this.tell(`arm ${spec.name} (exists)`);
+      return;
+    }
     const early = this.faults.roll(this.faults.rates.earlyDelivery, 'scheduler.early');
+    this.tell(`arm ${spec.name}${early ? ' (will fire 30 s early)' : ''}`);
     const at = new Date(spec.at.getTime() - (early ? 30_000 : 0));
     const cancel = this.clock.schedule(at, `schedule ${spec.name}`, () => this.fire(spec.name, 0));
     this.live.set(spec.name, { name: spec.name, at: spec.at.toISOString(), target: spec.target, payload: spec.payload, cancel });
   }
 
   async disarm(name: string): Promise<void> {
+    this.tell(`disarm ${name}${this.live.has(name) ? '' : ' (gone)'}`);
     this.live.get(name)?.cancel();
     this.live.delete(name);
   }
@@ -250,6 +257,16 @@ export class FakeScheduler implements Timers {
   clear(): void {
     for (const entry of this.live.values()) entry.cancel();
     this.live.clear();
+  }
+
+  /** The story of one membership's schedules (names start with its id), its last `count` lines. */
+  storyOf(membershipId: string, count = 16): string[] {
+    return this.story.filter((line) => line.includes(` ${membershipId}-`)).slice(-count);
+  }
+
+  private tell(line: string): void {
+    this.story.push(`${this.clock.now().toISOString()} ${line}`);
+    if (this.story.length > 5_000) this.story.splice(0, 1_000);
   }
 
   /** Live schedules whose name starts with the membership id (its timer), or every one of a target. */
@@ -263,7 +280,14 @@ export class FakeScheduler implements Timers {
     this.live.delete(name);
     this.deliveries++;
     const times = this.faults.roll(this.faults.rates.duplicateDelivery, 'scheduler.duplicate') ? 2 : 1;
-    const results = await Promise.allSettled(Array.from({ length: times }, () => this.invoke(entry.target, entry.payload)));
+    this.tell(`fire ${name}${times > 1 ? ' (twice)' : ''}`);
+    const results = await Promise.allSettled(
+      Array.from({ length: times }, async (_, i) => {
+        const outcome = await this.invoke(entry.target, entry.payload);
+        this.tell(`delivery ${i + 1} of ${name}: ${JSON.stringify(outcome)}`);
+        return outcome;
+      }),
+    );
     if (results.every((r) => r.status === 'rejected')) {
       if (retries >= 3) {
         this.deadLetters++;

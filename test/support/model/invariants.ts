@@ -203,7 +203,7 @@ export async function checkSafety(world: World, tracked: Tracked, s: Snapshot): 
     } else {
       const expected = m.armed ? 1 : 0;
       if (schedules.length !== expected || (m.armed && schedules[0]!.name !== m.armed.name) || (m.timers.length > 0) !== (m.armed !== null)) {
-        throw new InvariantError('schedule_count', `${m.id} (${m.status}) armed ${m.armed?.name ?? 'none'}, plan ${m.timers.length}, live ${schedules.map((x) => x.name).join(', ') || 'none'}`);
+        throw new InvariantError('schedule_count', `${m.id} (${m.status}) armed ${m.armed?.name ?? 'none'}, plan ${m.timers.length}, live ${schedules.map((x) => x.name).join(', ') || 'none'}\n  ${world.scheduler.storyOf(m.id).join('\n  ')}`);
       }
     }
     // R-MNY-1: a live membership holds its member's place on its plan.
