@@ -10,7 +10,8 @@ import { WebhookRejectedError } from '../ports/payments.js';
 import { type CardChange, committed, type Write } from '../ports/store.js';
 import { type Caller, checkExpectedVersion } from './context.js';
 import { commitChange, loadContext, MembershipChange, retryOnConflict } from './membership-change.js';
-import { outcomeOf, recordOutcome } from './payments.js';
+import { isSettled } from '../domain/payment.js';
+import { isLateOutcome, outcomeOf, recordOutcome } from './payments.js';
 
 type GatewayDeps = Pick<Deps, 'store' | 'clock' | 'payments' | 'gatewaySecrets' | 'config' | 'newId' | 'timers' | 'linkKeys'>;
 
@@ -148,6 +149,8 @@ export async function receiveGatewayWebhook(deps: GatewayDeps, input: { orgId: s
     throw error;
   }
   if (event.kind === 'duplicate') return { status: 200, outcome: 'duplicate' };
+  // Nothing is done for an ignored event, so nothing is written either: a repeat is ignored again.
+  if (event.kind === 'ignored') return { status: 200, outcome: `ignored: ${event.reason}` };
   const outcome = await act(deps, input.orgId, event);
   try {
     await deps.store.commit([
@@ -196,7 +199,10 @@ async function recordAttemptOutcome(deps: GatewayDeps, orgId: string, invoiceId:
   const invoice = await deps.store.getInvoice(orgId, invoiceId);
   if (!invoice) return 'unknown attempt';
   const ref = { orgId, membershipId: invoice.membershipId, id: attemptId };
-  if (!(await deps.store.getAttempt(ref))) return 'unknown attempt';
+  const attempt = await deps.store.getAttempt(ref);
+  if (!attempt) return 'unknown attempt';
+  // Most often the worker recorded it first: nothing more is read (issue 13).
+  if (isSettled(attempt) && !isLateOutcome(attempt, outcome)) return 'already known';
   return (await recordOutcome(deps, ref, outcome)) ? 'recorded' : 'already known';
 }
 

@@ -165,12 +165,14 @@ export async function executeAttempt(deps: PayDeps, ref: WorkRef): Promise<Execu
   const current = await deps.store.getAttempt(ref);
   if (!current) return 'gone';
   if (isSettled(current)) return 'settled';
+  let invoice: Invoice | undefined;
   if (current.kind === 'charge' && current.status === 'requires_confirmation') {
     const moot = await mootReason(deps, current);
-    if (moot) {
-      await recordOutcome(deps, ref, { status: 'canceled', reason: moot });
+    if (moot.reason) {
+      await recordOutcome(deps, ref, { status: 'canceled', reason: moot.reason });
       return 'settled';
     }
+    invoice = moot.invoice;
   }
   const now = deps.clock.now();
   const claimed = await deps.store.claimAttempt(ref, now, WORK_LEASE_MS);
@@ -197,19 +199,22 @@ export async function executeAttempt(deps: PayDeps, ref: WorkRef): Promise<Execu
     await leaveForLater(deps, claimed, now, `the gateway is still processing it (${result.status})`, result.reference);
     return 'retry_scheduled';
   }
-  await recordOutcome(deps, ref, outcome);
+  // Issue 13: the first try of the record starts from the attempt as the claim left it and the
+  // invoice read before the charge; every write is conditional on their versions, so a change
+  // made meanwhile (the gateway's webhook, often) makes it read both again.
+  await recordOutcome(deps, ref, outcome, { attempt: claimed, invoice });
   return 'settled';
 }
 
-/** Why a charge written earlier should no longer be sent (R-MNY-4), or null when it is still owed. */
-async function mootReason(deps: PayDeps, attempt: PaymentAttempt): Promise<string | null> {
+/** Why a charge written earlier should no longer be sent (R-MNY-4), or null when it is still owed; and the invoice as read. */
+async function mootReason(deps: PayDeps, attempt: PaymentAttempt): Promise<{ reason: string | null; invoice?: Invoice }> {
   const [invoice, membership] = await Promise.all([
     deps.store.getInvoice(attempt.orgId, attempt.invoiceId),
     deps.store.getMembership(attempt.orgId, attempt.membershipId),
   ]);
-  if (!invoice || invoice.status !== 'open') return `invoice ${attempt.invoiceId} is ${invoice?.status ?? 'gone'}`;
-  if (!membership || membership.status === 'voided' || membership.status === 'terminated') return `membership is ${membership?.status ?? 'gone'}`;
-  return null;
+  if (!invoice || invoice.status !== 'open') return { reason: `invoice ${attempt.invoiceId} is ${invoice?.status ?? 'gone'}` };
+  if (!membership || membership.status === 'voided' || membership.status === 'terminated') return { reason: `membership is ${membership?.status ?? 'gone'}` };
+  return { reason: null, invoice };
 }
 
 /** Releases the attempt for a later try (its outcome is not known yet) and arms that try. */
@@ -237,12 +242,16 @@ async function leaveForLater(deps: PayDeps, claimed: PaymentAttempt, now: Date, 
  * invoice no longer owed (voided meanwhile) is refunded in the same change (R-MNY-4). Answers
  * whether anything was recorded (false: the outcome was already known).
  */
-export function recordOutcome(deps: PayDeps, ref: WorkRef, outcome: AttemptOutcome): Promise<boolean> {
+export function recordOutcome(deps: PayDeps, ref: WorkRef, outcome: AttemptOutcome, known: { attempt?: PaymentAttempt; invoice?: Invoice } = {}): Promise<boolean> {
+  let first = true;
   return retryOnConflict(async () => {
-    const [ctx, attempt] = await Promise.all([loadContext(deps, ref.orgId, ref.membershipId), deps.store.getAttempt(ref)]);
+    // `known`: copies the caller read, used by the first try only (a conflict means one is stale).
+    const reuse = first ? known : {};
+    first = false;
+    const [ctx, attempt] = await Promise.all([loadContext(deps, ref.orgId, ref.membershipId), reuse.attempt ?? deps.store.getAttempt(ref)]);
     if (!attempt || (isSettled(attempt) && !isLateOutcome(attempt, outcome))) return false;
     const [invoice, run] = await Promise.all([
-      deps.store.getInvoice(ref.orgId, attempt.invoiceId),
+      reuse.invoice?.id === attempt.invoiceId ? reuse.invoice : deps.store.getInvoice(ref.orgId, attempt.invoiceId),
       attempt.kind === 'charge' ? deps.store.getRun(ref.orgId, attempt.invoiceId) : Promise.resolve(null),
     ]);
     if (!invoice) throw new Error(`payment attempt ${attempt.id} names a missing invoice`);
@@ -279,7 +288,7 @@ export function recordOutcome(deps: PayDeps, ref: WorkRef, outcome: AttemptOutco
  * authenticated), one the member's bank refused when they tried to authenticate, a refund that
  * failed after it was accepted (the card was closed).
  */
-function isLateOutcome(attempt: PaymentAttempt, outcome: AttemptOutcome): boolean {
+export function isLateOutcome(attempt: PaymentAttempt, outcome: AttemptOutcome): boolean {
   if (attempt.kind === 'charge') {
     if (outcome.status === 'succeeded') return attempt.status === 'requires_payment_method' || attempt.status === 'requires_action';
     // The member tried to authenticate and their bank refused: declined after all.

@@ -306,6 +306,30 @@ describe('R-PAY-4: webhooks are verified with the organisation\'s secret and rea
     expect(requests).toBeGreaterThan(asked);
   });
 
+  it('R-PAY-4: a charge\'s events of types Relance never acts on are ignored without a look at the receipts', async () => {
+    const { card } = await member();
+    const from = await mark();
+    const charged = await stripe.gateway.charge(chargeOf(card, 1700));
+    if (charged.status !== 'succeeded') throw new Error('the charge should succeed');
+    await stripe.emulator.deliverWebhooks();
+    const delivered = webhooks.slice(from);
+    const asked: string[] = [];
+    const read = (w: (typeof delivered)[number]) =>
+      stripe.gateway.readWebhook({ orgId: ORG, payload: w.payload, signature: w.signature, receivedAt: clock.now() }, async (eventId) => {
+        asked.push(eventId);
+        return false;
+      });
+    const events = await Promise.all(delivered.map(read));
+    const types = events.map((e) => e.eventType);
+    expect(types).toEqual(expect.arrayContaining(['payment_intent.created', 'charge.succeeded', 'payment_intent.succeeded']));
+    for (const e of events) {
+      if (e.eventType === 'payment_intent.succeeded') expect(e.kind).toBe('charge_outcome');
+      else expect(e).toMatchObject({ kind: 'ignored', reason: `Relance does not act on ${e.eventType}` });
+    }
+    // Only the event acted on was looked up.
+    expect(asked).toEqual(events.filter((e) => e.kind !== 'ignored').map((e) => e.eventId));
+  });
+
   it('R-PAY-4: a refund\'s events carry the refund attempt', async () => {
     const { card } = await member();
     const charged = await stripe.gateway.charge(chargeOf(card, 1000));

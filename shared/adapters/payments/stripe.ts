@@ -57,6 +57,28 @@ function sdkError(error: unknown, ...types: string[]): error is SdkError {
   return error instanceof Error && typeof type === 'string' && type.startsWith('Stripe') && (types.length === 0 || types.includes(type));
 }
 
+
+/** The event types `translate` acts on (README, "Webhooks"); any other is ignored as it comes. */
+const ACTED_ON = new Set<string>([
+  'payment_intent.succeeded',
+  'payment_intent.payment_failed',
+  'payment_intent.processing',
+  'payment_intent.requires_action',
+  'payment_intent.canceled',
+  'charge.refunded',
+  'charge.refund.updated',
+  'refund.updated',
+  'refund.failed',
+  'charge.dispute.created',
+  'charge.dispute.closed',
+  'charge.dispute.updated',
+  'checkout.session.completed',
+  'setup_intent.succeeded',
+  'payment_method.automatically_updated',
+  'payment_method.updated',
+  'payment_method.detached',
+]);
+
 export class StripeGateway implements PaymentGateway {
   private readonly clients = new Map<string, Stripe>();
 
@@ -256,7 +278,11 @@ export class StripeGateway implements PaymentGateway {
     }
     const live = modeOfKey(credentials.secretKey) === 'live';
     if (event.livemode !== live) throw new WebhookRejectedError(`a ${event.livemode ? 'live' : 'test'} event for a ${live ? 'live' : 'test'} connection`);
-    if (await actedOn?.(event.id)) return { eventId: event.id, eventType: event.type, createdAt: new Date(event.created * 1000).toISOString(), kind: 'duplicate' };
+    const base = { eventId: event.id, eventType: event.type, createdAt: new Date(event.created * 1000).toISOString() };
+    // A type Relance never acts on is answered without a look at the receipts (issue 13: most of
+    // a charge's events are of such types).
+    if (!ACTED_ON.has(event.type)) return { ...base, kind: 'ignored', reason: `Relance does not act on ${event.type}` };
+    if (await actedOn?.(event.id)) return { ...base, kind: 'duplicate' };
     return this.translate(stripe, input.orgId, event);
   }
 
