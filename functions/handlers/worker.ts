@@ -8,7 +8,7 @@ import { deliverMail } from '../../shared/use-cases/mail.js';
 import { executeAttempt } from '../../shared/use-cases/payments.js';
 import { onCardChanged, startRunExecution } from '../../shared/use-cases/collection.js';
 import { runReplanJob } from '../../shared/use-cases/plans.js';
-import { type EventPublisher, missingPublisher, publishDomainEvent } from '../../shared/use-cases/events.js';
+import { type EventPublisher, missingPublisher, publishDomainEvent, publishDomainEvents } from '../../shared/use-cases/events.js';
 import { deliverWebhook } from '../../shared/use-cases/webhooks-out.js';
 
 /**
@@ -123,15 +123,23 @@ export function workerHandler(deps: Deps, renderer: EmailRenderer, events: Event
     }
     await Promise.all(
       [...lanes.values()].map(async (items) => {
-        for (const { record, work } of items) {
+        for (let i = 0; i < items.length; ) {
+          // R-EVT-1: a change's domain events (consecutive in its lane) are published together.
+          let end = i + 1;
+          if (items[i]!.work.kind === 'event') while (end < items.length && items[end]!.work.kind === 'event') end++;
+          const group = items.slice(i, end);
           try {
-            const result = await perform(deps, renderer, work, events);
-            console.info(JSON.stringify({ level: 'info', msg: 'stream record', work, result }));
+            const results =
+              group.length > 1
+                ? await publishDomainEvents({ ...deps, events }, group.map(({ work }) => work as Extract<Work, { kind: 'event' }>))
+                : [await perform(deps, renderer, group[0]!.work, events)];
+            group.forEach(({ work }, k) => console.info(JSON.stringify({ level: 'info', msg: 'stream record', work, result: results[k] })));
           } catch (error) {
-            console.error(JSON.stringify({ level: 'error', msg: 'stream record failed', work, error: String(error), stack: (error as Error)?.stack }));
-            failures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? record.eventID ?? '' });
+            console.error(JSON.stringify({ level: 'error', msg: 'stream record failed', work: group[0]!.work, records: group.length, error: String(error), stack: (error as Error)?.stack }));
+            failures.push({ itemIdentifier: group[0]!.record.dynamodb?.SequenceNumber ?? group[0]!.record.eventID ?? '' });
             return;
           }
+          i = end;
         }
       }),
     );

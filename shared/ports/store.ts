@@ -314,6 +314,8 @@ export interface Store {
   claimMail(ref: WorkRef, now: Date, leaseMs: number): Promise<OutboxEmail | null>;
   /** R-EVT-1: a domain event's outbox item (`id` is the event id). */
   getDomainEvent(ref: WorkRef): Promise<DomainEventRecord | null>;
+  /** Several outbox events, strongly consistent, in the order asked (null for one that is gone). */
+  getDomainEvents(refs: WorkRef[]): Promise<(DomainEventRecord | null)[]>;
   /** R-EVT-1: marks it published, conditionally (false: it already was). */
   markDomainEventPublished(ref: WorkRef, at: Date): Promise<boolean>;
   /** R-EVT-1: the organisation's outbound webhook (one GetItem). */

@@ -7,7 +7,7 @@ import type { Notice } from '../domain/notice.js';
 import type { Money } from '../domain/schema.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store, WorkRef, Write } from '../ports/store.js';
-import { queueWebhookDelivery } from './webhooks-out.js';
+import { queueWebhookDeliveries } from './webhooks-out.js';
 
 /**
  * R-EVT-1: where the sixteen facts happen. A change to a membership records what it did on the
@@ -156,19 +156,34 @@ export const missingPublisher: EventPublisher = {
  * again on the record's retry: consumers dedupe on the event's `id`, as EventBridge's own
  * at-least-once delivery requires anyway.
  */
-export async function publishDomainEvent(deps: { store: Store; clock: Clock; events: EventPublisher; metrics?: Metrics }, ref: WorkRef): Promise<string> {
-  const record = await deps.store.getDomainEvent(ref);
-  if (!record) return 'missing';
-  if (record.status === 'published') return 'already_published';
-  await deps.events.publish([record.event]);
-  // R-EVT-1: the organisation's webhook gets it too: its delivery item is written (once) before
-  // the event is marked published, so a worker dying in between leaves the retry to write it.
-  await queueWebhookDelivery(deps, record);
-  const marked = await deps.store.markDomainEventPublished(ref, deps.clock.now());
-  if (!marked) return 'already_published';
-  // R-OPS-5: the business figures, counted once per fact, where each fact is published.
-  for (const [name, value, currency] of metricsOf(record.event)) deps.metrics?.add(name, value, currency);
-  return 'published';
+export async function publishDomainEvent(deps: PublishDeps, ref: WorkRef): Promise<string> {
+  return (await publishDomainEvents(deps, [ref]))[0]!;
+}
+
+type PublishDeps = { store: Store; clock: Clock; events: EventPublisher; metrics?: Metrics };
+
+/**
+ * R-EVT-1: `publishDomainEvent` for the events of one change (consecutive records of one
+ * membership in a stream batch): one strongly consistent BatchGetItem for them all, one
+ * PutEvents, the organisation's webhook read once, then each marked published (issue 13: three
+ * calls per event became one, plus two). Answers each one's outcome, in order; all or an error.
+ */
+export async function publishDomainEvents(deps: PublishDeps, refs: WorkRef[]): Promise<string[]> {
+  const records = await deps.store.getDomainEvents(refs);
+  const pending = records.filter((r): r is DomainEventRecord => r !== null && r.status !== 'published');
+  if (pending.length === 0) return records.map((r) => (r ? 'already_published' : 'missing'));
+  await deps.events.publish(pending.map((r) => r.event));
+  // R-EVT-1: the organisation's webhook gets them too: their delivery items are written (once)
+  // before they are marked published, so a worker dying in between leaves the retry to write them.
+  await queueWebhookDeliveries(deps, pending);
+  const outcomes = new Map<string, string>();
+  for (const record of pending) {
+    const marked = await deps.store.markDomainEventPublished(record, deps.clock.now());
+    outcomes.set(record.id, marked ? 'published' : 'already_published');
+    // R-OPS-5: the business figures, counted once per fact, where each fact is published.
+    if (marked) for (const [name, value, currency] of metricsOf(record.event)) deps.metrics?.add(name, value, currency);
+  }
+  return records.map((r) => (r ? (outcomes.get(r.id) ?? 'already_published') : 'missing'));
 }
 
 /** R-OPS-5: the metrics a domain event counts (amounts in minor units, per currency). */

@@ -160,33 +160,39 @@ export async function deleteWebhook(deps: ApiDeps, caller: Caller): Promise<void
 // ── Delivery (the worker) ─────────────────────────────────────────────────────────────────────
 
 /**
- * Called by `publishDomainEvent` before it marks an event published: when the organisation has a
- * webhook, the event's delivery item is written, once (a conditional put: a retried record finds
- * it there). One GetItem per event for an organisation without a webhook.
+ * Called by `publishDomainEvents` before it marks events published: when the organisation has a
+ * webhook, each event's delivery item is written, once (a conditional put: a retried record finds
+ * it there). The webhook is read once for the events of one change; one GetItem in all for an
+ * organisation without a webhook.
  */
-export async function queueWebhookDelivery(deps: Pick<Deps, 'store' | 'clock'>, record: DomainEventRecord): Promise<boolean> {
-  const endpoint = await deps.store.getWebhookEndpoint(record.orgId);
-  if (!endpoint?.url) return false;
-  const delivery: WebhookDelivery = {
-    id: record.id,
-    orgId: record.orgId,
-    membershipId: record.membershipId,
-    event: record.event,
-    status: 'pending',
-    tries: 0,
-    claimedAt: null,
-    nextTryAt: null,
-    lastError: null,
-    deliveredAt: null,
-    createdAt: deps.clock.now().toISOString(),
-    version: 0,
-  };
-  try {
-    await deps.store.commit([{ kind: 'webhook_delivery', value: delivery }]);
-  } catch (error) {
-    if (!(error instanceof ConcurrencyError)) throw error;
+export async function queueWebhookDeliveries(deps: Pick<Deps, 'store' | 'clock'>, records: DomainEventRecord[]): Promise<boolean> {
+  const orgs = new Set(records.map((r) => r.orgId));
+  const endpoints = new Map(await Promise.all([...orgs].map(async (orgId) => [orgId, await deps.store.getWebhookEndpoint(orgId)] as const)));
+  let queued = false;
+  for (const record of records) {
+    if (!endpoints.get(record.orgId)?.url) continue;
+    queued = true;
+    const delivery: WebhookDelivery = {
+      id: record.id,
+      orgId: record.orgId,
+      membershipId: record.membershipId,
+      event: record.event,
+      status: 'pending',
+      tries: 0,
+      claimedAt: null,
+      nextTryAt: null,
+      lastError: null,
+      deliveredAt: null,
+      createdAt: deps.clock.now().toISOString(),
+      version: 0,
+    };
+    try {
+      await deps.store.commit([{ kind: 'webhook_delivery', value: delivery }]);
+    } catch (error) {
+      if (!(error instanceof ConcurrencyError)) throw error;
+    }
   }
-  return true;
+  return queued;
 }
 
 async function save(deps: Pick<Deps, 'store'>, delivery: WebhookDelivery): Promise<boolean> {

@@ -10,7 +10,7 @@ import { DOMAIN_EVENT_TYPES, type DomainEvent, type DomainEventRecord, domainEve
 import type { Invoice } from '../../shared/domain/invoice.js';
 import type { Membership } from '../../shared/domain/membership.js';
 import type { Store, WorkRef, Write } from '../../shared/ports/store.js';
-import { domainEventsOf, type EventPublisher, metricsOf, missingPublisher, publishDomainEvent } from '../../shared/use-cases/events.js';
+import { domainEventsOf, type EventPublisher, metricsOf, missingPublisher, publishDomainEvent, publishDomainEvents } from '../../shared/use-cases/events.js';
 import { WORKER_STREAM_FILTERS } from '../../infra/stacks/stateless.js';
 import { testTemplates } from '../support/aws.js';
 import { validate } from '../support/json-schema.js';
@@ -115,11 +115,12 @@ describe('R-EVT-1: what a change publishes (domainEventsOf)', () => {
 });
 
 /** A store holding domain events only, with the conditional mark of the DynamoDB adapter (and no outbound webhook). */
-function eventStore(records: DomainEventRecord[]): Pick<Store, 'getDomainEvent' | 'markDomainEventPublished' | 'getWebhookEndpoint'> {
+function eventStore(records: DomainEventRecord[]): Pick<Store, 'getDomainEvent' | 'getDomainEvents' | 'markDomainEventPublished' | 'getWebhookEndpoint'> {
   const byId = new Map(records.map((r) => [r.id, r]));
   return {
     getWebhookEndpoint: async () => null,
     getDomainEvent: async (ref: WorkRef) => structuredClone(byId.get(ref.id) ?? null),
+    getDomainEvents: async (refs: WorkRef[]) => refs.map((ref) => structuredClone(byId.get(ref.id) ?? null)),
     markDomainEventPublished: async (ref: WorkRef, at: Date) => {
       const r = byId.get(ref.id);
       if (!r || r.status !== 'pending') return false;
@@ -148,6 +149,26 @@ describe('R-EVT-1: publishing from the outbox', () => {
     expect(await publishDomainEvent({ store, clock, events: flaky }, ref)).toBe('already_published');
     expect(bus.list().map((e) => e.id)).toEqual([ref.id]);
     expect(await store.getDomainEvent(ref)).toMatchObject({ status: 'published', publishedAt: NOW.toISOString() });
+  });
+
+  it('R-EVT-1: the events of one change are read in one call and sent in one PutEvents, each marked once; a redelivered group sends nothing', async () => {
+    const ids = [`dev_${ULID.slice(0, -1)}1`, `dev_${ULID.slice(0, -1)}2`, `dev_${ULID.slice(0, -1)}3`];
+    const records = ids.map((id) => ({ ...record(), id, event: { ...record().event, id } }));
+    const inner = eventStore(records);
+    const reads: number[] = [];
+    const store = { ...inner, getDomainEvents: (refs: WorkRef[]) => (reads.push(refs.length), inner.getDomainEvents(refs)) } as Store;
+    const puts: string[][] = [];
+    const bus = new LocalEventBus();
+    const events: EventPublisher = { publish: (list) => (puts.push(list.map((e) => e.id)), bus.publish(list)) };
+    const refs = [...ids.map((id) => ({ ...ref, id })), { ...ref, id: `dev_${ULID.slice(0, -1)}9` }];
+
+    expect(await publishDomainEvents({ store, clock, events }, refs)).toEqual(['published', 'published', 'published', 'missing']);
+    expect(await publishDomainEvents({ store, clock, events }, refs)).toEqual(['already_published', 'already_published', 'already_published', 'missing']);
+
+    expect(reads).toEqual([4, 4]);
+    expect(puts).toEqual([ids]);
+    expect(bus.list().map((e) => e.id)).toEqual(ids);
+    for (const id of ids) expect(await store.getDomainEvent({ ...ref, id })).toMatchObject({ status: 'published' });
   });
 
   it('R-OPS-5: a published fact adds its business metrics once, amounts per currency; a redelivery adds nothing', async () => {

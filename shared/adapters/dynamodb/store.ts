@@ -813,6 +813,19 @@ export class DynamoStore implements Store {
     return this.get(domainEventKey(ref));
   }
 
+  async getDomainEvents(refs: WorkRef[]): Promise<(DomainEventRecord | null)[]> {
+    if (refs.length === 1) return [await this.getDomainEvent(refs[0]!)];
+    const keys = refs.map((ref) => domainEventKey(ref));
+    const found = new Map<string, Item>();
+    for (let from = 0; from < keys.length; from += 100) {
+      for (const item of await this.batchGet(keys.slice(from, from + 100), true)) found.set(`${String(item.pk)}\u0000${String(item.sk)}`, item);
+    }
+    return keys.map((k) => {
+      const item = found.get(`${k.pk}\u0000${k.sk}`);
+      return item ? valueOf<DomainEventRecord>(item) : null;
+    });
+  }
+
   /** R-EVT-1: pending → published, conditionally: a redelivered stream record finds it published. */
   async markDomainEventPublished(ref: WorkRef, at: Date): Promise<boolean> {
     try {
