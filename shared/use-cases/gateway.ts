@@ -152,6 +152,9 @@ export async function receiveGatewayWebhook(deps: GatewayDeps, input: { orgId: s
   // Nothing is done for an ignored event, so nothing is written either: a repeat is ignored again.
   if (event.kind === 'ignored') return { status: 200, outcome: `ignored: ${event.reason}` };
   const outcome = await act(deps, input.orgId, event);
+  // An outcome the worker already recorded, or one still pending, changed nothing: a repeat
+  // finds the same again, so no receipt is written for it (one write less for most charges).
+  if (UNCHANGED.has(outcome)) return { status: 200, outcome };
   try {
     await deps.store.commit([
       { kind: 'webhook_receipt', value: { orgId: input.orgId, eventId: event.eventId, eventType: event.eventType, outcome, receivedAt: deps.clock.now().toISOString() } },
@@ -161,6 +164,9 @@ export async function receiveGatewayWebhook(deps: GatewayDeps, input: { orgId: s
   }
   return { status: 200, outcome };
 }
+
+/** What `act` answers when it changed nothing. */
+const UNCHANGED = new Set(['already known', 'still processing']);
 
 async function act(deps: GatewayDeps, orgId: string, event: GatewayEvent): Promise<string> {
   switch (event.kind) {

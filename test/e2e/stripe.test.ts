@@ -174,6 +174,28 @@ describe('R-PAY-4: webhooks — signed, once per event, in any order', () => {
     expect((await t.ok('GET', `/api/invoices/${invoiceId}`)).version).toBe(disputed.version);
   });
 
+  it('R-PAY-4: an outcome the worker already recorded is answered "already known" and leaves no receipt; a type never acted on is ignored', async () => {
+    const { invoiceId } = await purchase();
+    await t.settle();
+    const { secretKey } = await credentials();
+    const succeeded = t.cloud.stripe.events(secretKey).find((e) => e.type === 'payment_intent.succeeded' && (e.data.object as { metadata?: { invoiceId?: string } }).metadata?.invoiceId === invoiceId)!;
+    const created = t.cloud.stripe.events(secretKey).find((e) => e.type === 'payment_intent.created')!;
+    const secret = (await t.cloud.deps.gatewaySecrets.get('e2e-club'))!.webhookSecret;
+    const post = (event: object) => {
+      const payload = JSON.stringify(event);
+      const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp: Math.floor(t.cloud.clock.now().getTime() / 1000) });
+      return t.request('POST', '/webhooks/stripe/e2e-club', payload, { 'content-type': 'application/json', 'stripe-signature': signature });
+    };
+    const before = (await t.ok('GET', `/api/invoices/${invoiceId}`)).version;
+    // The same outcome under an event id never seen: twice, and both times found in the attempt.
+    const again = { ...succeeded, id: 'evt_test_alreadyKnown0001' };
+    for (let i = 0; i < 2; i++) expect((await post(again)).body).toEqual({ received: true, outcome: 'already known' });
+    expect(await t.cloud.deps.store.getWebhookReceipt('e2e-club', again.id)).toBeNull();
+    expect((await post({ ...created, id: 'evt_test_neverActedOn001' })).body).toEqual({ received: true, outcome: 'ignored: Relance does not act on payment_intent.created' });
+    expect(await t.cloud.deps.store.getWebhookReceipt('e2e-club', 'evt_test_neverActedOn001')).toBeNull();
+    expect((await t.ok('GET', `/api/invoices/${invoiceId}`)).version).toBe(before);
+  });
+
   it('R-PAY-4: a webhook with a bad signature, for another organisation, or unsigned is a 400 and changes nothing', async () => {
     const { secretKey } = await credentials();
     const event = t.cloud.stripe.events(secretKey).find((e) => e.type === 'payment_intent.succeeded')!;
