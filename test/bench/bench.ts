@@ -42,7 +42,8 @@ if (only.has('operations')) {
 }
 
 if (only.has('year')) {
-  const { rows, ...year } = await benchYear();
+  // BENCH_YEAR_MEMBERSHIPS: a smaller (or larger) club than the issue's 1,000, for a quick look.
+  const { rows, ...year } = await benchYear({ memberships: Number(process.env.BENCH_YEAR_MEMBERSHIPS) || undefined });
   results.year = year;
   sections.push(rows.join('\n'));
   console.log(`${rows.join('\n')}\n`);

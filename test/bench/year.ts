@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SETTINGS_BODY } from '../support/fixtures.js';
 import { startLocalCloud, type LocalCloud } from '../../infra/local/cloud.js';
 import type { Fired } from '../../infra/local/clock.js';
@@ -40,7 +43,51 @@ export interface YearFigures {
   timersFired: number;
   emails: number;
   charges: number;
+  /** DynamoDB and DynamoDB Streams calls from the first use-case call to the year's end. */
+  dynamodbCalls: number;
+  /** CPU seconds DynamoDB Local (the Java engine) spent meanwhile; null where /proc is not there. */
+  engineCpuSeconds: number | null;
+  /** CPU seconds this process spent meanwhile: the functions, the SDK, the local services. */
+  processCpuSeconds: number;
   rows: string[];
+}
+
+type Sendable = { send: (...args: unknown[]) => Promise<unknown> };
+
+/** Counts every DynamoDB and Streams call until the returned function stops counting. */
+function countDynamoDbCalls(): { calls: () => number; stop: () => void } {
+  let calls = 0;
+  const prototypes = [DynamoDBDocumentClient.prototype, DynamoDBStreamsClient.prototype] as unknown as Sendable[];
+  const sends = prototypes.map((p) => p.send);
+  prototypes.forEach((p, i) => {
+    p.send = function (this: unknown, ...args: unknown[]) {
+      calls++;
+      return sends[i]!.apply(this, args);
+    };
+  });
+  return { calls: () => calls, stop: () => prototypes.forEach((p, i) => (p.send = sends[i]!)) };
+}
+
+/** CPU seconds (user + system) of this process's `java` children (DynamoDB Local), from /proc; null elsewhere. */
+function engineCpuSeconds(): number | null {
+  try {
+    let ticks = 0;
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (comm === 'java' && Number(fields[1]) === process.pid) ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    // Clock ticks are 100 a second on Linux.
+    return ticks / 100;
+  } catch {
+    return null;
+  }
 }
 
 const START = new Date('2027-01-15T15:00:00Z');
@@ -199,6 +246,9 @@ export async function benchYear(options: { memberships?: number } = {}): Promise
   };
   try {
     const t0 = Date.now();
+    const counter = countDynamoDbCalls();
+    const engine0 = engineCpuSeconds();
+    const cpu0 = process.cpuUsage();
     const deps = cloud.deps;
     await putSettings(deps, CALLER, { ...SETTINGS_BODY, locale: 'en' });
     const plans = {} as Record<PlanKey, string>;
@@ -290,6 +340,12 @@ export async function benchYear(options: { memberships?: number } = {}): Promise
     await advance(END);
     const yearSeconds = (Date.now() - t1) / 1000;
     const seconds = (Date.now() - t0) / 1000;
+    const dynamodbCalls = counter.calls();
+    counter.stop();
+    const engine1 = engineCpuSeconds();
+    const engineCpu = engine0 === null || engine1 === null ? null : engine1 - engine0;
+    const cpu = process.cpuUsage(cpu0);
+    const processCpu = (cpu.user + cpu.system) / 1e6;
 
     // The checks (not timed).
     const payments = await localJson<{ items: { metadata: Record<string, string>; result: { status: string } }[] }>(cloud, '/_local/payments');
@@ -371,8 +427,11 @@ export async function benchYear(options: { memberships?: number } = {}): Promise
       `| Step Functions waits fired (dunning ladder) | ${waitsFired} |`,
       `| charges made (succeeded; attempts incl. declines ${payments.items.length}) | ${charges} |`,
       `| e-mails sent | ${emails.items.length} |`,
+      `| DynamoDB calls, setup + year (a transaction or a batch is one; stream reads included) | ${dynamodbCalls} (${(dynamodbCalls / Math.max(1, timersFired)).toFixed(1)} per timer fired) |`,
+      `| CPU of DynamoDB Local meanwhile (the Java engine) | ${engineCpu === null ? 'not measured here' : `${engineCpu.toFixed(1)} s, ${((engineCpu * 1000) / Math.max(1, dynamodbCalls)).toFixed(2)} ms a call`} |`,
+      `| CPU of this process meanwhile (functions, SDK, local services) | ${processCpu.toFixed(1)} s, ${((processCpu * 1000) / Math.max(1, dynamodbCalls)).toFixed(2)} ms a DynamoDB call |`,
     ];
-    return { memberships: count, seconds, timersFired, emails: emails.items.length, charges, rows };
+    return { memberships: count, seconds, timersFired, emails: emails.items.length, charges, dynamodbCalls, engineCpuSeconds: engineCpu, processCpuSeconds: processCpu, rows };
   } finally {
     await cloud.stop();
     console.info = info;
