@@ -263,7 +263,9 @@ function checkNotices(tracked: Tracked, s: Snapshot): void {
     if (m.currentTerm.seq === n.next.seq && m.currentTerm.start === n.next.start && planIsNotice && m.status !== 'voided') {
       if (n.status !== 'approved') throw new InvariantError('notice_mismatch', `${m.id} renewed into ${n.next.start} but its notice ${n.id} is ${n.status}`);
       const term = s.terms.get(m.id)?.find((t) => t.seq === n.next.seq);
-      if (!term || (term.status === 'active') !== (n.paidAt !== null)) throw new InvariantError('notice_mismatch', `${m.id}: term ${n.next.seq} is ${term?.status} and notice ${n.id} paid ${n.paidAt}`);
+      // A renewed term that ran to the membership's end is ended, paid or not (seed 1400003).
+      const over = term?.status === 'ended' && !LIVE_STATUSES.has(m.status);
+      if (!term || (!over && (term.status === 'active') !== (n.paidAt !== null))) throw new InvariantError('notice_mismatch', `${m.id} (${m.status}, ends ${m.terminationDate}): term ${n.next.seq} (${n.next.start} to ${n.next.end}) is ${term?.status} and notice ${n.id} paid ${n.paidAt}`);
       if (term.status === 'pending' && LIVE_STATUSES.has(m.status) && !m.unpaidInvoiceIds.includes(n.invoiceId!)) {
         throw new InvariantError('notice_mismatch', `${m.id} runs on an unpaid renewed term but does not owe ${n.invoiceId}`);
       }
