@@ -175,6 +175,13 @@ export async function benchOperations(): Promise<{ operations: OperationFigures[
         const entities = records.map((r) => r.dynamodb?.NewImage?.entity?.S);
         return i.fn === 'worker' && entities.length > 0 && (how === 'only' ? entities.every((e) => e === entity) : entities.includes(entity));
       });
+    /** Stripe webhook invocations carrying an event of `type`. */
+    const webhookOf = (type: string) =>
+      invocations.filter((i) => {
+        const event = i.event as { body?: string; isBase64Encoded?: boolean };
+        const body = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
+        return i.fn === 'webhooks' && new RegExp(`"type":\\s*"${type.replace(/\./g, '\\.')}"`).test(body);
+      });
     const figure = (name: string, samples: Invocation[]): OperationFigures => {
       if (samples.length === 0) throw new Error(`no invocation measured for "${name}"`);
       if (TRACE) console.log(`\n## ${name}\n${samples.at(-1)!.trace.join('\n')}`);
@@ -202,6 +209,8 @@ export async function benchOperations(): Promise<{ operations: OperationFigures[
       figure('worker: a batch of e-mails only (render, send, record)', workOf('outbox', 'only')),
       figure('worker: a batch with a payment attempt (charge, record; and its change\'s events)', workOf('attempt', 'with')),
       figure('worker: a batch of domain events only (publish, record)', workOf('domain_event', 'only')),
+      figure('Stripe webhook: a charge\'s outcome (payment_intent.succeeded)', webhookOf('payment_intent.succeeded')),
+      figure('Stripe webhook: a type never acted on (charge.succeeded)', webhookOf('charge.succeeded')),
     ];
     const rows = [
       '| operation | DynamoDB calls | read units | write units | Scheduler calls | samples |',
