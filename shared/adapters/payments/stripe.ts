@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { authenticationRequired, classifyDecline } from '../../domain/declines.js';
-import { modeOfKey } from '../../domain/gateway.js';
+import { modeOfKey, WEBHOOK_EVENTS } from '../../domain/gateway.js';
 import { GatewayNotConnectedError, GatewayUnavailableError, UnprocessableError } from '../../domain/errors.js';
 import type { SavedPaymentMethod } from '../../domain/member.js';
 import type { AttemptFailure } from '../../domain/payment.js';
@@ -57,27 +57,12 @@ function sdkError(error: unknown, ...types: string[]): error is SdkError {
   return error instanceof Error && typeof type === 'string' && type.startsWith('Stripe') && (types.length === 0 || types.includes(type));
 }
 
-
-/** The event types `translate` acts on (README, "Webhooks"); any other is ignored as it comes. */
-const ACTED_ON = new Set<string>([
-  'payment_intent.succeeded',
-  'payment_intent.payment_failed',
-  'payment_intent.processing',
-  'payment_intent.requires_action',
-  'payment_intent.canceled',
-  'charge.refunded',
-  'charge.refund.updated',
-  'refund.updated',
-  'refund.failed',
-  'charge.dispute.created',
-  'charge.dispute.closed',
-  'charge.dispute.updated',
-  'checkout.session.completed',
-  'setup_intent.succeeded',
-  'payment_method.automatically_updated',
-  'payment_method.updated',
-  'payment_method.detached',
-]);
+/**
+ * The event types `translate` acts on: those the organisation's endpoint must send (README,
+ * "Webhooks"), and three it reads as well when an operator subscribes them. Any other type is
+ * ignored as it comes.
+ */
+const ACTED_ON = new Set<string>([...WEBHOOK_EVENTS, 'refund.updated', 'charge.dispute.updated', 'payment_method.updated']);
 
 export class StripeGateway implements PaymentGateway {
   private readonly clients = new Map<string, Stripe>();
