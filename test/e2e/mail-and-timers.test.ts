@@ -196,10 +196,29 @@ describe('observations 15 and 16 — timers that cannot stall', () => {
     expect((await t.emails(m.email)).map((e) => e.at)).toEqual(['2027-12-15T14:00:00.000Z']);
   });
 
+  it('R-MNY-6: two e-mails of the same template decided in one delivery both go out (each outbox id is its own)', async () => {
+    const plan = await t.ok('POST', '/api/plans', { name: 'Monthly', price: { amount: 2500, currency: 'CAD' }, billing: { cadence: 'monthly', anchor: { type: 'fixedDay', day: 1 } } });
+    const m = await join(t, 'backlog', plan.id, { paymentMethod: undefined });
+    const [armed] = await schedulesOf(m.id);
+    const payload = { orgId: 'e2e-club', membershipId: m.id, name: armed!.name, at: armed!.at };
+    await scheduler.send(new DeleteScheduleCommand({ Name: armed!.name, GroupName: 'relance-local' }));
+    // The timer is delivered only after two billing dates passed (a backlog after an outage).
+    await t.setClock('2028-03-02T12:00:00Z');
+    const outcome = (await t.cloud.functions.invoke(TIMER, payload)) as { outcome: string; kinds: string[] };
+    expect(outcome).toEqual({ outcome: 'acted', kinds: ['billing', 'billing', 'billing'] });
+    await t.settle();
+    const invoices = (await t.emails(m.email)).filter((e) => e.subject.includes('invoice'));
+    expect(invoices).toHaveLength(3);
+    expect(new Set(invoices.map((e) => e.reference)).size).toBe(3);
+  });
+
   it('R-REN-9: a duplicate delivery that reads the membership before the other copy commits, and its notice after, leaves one schedule', async () => {
     const plan = await t.ok('POST', '/api/plans', { ...ANNUAL, termMonths: 1, renewal: { policy: 'notice', reminderDays: [], notice: { sendDaysBefore: 10, remindAfterDays: 3 } } });
     const m = await join(t, 'torn', plan.id, { paymentMethod: undefined });
-    await t.setClock('2027-02-04T15:00:00Z');
+    // Wherever the clock is (the tests before moved it), the notice goes out first, then its reminder is armed.
+    const [notice] = await schedulesOf(m.id);
+    expect(notice!.name).toContain('-notice-');
+    await t.setClock(notice!.at);
     const [armed] = await schedulesOf(m.id);
     expect(armed!.name).toContain('-notice_rem-');
     await scheduler.send(new DeleteScheduleCommand({ Name: armed!.name, GroupName: 'relance-local' }));
@@ -227,22 +246,6 @@ describe('observations 15 and 16 — timers that cannot stall', () => {
     expect(after.armed!.name).toContain('-term_end-');
     // The armed term end is the only schedule: no `….e1` re-arm was left behind.
     expect((await schedulesOf(m.id)).map((s) => s.name)).toEqual([after.armed!.name]);
-  });
-
-  it('R-MNY-6: two e-mails of the same template decided in one delivery both go out (each outbox id is its own)', async () => {
-    const plan = await t.ok('POST', '/api/plans', { name: 'Monthly', price: { amount: 2500, currency: 'CAD' }, billing: { cadence: 'monthly', anchor: { type: 'fixedDay', day: 1 } } });
-    const m = await join(t, 'backlog', plan.id, { paymentMethod: undefined });
-    const [armed] = await schedulesOf(m.id);
-    const payload = { orgId: 'e2e-club', membershipId: m.id, name: armed!.name, at: armed!.at };
-    await scheduler.send(new DeleteScheduleCommand({ Name: armed!.name, GroupName: 'relance-local' }));
-    // The timer is delivered only after two billing dates passed (a backlog after an outage).
-    await t.setClock('2028-03-02T12:00:00Z');
-    const outcome = (await t.cloud.functions.invoke(TIMER, payload)) as { outcome: string; kinds: string[] };
-    expect(outcome).toEqual({ outcome: 'acted', kinds: ['billing', 'billing', 'billing'] });
-    await t.settle();
-    const invoices = (await t.emails(m.email)).filter((e) => e.subject.includes('invoice'));
-    expect(invoices).toHaveLength(3);
-    expect(new Set(invoices.map((e) => e.reference)).size).toBe(3);
   });
 });
 
