@@ -664,6 +664,11 @@ export async function startLocalSes(clock: LocalClock, options: LocalSesOptions 
       );
     });
   });
+  // The SES client sends once (maxAttempts 1: a send is not repeated blind). With Node's default
+  // 5 s, an idle keep-alive socket closed by this server just as the client reuses it fails the
+  // send with ECONNRESET, which the worker must treat as an unknown outcome (a loaded test run
+  // saw it). Idle sockets stay open for the life of the local cloud instead; stop() closes them.
+  proxy.keepAliveTimeout = 30 * 60_000;
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   const proxyPort = (proxy.address() as AddressInfo).port;
 
