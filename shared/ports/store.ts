@@ -222,6 +222,9 @@ export interface MembershipState {
 }
 
 /** A membership as staff read it: the latest of everything, bounded whatever its age. */
+/** How much of a membership's history a staff view shows: the latest, whatever its age. */
+export const RECORD_LIMITS = { terms: 24, invoices: 24, timeline: 100, outbox: 50 } as const;
+
 export interface MembershipRecord extends MembershipState {
   invoices: Invoice[];
   /** Newest first. */
@@ -260,7 +263,8 @@ export interface Store {
    * consistently, at half the read units (a plain GET); after a change, the default reads it
    * strongly, so the answer shows the change.
    */
-  getMembershipRecord(orgId: string, membershipId: string, options?: { history?: 'strong' | 'eventual' }): Promise<MembershipRecord | null>;
+  /** `membership`: the membership as the caller holds it (it has just written it): not read again. */
+  getMembershipRecord(orgId: string, membershipId: string, options?: { history?: 'strong' | 'eventual'; membership?: Membership }): Promise<MembershipRecord | null>;
   /** Active and history, newest first; voided memberships are not listed (R-CAN-6). */
   listMembershipsOfMember(orgId: string, memberId: string, page: PageRequest): Promise<Page<Membership>>;
   listMembershipsByStatus(orgId: string, status: MembershipStatus, page: PageRequest): Promise<Page<Membership>>;

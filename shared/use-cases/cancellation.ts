@@ -17,7 +17,7 @@ import { parseInput } from '../domain/validate.js';
 import type { Deps } from '../deps.js';
 import type { MembershipRecord } from '../ports/store.js';
 import type { Caller } from './context.js';
-import { commitChange, loadContext, MembershipChange } from './membership-change.js';
+import { commitChange, loadContext, MembershipChange, recordAfter } from './membership-change.js';
 import { endRun } from './dunning-run.js';
 import { requestRefund } from './payments.js';
 
@@ -72,8 +72,7 @@ export async function cancelByAdmin(deps: CancelDeps, caller: Caller, membership
     terminationDate,
     lastBillingDate: outcome.lastBillingDate,
   });
-  await commitChange(deps, change, { skipPastReminders: true });
-  return record(deps, caller.orgId, membershipId);
+  return recordAfter(deps, await commitChange(deps, change, { skipPastReminders: true }));
 }
 
 /**
@@ -235,8 +234,7 @@ export async function confirmCancellationRequest(deps: CancelDeps, caller: Calle
     finalBillingDate: finalBillingDate > change.today ? finalBillingDate : null,
     terminationDate,
   });
-  await commitChange(deps, change, { skipPastReminders: true });
-  return record(deps, caller.orgId, membershipId);
+  return recordAfter(deps, await commitChange(deps, change, { skipPastReminders: true }));
 }
 
 const declineInput = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
@@ -252,8 +250,7 @@ export async function declineCancellationRequest(deps: CancelDeps, caller: Calle
   m.cancellation = { ...m.cancellation!, decidedAt: change.now.toISOString(), decision: 'declined', previousStatus: null };
   change.event('cancellation_request_declined', { reason: reason ?? null });
   change.emailMember('cancellation_request_declined', { memberName: ctx.member.name, planName: ctx.plan.name, reason: reason ?? null });
-  await commitChange(deps, change, { skipPastReminders: true });
-  return record(deps, caller.orgId, membershipId);
+  return recordAfter(deps, await commitChange(deps, change, { skipPastReminders: true }));
 }
 
 const voidInput = z.strictObject({ refund: z.boolean() });

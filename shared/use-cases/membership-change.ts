@@ -15,9 +15,7 @@ import { closeRenewalIfEnding, syncIntervention } from './notices.js';
 import { domainEventsOf } from './events.js';
 import type { Deps } from '../deps.js';
 import type { Branding, TemplateData, TemplateId } from '../ports/emails.js';
-import type { MembershipRecord, MembershipState, OutboxEmail, Write } from '../ports/store.js';
-import type { Invoice } from '../domain/invoice.js';
-import type { TimelineEvent } from '../domain/timeline.js';
+import { type MembershipRecord, type MembershipState, type OutboxEmail, RECORD_LIMITS, type Write } from '../ports/store.js';
 
 /**
  * Every change to a membership goes through here: load its context, mutate a working copy and
@@ -385,23 +383,52 @@ export async function commitChange(
  * just committed: nothing is read again (issue 13). Versioned items were stored one version up.
  */
 export function recordOfCreated(writes: Write[]): MembershipRecord {
-  let membership: Membership | undefined;
-  const terms: (Term & { version: number })[] = [];
-  const invoices: Invoice[] = [];
-  const timeline: TimelineEvent[] = [];
-  const outbox: OutboxEmail[] = [];
+  const record = overlay({ membership: undefined, terms: [], invoices: [], timeline: [], outbox: [] }, writes);
+  if (record.membership.version !== 1) throw new Error('recordOfCreated: the writes do not create a membership');
+  return record;
+}
+
+/**
+ * The record of a membership after this process committed `writes` to it, for the change's
+ * answer (issue 13): its history read eventually consistently (half the units of a strong
+ * read), the membership not read at all, and what the commit wrote laid over what was read, so
+ * the answer shows the change even where the read lags it.
+ */
+export async function recordAfter(deps: Pick<Deps, 'store'>, writes: Write[]): Promise<MembershipRecord> {
+  const written = writes.find((w) => w.kind === 'membership');
+  if (!written) throw new Error('recordAfter: the writes hold no membership');
+  const m = { ...written.value, version: written.value.version + 1 };
+  const read = await deps.store.getMembershipRecord(m.orgId, m.id, { history: 'eventual', membership: m });
+  if (!read) throw new Error(`recordAfter: membership ${m.id} is gone`);
+  return overlay(read, writes);
+}
+
+/** `base` with the membership, terms, invoices, timeline entries and e-mails of `writes` laid over it (the newer version of each wins), ordered and bounded as the store reads them. */
+function overlay(base: Omit<MembershipRecord, 'membership'> & { membership: Membership | undefined }, writes: Write[]): MembershipRecord {
+  let membership = base.membership;
+  const terms = new Map(base.terms.map((t) => [t.seq, t]));
+  const invoices = new Map(base.invoices.map((i) => [i.id, i]));
+  const timeline = new Map(base.timeline.map((e) => [e.id, e]));
+  const outbox = new Map(base.outbox.map((e) => [e.id, e]));
+  const newer = <T extends { version: number }>(held: T | undefined, stored: T) => (held && held.version > stored.version ? held : stored);
   for (const w of writes) {
-    if (w.kind === 'membership') membership = { ...w.value, version: w.value.version + 1 };
-    else if (w.kind === 'term') terms.push({ ...w.value, version: w.value.version + 1 });
-    else if (w.kind === 'invoice') invoices.push({ ...w.value, version: w.value.version + 1 });
-    else if (w.kind === 'event') timeline.push(w.value);
-    else if (w.kind === 'outbox') outbox.push({ ...w.value, version: w.value.version + 1 });
+    if (w.kind === 'membership') membership = newer(membership, { ...w.value, version: w.value.version + 1 });
+    else if (w.kind === 'term') terms.set(w.value.seq, newer(terms.get(w.value.seq), { ...w.value, version: w.value.version + 1 }));
+    else if (w.kind === 'invoice') invoices.set(w.value.id, newer(invoices.get(w.value.id), { ...w.value, version: w.value.version + 1 }));
+    else if (w.kind === 'event') timeline.set(w.value.id, w.value);
+    else if (w.kind === 'outbox') outbox.set(w.value.id, newer(outbox.get(w.value.id), { ...w.value, version: w.value.version + 1 }));
   }
-  if (!membership || membership.version !== 1) throw new Error('recordOfCreated: the writes do not create a membership');
-  // As the store reads them: terms oldest first; the rest newest first (ids are time-sortable).
-  const newestFirst = <T extends { id: string }>(items: T[]) => items.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-  terms.sort((a, b) => a.seq - b.seq);
-  return { membership, terms, invoices: newestFirst(invoices), timeline: newestFirst(timeline), outbox: newestFirst(outbox) };
+  if (!membership) throw new Error('overlay: no membership');
+  // As the store reads them: terms oldest first; invoices by creation, timeline by instant and
+  // e-mails by id, newest first (ids are time-sortable); each bounded as the store bounds it.
+  const desc = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
+  return {
+    membership,
+    terms: [...terms.values()].sort((a, b) => a.seq - b.seq).slice(-RECORD_LIMITS.terms),
+    invoices: [...invoices.values()].sort((a, b) => desc(`${a.createdAt}#${a.id}`, `${b.createdAt}#${b.id}`)).slice(0, RECORD_LIMITS.invoices),
+    timeline: [...timeline.values()].sort((a, b) => desc(`${a.at}#${a.id}`, `${b.at}#${b.id}`)).slice(0, RECORD_LIMITS.timeline),
+    outbox: [...outbox.values()].sort((a, b) => desc(a.id, b.id)).slice(0, RECORD_LIMITS.outbox),
+  };
 }
 
 /** Creates the schedule of a planned timer (idempotent by name); a due one is armed a minute ahead. */

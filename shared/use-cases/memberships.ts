@@ -8,7 +8,7 @@ import { parseInput } from '../domain/validate.js';
 import type { Deps } from '../deps.js';
 import type { MembershipRecord, Page, PageRequest } from '../ports/store.js';
 import { requestCharge } from './payments.js';
-import { commitChange, loadContext, MembershipChange, recordOfCreated } from './membership-change.js';
+import { commitChange, loadContext, MembershipChange, recordAfter, recordOfCreated } from './membership-change.js';
 import { type Caller, checkExpectedVersion, requireSettings } from './context.js';
 import { getMember } from './members.js';
 import { getPlan } from './plans.js';
@@ -121,8 +121,7 @@ export async function changeTermEnd(deps: MembershipDeps, caller: Caller, member
   if (m.billing.cadence === 'upfront') m.nextBillingDate = addDays(termEnd, 1);
   m.remindersDone = m.remindersDone.filter((key) => !key.startsWith(`${m.currentTerm.seq}:`));
   change.event('term_end_changed', { from: previous, to: termEnd });
-  await commitChange(deps, change, { skipPastReminders: true });
-  return (await deps.store.getMembershipRecord(caller.orgId, membershipId))!;
+  return recordAfter(deps, await commitChange(deps, change, { skipPastReminders: true }));
 }
 
 /** R-CON-3: memberships in one status, newest first, each with its member's name (one BatchGetItem per page). */

@@ -56,4 +56,21 @@ describe('issue 13: access patterns', () => {
     expect(created.body.timeline.map((e: { type: string }) => e.type)).toEqual(['payment_requested', 'invoice_issued', 'membership_started']);
     await t.settle();
   });
+
+  it('R-CAN-2: POST cancel answers its change with the history read after the transaction (eventually consistent, the change laid over it) and no read of the membership; a GET right after reads the same', async () => {
+    const member = await t.ok('POST', '/api/members', { name: 'Marc Gagnon', email: 'marc@example.org', communicationsOptIn: true, paymentMethod: { token: 'pm_card_visa' } });
+    const created = await t.ok('POST', '/api/memberships', { memberId: member.id, planId: plan.id });
+    await t.settle();
+    const token = await t.freshToken();
+    const { result: cancelled, commands } = await commandsOf(() => t.request('POST', `/api/memberships/${created.id}/cancel`, { month: '2027-06' }, { authorization: `Bearer ${token}` }));
+    expect(cancelled.status).toBe(200);
+    const after = commands.slice(commands.lastIndexOf('TransactWriteCommand') + 1);
+    expect(after).toEqual(['QueryCommand', 'QueryCommand', 'QueryCommand', 'QueryCommand']);
+    expect(cancelled.body.timeline.map((e: { type: string }) => e.type)).toContain('cancellation_scheduled');
+    expect(cancelled.body.emails[0]).toMatchObject({ template: 'cancellation_by_admin' });
+    const read = await t.request('GET', `/api/memberships/${created.id}`, undefined, { authorization: `Bearer ${token}` });
+    expect(cancelled.body).toEqual(read.body);
+    expect(cancelled.headers.get('etag')).toBe(read.headers.get('etag'));
+    await t.settle();
+  });
 });

@@ -26,20 +26,21 @@ import type { Settings } from '../../domain/settings.js';
 import type { CardLog, DunningRun, RunKind, RunState } from '../../domain/dunning.js';
 import type { GatewayConnection, WebhookReceipt } from '../../domain/gateway.js';
 import type { TimelineEvent } from '../../domain/timeline.js';
-import type {
-  LinkUse,
-  MembershipRecord,
-  MembershipState,
-  OutboxEmail,
-  Page,
-  PageRequest,
-  ReplanJob,
-  MemberSearchKey,
-  SenderIdentity,
-  ReadOptions,
-  Store,
-  WorkRef,
-  Write,
+import {
+  type LinkUse,
+  type MembershipRecord,
+  type MembershipState,
+  type OutboxEmail,
+  type Page,
+  type PageRequest,
+  type ReplanJob,
+  type MemberSearchKey,
+  type SenderIdentity,
+  type ReadOptions,
+  type Store,
+  type WorkRef,
+  type Write,
+  RECORD_LIMITS,
 } from '../../ports/store.js';
 import { decodeCursor, encodeCursor, keyAttrsOf } from './cursor.js';
 import { invoiceItem, invoiceKey, invoicesByStatus, invoicesOfMembership } from './entities/invoice.js';
@@ -95,8 +96,6 @@ export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
-/** How much of a membership's history a staff view shows: the latest, whatever its age. */
-export const RECORD_LIMITS = { terms: 24, invoices: 24, timeline: 100, outbox: 50 } as const;
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -419,11 +418,11 @@ export class DynamoStore implements Store {
     return membership ? { membership, terms } : null;
   }
 
-  async getMembershipRecord(orgId: string, membershipId: string, options: { history?: 'strong' | 'eventual' } = {}): Promise<MembershipRecord | null> {
+  async getMembershipRecord(orgId: string, membershipId: string, options: { history?: 'strong' | 'eventual'; membership?: Membership } = {}): Promise<MembershipRecord | null> {
     const strong = options.history !== 'eventual';
-    // Five reads at once: the membership, and one Query for each kind of its history.
+    // Five reads at once: the membership (unless the caller holds it), and one Query for each kind of its history.
     const [membership, terms, timeline, outbox, invoices] = await Promise.all([
-      this.getMembership(orgId, membershipId),
+      options.membership ?? this.getMembership(orgId, membershipId),
       this.latest<Term & { version: number }>(orgId, membershipId, TERM_PREFIX, RECORD_LIMITS.terms, strong),
       this.latest<TimelineEvent>(orgId, membershipId, EVENT_PREFIX, RECORD_LIMITS.timeline, strong),
       this.latest<OutboxEmail>(orgId, membershipId, OUTBOX_PREFIX, RECORD_LIMITS.outbox, strong),
