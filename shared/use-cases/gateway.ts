@@ -209,8 +209,7 @@ async function recordAttemptOutcome(deps: GatewayDeps, orgId: string, invoiceId:
   if (!attempt) return 'unknown attempt';
   // Most often the worker recorded it first: nothing more is read (issue 13).
   if (isSettled(attempt) && !isLateOutcome(attempt, outcome)) return 'already known';
-  // The first try of the record starts from the two copies just read (conditional writes: a change meanwhile reads again).
-  return (await recordOutcome(deps, ref, outcome, { attempt, invoice })) ? 'recorded' : 'already known';
+  return (await recordOutcome(deps, ref, outcome)) ? 'recorded' : 'already known';
 }
 
 /** R-PAY-4: a dispute is recorded on its invoice and told to the organisation once. */
