@@ -170,10 +170,9 @@ export const routes = new Router<Route>()
   .add('POST', '/api/memberships/{membershipId}/cancel', async (deps, caller, event, p) =>
     withEtag(200, membershipRecordView(await cancelByAdmin(deps, caller, p.membershipId!, jsonBody(event)))),
   )
-  .add('POST', '/api/memberships/{membershipId}/card-request', async (deps, caller, _e, p) => {
-    await requestCard(deps, caller, p.membershipId!);
-    return withEtag(202, membershipRecordView(await getMembershipRecord(deps, caller, p.membershipId!)));
-  })
+  .add('POST', '/api/memberships/{membershipId}/card-request', async (deps, caller, _e, p) =>
+    withEtag(202, membershipRecordView(await requestCard(deps, caller, p.membershipId!))),
+  )
   .add('POST', '/api/memberships/{membershipId}/cancellation-request/confirm', async (deps, caller, event, p) =>
     withEtag(200, membershipRecordView(await confirmCancellationRequest(deps, caller, p.membershipId!, jsonBody(event)))),
   )

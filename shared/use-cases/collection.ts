@@ -8,10 +8,10 @@ import { localDate } from '../domain/schema.js';
 import { SYSTEM } from '../domain/timeline.js';
 import { parseInput } from '../domain/validate.js';
 import type { Deps } from '../deps.js';
-import type { CardChange, Page, PageRequest } from '../ports/store.js';
+import type { CardChange, MembershipRecord, Page, PageRequest } from '../ports/store.js';
 import type { Caller } from './context.js';
 import { onInvoicePaid, startOfflineRun } from './dunning-run.js';
-import { commitChange, loadContext, MembershipChange, replanMembership, retryOnConflict } from './membership-change.js';
+import { commitChange, loadContext, MembershipChange, recordAfter, replanMembership, retryOnConflict } from './membership-change.js';
 import { executeAttempt, requestCharge } from './payments.js';
 
 /**
@@ -177,7 +177,7 @@ export async function resendInvoice(deps: CollectDeps, caller: Caller, invoiceId
  * e-mail per request, on the membership's timeline. Anything owed is paid with the new card at
  * once (R-DUN-4), as from any update-card link.
  */
-export async function requestCard(deps: CollectDeps, caller: Caller, membershipId: string): Promise<void> {
+export async function requestCard(deps: CollectDeps, caller: Caller, membershipId: string): Promise<MembershipRecord> {
   const ctx = await loadContext(deps, caller.orgId, membershipId);
   const status = ctx.state.membership.status;
   if (status === 'terminated' || status === 'voided' || status === 'expired') {
@@ -192,7 +192,7 @@ export async function requestCard(deps: CollectDeps, caller: Caller, membershipI
     card: card ? { brand: card.brand, last4: card.last4 } : null,
     updatePaymentUrl: change.link('update_payment'),
   });
-  await commitChange(deps, change, { skipPastReminders: true });
+  return recordAfter(deps, await commitChange(deps, change, { skipPastReminders: true }));
 }
 
 /** A run as staff read it (R-DUN-10). */

@@ -72,5 +72,15 @@ describe('issue 13: access patterns', () => {
     expect(cancelled.body).toEqual(read.body);
     expect(cancelled.headers.get('etag')).toBe(read.headers.get('etag'));
     await t.settle();
+
+    // R-CON-1: staff's card request answers the same way.
+    const { result: requested, commands: asked } = await commandsOf(() => t.request('POST', `/api/memberships/${created.id}/card-request`, undefined, { authorization: `Bearer ${token}` }));
+    expect(requested.status).toBe(202);
+    expect(asked.slice(asked.lastIndexOf('TransactWriteCommand') + 1)).toEqual(['QueryCommand', 'QueryCommand', 'QueryCommand', 'QueryCommand']);
+    expect(requested.body.timeline.map((e: { type: string }) => e.type)).toContain('card_requested');
+    const again = await t.request('GET', `/api/memberships/${created.id}`, undefined, { authorization: `Bearer ${token}` });
+    expect(requested.body).toEqual(again.body);
+    expect(requested.headers.get('etag')).toBe(again.headers.get('etag'));
+    await t.settle();
   });
 });
