@@ -4,7 +4,13 @@ import { email, locale, type Locale } from './schema.js';
 
 /** A person or company (SPEC §1). */
 const paymentMethodInput = z.strictObject({
-  token: z.string().trim().min(1).max(255),
+  // A gateway id (pm_…, tok_…): letters, digits and underscores, nothing a form encoding cannot carry.
+  token: z
+    .string()
+    .trim()
+    .min(1)
+    .max(255)
+    .regex(/^[A-Za-z0-9_]+$/, { message: 'must be a payment method or token id (pm_…, tok_…)' }),
 });
 
 export const memberInput = z.strictObject({
