@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { callerOf, expectedVersion, GROUPS_CLAIM, groupsOf, pageOf, requireOwner } from '../../shared/adapters/http/request.js';
+import { callerOf, expectedVersion, GROUPS_CLAIM, groupsOf, jsonBody, pageOf, requireOwner } from '../../shared/adapters/http/request.js';
 import { ForbiddenError, ValidationError } from '../../shared/domain/errors.js';
 import { apiEvent } from '../support/fuzz.js';
 
@@ -69,5 +69,32 @@ describe('roles from Cognito groups (R-CON-5)', () => {
     for (const groups of [undefined, '[]', '[readers]']) expect(() => callerOf(withGroups(groups)), String(groups)).toThrow(ForbiddenError);
     expect(() => requireOwner(callerOf(withGroups('[staff]')))).toThrow(ForbiddenError);
     expect(() => requireOwner(callerOf(withGroups('[staff owners]')))).not.toThrow();
+  });
+});
+
+describe('JSON bodies', () => {
+  const body = (text: string) => jsonBody({ body: text });
+  const refusal = (text: string) => {
+    try {
+      body(text);
+    } catch (error) {
+      return error;
+    }
+    throw new Error(`${text} was accepted`);
+  };
+
+  it('refuses half a surrogate pair anywhere (a 400 naming the field), and takes whole pairs', () => {
+    for (const [text, field] of [
+      ['{"name":"L\\ud800a"}', 'name'],
+      ['{"paymentMethod":{"token":"\\udc00"}}', 'paymentMethod.token'],
+      ['{"labels":["ok","\\ud83d"]}', 'labels[1]'],
+      ['{"\\ud800":1}', '\ud800'],
+      ['"\\ud800"', '(body)'],
+    ] as const) {
+      const error = refusal(text);
+      expect(error, text).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).details, text).toEqual([{ field, message: 'is not well-formed Unicode (a lone surrogate)' }]);
+    }
+    expect(body('{"name":"L\\ud83d\\ude00a","city":"Montréal"}')).toEqual({ name: 'L😀a', city: 'Montréal' });
   });
 });
