@@ -165,13 +165,11 @@ export async function deleteWebhook(deps: ApiDeps, caller: Caller): Promise<void
  * it there). The webhook is read once for the events of one change; one GetItem in all for an
  * organisation without a webhook.
  */
-export async function queueWebhookDeliveries(deps: Pick<Deps, 'store' | 'clock'>, records: DomainEventRecord[]): Promise<boolean> {
+export async function queueWebhookDeliveries(deps: Pick<Deps, 'store' | 'clock'>, records: DomainEventRecord[]): Promise<void> {
   const orgs = new Set(records.map((r) => r.orgId));
   const endpoints = new Map(await Promise.all([...orgs].map(async (orgId) => [orgId, await deps.store.getWebhookEndpoint(orgId)] as const)));
-  let queued = false;
   for (const record of records) {
     if (!endpoints.get(record.orgId)?.url) continue;
-    queued = true;
     const delivery: WebhookDelivery = {
       id: record.id,
       orgId: record.orgId,
@@ -192,7 +190,6 @@ export async function queueWebhookDeliveries(deps: Pick<Deps, 'store' | 'clock'>
       if (!(error instanceof ConcurrencyError)) throw error;
     }
   }
-  return queued;
 }
 
 async function save(deps: Pick<Deps, 'store'>, delivery: WebhookDelivery): Promise<boolean> {

@@ -299,18 +299,23 @@ export class DynamoStore implements Store {
 
   /**
    * A page of a keys-only index (gsi5), or of gsi4's membership rows: the items themselves, in the
-   * index's order, with one BatchGetItem per 100 keys (eventually consistent, as the index is).
-   * An item deleted since the index was read is left out.
+   * index's order (eventually consistent, as the index is). An item deleted since the index was
+   * read is left out.
    */
   private async hydrate<T>(rows: Item[]): Promise<T[]> {
-    const key = (i: Item) => `${String(i.pk)}\u0000${String(i.sk)}`;
+    return (await this.getMany<T>(rows.map((r) => ({ pk: String(r.pk), sk: String(r.sk) })), false)).filter((v): v is T => v !== null);
+  }
+
+  /** Items by key, in the order asked (null for one that is not there): one BatchGetItem per 100 keys. */
+  private async getMany<T>(keys: { pk: string; sk: string }[], consistent: boolean): Promise<(T | null)[]> {
+    const id = (k: Record<string, unknown>) => `${String(k.pk)}\u0000${String(k.sk)}`;
     const found = new Map<string, Item>();
-    for (let from = 0; from < rows.length; from += 100) {
-      for (const item of await this.batchGet(rows.slice(from, from + 100).map((r) => ({ pk: r.pk, sk: r.sk })), false)) found.set(key(item), item);
+    for (let from = 0; from < keys.length; from += 100) {
+      for (const item of await this.batchGet(keys.slice(from, from + 100), consistent)) found.set(id(item), item);
     }
-    return rows.flatMap((r) => {
-      const item = found.get(key(r));
-      return item ? [valueOf<T>(item)] : [];
+    return keys.map((k) => {
+      const item = found.get(id(k));
+      return item ? valueOf<T>(item) : null;
     });
   }
 
@@ -814,15 +819,7 @@ export class DynamoStore implements Store {
 
   async getDomainEvents(refs: WorkRef[]): Promise<(DomainEventRecord | null)[]> {
     if (refs.length === 1) return [await this.getDomainEvent(refs[0]!)];
-    const keys = refs.map((ref) => domainEventKey(ref));
-    const found = new Map<string, Item>();
-    for (let from = 0; from < keys.length; from += 100) {
-      for (const item of await this.batchGet(keys.slice(from, from + 100), true)) found.set(`${String(item.pk)}\u0000${String(item.sk)}`, item);
-    }
-    return keys.map((k) => {
-      const item = found.get(`${k.pk}\u0000${k.sk}`);
-      return item ? valueOf<DomainEventRecord>(item) : null;
-    });
+    return this.getMany(refs.map((ref) => domainEventKey(ref)), true);
   }
 
   /** R-EVT-1: pending → published, conditionally: a redelivered stream record finds it published. */

@@ -52,7 +52,7 @@ export function jsonBody(event: { body?: string | undefined; isBase64Encoded?: b
   }
   // JSON's \u escapes can write half of a surrogate pair, which no text encoding carries on
   // (the gateway's form encoding throws on one): refused here, for every field at once.
-  const broken = illFormedField(parsed, '');
+  const broken = illFormedField(parsed);
   if (broken !== null) {
     throw new ValidationError('the request body holds text that is not well-formed Unicode (a lone surrogate)', [{ field: broken || '(body)', message: 'is not well-formed Unicode (a lone surrogate)' }]);
   }
@@ -67,7 +67,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * null. Iterative, and the path is spelled only when found: a body may nest thousands of levels
  * deep (the schema refuses it afterwards).
  */
-function illFormedField(value: unknown, path: string): string | null {
+function illFormedField(value: unknown): string | null {
   interface Node {
     item: unknown;
     parent: Node | null;
@@ -76,7 +76,7 @@ function illFormedField(value: unknown, path: string): string | null {
   const spell = (node: Node): string => {
     const parts: string[] = [];
     for (let n: Node | null = node; n && n.key !== null; n = n.parent) parts.push(typeof n.key === 'number' ? `[${n.key}]` : n.parent?.key === null ? n.key : `.${n.key}`);
-    return path + parts.reverse().join('');
+    return parts.reverse().join('');
   };
   const stack: Node[] = [{ item: value, parent: null, key: null }];
   while (stack.length > 0) {
