@@ -6,6 +6,7 @@ import { MEMBERSHIP_STATUSES } from '../../shared/domain/membership.js';
 import { NotFoundError } from '../../shared/domain/errors.js';
 import { parseInput } from '../../shared/domain/validate.js';
 import {
+  emailView,
   invoiceView,
   memberView,
   membershipRecordView,
@@ -14,6 +15,8 @@ import {
   planView,
   refusalReasonView,
   settingsView,
+  termView,
+  timelineEventView,
 } from '../../shared/adapters/http/representations.js';
 import { type ApiEvent, callerOf, expectedVersion, jsonBody, pageOf, requireOwner } from '../../shared/adapters/http/request.js';
 import { Router } from '../../shared/adapters/http/router.js';
@@ -36,6 +39,7 @@ import {
   getMembershipRecord,
   listMembershipsByStatus,
   listMembershipsOfMember,
+  listOfMembership,
   membershipCounts,
 } from '../../shared/use-cases/memberships.js';
 import { createPlan, getPlan, listPlans, updatePlan } from '../../shared/use-cases/plans.js';
@@ -48,6 +52,9 @@ import { eraseMember } from '../../shared/use-cases/privacy.js';
 import { deleteWebhook, getWebhook, putWebhook, rotateWebhookSecret } from '../../shared/use-cases/webhooks-out.js';
 import { type ExportKind, exportCsv } from '../../shared/use-cases/exports.js';
 import { httpErrors, json, withEtag } from './http.js';
+
+/** The query of `GET /api/memberships/{id}`. */
+const recordQuery = z.strictObject({ consistent: z.enum(['true', 'false']).optional() });
 
 /** R-PRV-2: a CSV export; owners only: a whole list of members' personal data leaves the system. */
 async function csvExport(deps: Deps, caller: Caller, event: ApiEvent, kind: ExportKind): Promise<APIGatewayProxyResultV2> {
@@ -157,9 +164,24 @@ export const routes = new Router<Route>()
     return json(200, pageView(await listMembershipsByStatus(deps, caller, status as (typeof MEMBERSHIP_STATUSES)[number], page), membershipView));
   })
   .add('GET', '/api/memberships/counts', async (deps, caller) => json(200, await membershipCounts(deps, caller)))
-  .add('GET', '/api/memberships/{membershipId}', async (deps, caller, _e, p) =>
-    // A plain read: the history eventually consistent (issue 13; the membership itself, strongly).
-    withEtag(200, membershipRecordView(await getMembershipRecord(deps, caller, p.membershipId!, { history: 'eventual' }))),
+  .add('GET', '/api/memberships/{membershipId}', async (deps, caller, event, p) => {
+    // Issue 13: a plain read is eventually consistent (2 read units whatever the age); a client
+    // that must see its own change this instant asks `?consistent=true` (twice the units).
+    const { consistent } = parseInput(recordQuery, event.queryStringParameters ?? {}, 'query string');
+    return withEtag(200, membershipRecordView(await getMembershipRecord(deps, caller, p.membershipId!, { consistent: consistent === 'true' })));
+  })
+  .add('GET', '/api/memberships/{membershipId}/terms', async (deps, caller, event, p) => {
+    const { membership, page } = await listOfMembership(deps, caller, p.membershipId!, 'terms', pageOf(event));
+    return json(200, pageView(page, (t) => termView(t, membership)));
+  })
+  .add('GET', '/api/memberships/{membershipId}/invoices', async (deps, caller, event, p) =>
+    json(200, pageView((await listOfMembership(deps, caller, p.membershipId!, 'invoices', pageOf(event))).page, invoiceView)),
+  )
+  .add('GET', '/api/memberships/{membershipId}/timeline', async (deps, caller, event, p) =>
+    json(200, pageView((await listOfMembership(deps, caller, p.membershipId!, 'timeline', pageOf(event))).page, timelineEventView)),
+  )
+  .add('GET', '/api/memberships/{membershipId}/emails', async (deps, caller, event, p) =>
+    json(200, pageView((await listOfMembership(deps, caller, p.membershipId!, 'emails', pageOf(event))).page, emailView)),
   )
   .add('PATCH', '/api/memberships/{membershipId}', async (deps, caller, event, p) =>
     withEtag(200, membershipRecordView(await changeTermEnd(deps, caller, p.membershipId!, jsonBody(event), expectedVersion(event)))),

@@ -221,16 +221,24 @@ export interface MembershipState {
   terms: (Term & { version: number })[];
 }
 
-/** A membership as staff read it: the latest of everything, bounded whatever its age. */
-/** How much of a membership's history a staff view shows: the latest, whatever its age. */
-export const RECORD_LIMITS = { terms: 24, invoices: 24, timeline: 100, outbox: 50 } as const;
+/**
+ * How much of each list a membership's record shows: the latest, whatever its age (issue 13).
+ * Each list is one Query that stays under 4 KB, half a read unit eventually consistent; the
+ * whole of a list is paged at `/api/memberships/{id}/{list}`.
+ */
+export const RECORD_LIMITS = { terms: 4, invoices: 3, timeline: 6 } as const;
 
+/** The lists of a membership that are read a page at a time, newest first. */
+export type MembershipList = 'terms' | 'invoices' | 'timeline' | 'emails';
+
+/** A membership as staff read it: the membership with the latest of its terms, invoices and timeline. */
 export interface MembershipRecord extends MembershipState {
+  /** Newest first. */
   invoices: Invoice[];
   /** Newest first. */
   timeline: TimelineEvent[];
-  /** Newest first. */
-  outbox: OutboxEmail[];
+  /** Whether a list holds more than the record shows (it may say so when it holds exactly as many). */
+  more: Record<Exclude<MembershipList, 'emails'>, boolean>;
 }
 
 /**
@@ -255,24 +263,28 @@ export interface Store {
   membershipCounts(orgId: string): Promise<Record<MembershipStatus, number>>;
   /** R-CON-3: the search keys starting with `prefix` (normalised), in key order: one Query. */
   searchMembers(orgId: string, prefix: string, page: PageRequest): Promise<Page<MemberSearchKey>>;
-  getMembership(orgId: string, membershipId: string): Promise<Membership | null>;
+  /** Strongly consistent unless `consistent: false`. */
+  getMembership(orgId: string, membershipId: string, options?: { consistent?: boolean }): Promise<Membership | null>;
   getMembershipState(orgId: string, membershipId: string): Promise<MembershipState | null>;
   /**
-   * The membership (strongly consistent: its version is the ETag) with its latest terms,
-   * invoices, timeline and e-mails. `history: 'eventual'` reads the history eventually
-   * consistently, at half the read units (a plain GET); after a change, the default reads it
-   * strongly, so the answer shows the change.
+   * The membership with its latest terms (oldest first), invoices and timeline (newest first):
+   * four reads at once, each bounded by RECORD_LIMITS. `consistent: false` reads them eventually
+   * consistently, at half the read units (a plain GET); the default reads strongly, so a caller
+   * sees its own change. `membership`: the membership as the caller holds it (it has just written
+   * it), not read again.
    */
-  /** `membership`: the membership as the caller holds it (it has just written it): not read again. */
-  getMembershipRecord(orgId: string, membershipId: string, options?: { history?: 'strong' | 'eventual'; membership?: Membership }): Promise<MembershipRecord | null>;
+  getMembershipRecord(orgId: string, membershipId: string, options?: { consistent?: boolean; membership?: Membership }): Promise<MembershipRecord | null>;
+  /** One page of a membership's terms, invoices, timeline or e-mails, newest first (one Query, eventually consistent). */
+  listTermsOfMembership(orgId: string, membershipId: string, page: PageRequest): Promise<Page<Term & { version: number }>>;
+  listInvoicesOfMembership(orgId: string, membershipId: string, page: PageRequest): Promise<Page<Invoice>>;
+  listTimelineOfMembership(orgId: string, membershipId: string, page: PageRequest): Promise<Page<TimelineEvent>>;
+  listEmailsOfMembership(orgId: string, membershipId: string, page: PageRequest): Promise<Page<OutboxEmail>>;
   /** Active and history, newest first; voided memberships are not listed (R-CAN-6). */
   listMembershipsOfMember(orgId: string, memberId: string, page: PageRequest): Promise<Page<Membership>>;
   listMembershipsByStatus(orgId: string, status: MembershipStatus, page: PageRequest): Promise<Page<Membership>>;
   /** Ids of the live memberships of a plan (a sparse index: they leave it when they stop being live). */
   listLiveMembershipsOfPlan(orgId: string, planId: string, page: PageRequest): Promise<Page<string>>;
   getInvoice(orgId: string, invoiceId: string): Promise<Invoice | null>;
-  /** A membership's latest invoices, newest first (one Query with a limit). */
-  latestInvoices(orgId: string, membershipId: string, limit: number): Promise<Invoice[]>;
   /** Oldest due date first. */
   listInvoicesByStatus(orgId: string, status: InvoiceStatus, page: PageRequest): Promise<Page<Invoice>>;
   getLinkUse(orgId: string, membershipId: string, jti: string): Promise<LinkUse | null>;

@@ -209,7 +209,7 @@ async function managePage(deps: LinkDeps, opened: Opened): Promise<LinkPageResul
   const { claims, ctx, locale, branding } = opened;
   const now = deps.clock.now();
   const m = ctx.state.membership;
-  const invoices = await deps.store.latestInvoices(claims.orgId, claims.membershipId, 12);
+  const invoices = (await deps.store.listInvoicesOfMembership(claims.orgId, claims.membershipId, { limit: 12 })).items;
   const owed = invoices.filter((i) => i.status === 'open');
   const card = ctx.member.paymentMethod;
   const live = LIVE_STATUSES.has(m.status);

@@ -383,7 +383,7 @@ export async function commitChange(
  * just committed: nothing is read again (issue 13). Versioned items were stored one version up.
  */
 export function recordOfCreated(writes: Write[]): MembershipRecord {
-  const record = overlay({ membership: undefined, terms: [], invoices: [], timeline: [], outbox: [] }, writes);
+  const record = overlay({ membership: undefined, terms: [], invoices: [], timeline: [], more: { terms: false, invoices: false, timeline: false } }, writes);
   if (record.membership.version !== 1) throw new Error('recordOfCreated: the writes do not create a membership');
   return record;
 }
@@ -398,36 +398,41 @@ export async function recordAfter(deps: Pick<Deps, 'store'>, writes: Write[]): P
   const written = writes.find((w) => w.kind === 'membership');
   if (!written) throw new Error('recordAfter: the writes hold no membership');
   const m = { ...written.value, version: written.value.version + 1 };
-  const read = await deps.store.getMembershipRecord(m.orgId, m.id, { history: 'eventual', membership: m });
+  const read = await deps.store.getMembershipRecord(m.orgId, m.id, { consistent: false, membership: m });
   if (!read) throw new Error(`recordAfter: membership ${m.id} is gone`);
   return overlay(read, writes);
 }
 
-/** `base` with the membership, terms, invoices, timeline entries and e-mails of `writes` laid over it (the newer version of each wins), ordered and bounded as the store reads them. */
+/** `base` with the membership, terms, invoices and timeline entries of `writes` laid over it (the newer version of each wins), ordered and bounded as the store reads them. */
 function overlay(base: Omit<MembershipRecord, 'membership'> & { membership: Membership | undefined }, writes: Write[]): MembershipRecord {
   let membership = base.membership;
   const terms = new Map(base.terms.map((t) => [t.seq, t]));
   const invoices = new Map(base.invoices.map((i) => [i.id, i]));
   const timeline = new Map(base.timeline.map((e) => [e.id, e]));
-  const outbox = new Map(base.outbox.map((e) => [e.id, e]));
   const newer = <T extends { version: number }>(held: T | undefined, stored: T) => (held && held.version > stored.version ? held : stored);
   for (const w of writes) {
     if (w.kind === 'membership') membership = newer(membership, { ...w.value, version: w.value.version + 1 });
     else if (w.kind === 'term') terms.set(w.value.seq, newer(terms.get(w.value.seq), { ...w.value, version: w.value.version + 1 }));
     else if (w.kind === 'invoice') invoices.set(w.value.id, newer(invoices.get(w.value.id), { ...w.value, version: w.value.version + 1 }));
     else if (w.kind === 'event') timeline.set(w.value.id, w.value);
-    else if (w.kind === 'outbox') outbox.set(w.value.id, newer(outbox.get(w.value.id), { ...w.value, version: w.value.version + 1 }));
   }
   if (!membership) throw new Error('overlay: no membership');
-  // As the store reads them: terms oldest first; invoices by creation, timeline by instant and
-  // e-mails by id, newest first (ids are time-sortable); each bounded as the store bounds it.
+  // As the store reads them: terms oldest first; invoices by creation and timeline by instant,
+  // newest first; each bounded as the store bounds it. A list cut here holds more than it shows.
   const desc = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
+  const sortedTerms = [...terms.values()].sort((a, b) => a.seq - b.seq);
+  const sortedInvoices = [...invoices.values()].sort((a, b) => desc(`${a.createdAt}#${a.id}`, `${b.createdAt}#${b.id}`));
+  const sortedTimeline = [...timeline.values()].sort((a, b) => desc(`${a.at}#${a.id}`, `${b.at}#${b.id}`));
   return {
     membership,
-    terms: [...terms.values()].sort((a, b) => a.seq - b.seq).slice(-RECORD_LIMITS.terms),
-    invoices: [...invoices.values()].sort((a, b) => desc(`${a.createdAt}#${a.id}`, `${b.createdAt}#${b.id}`)).slice(0, RECORD_LIMITS.invoices),
-    timeline: [...timeline.values()].sort((a, b) => desc(`${a.at}#${a.id}`, `${b.at}#${b.id}`)).slice(0, RECORD_LIMITS.timeline),
-    outbox: [...outbox.values()].sort((a, b) => desc(a.id, b.id)).slice(0, RECORD_LIMITS.outbox),
+    terms: sortedTerms.slice(-RECORD_LIMITS.terms),
+    invoices: sortedInvoices.slice(0, RECORD_LIMITS.invoices),
+    timeline: sortedTimeline.slice(0, RECORD_LIMITS.timeline),
+    more: {
+      terms: base.more.terms || sortedTerms.length > RECORD_LIMITS.terms,
+      invoices: base.more.invoices || sortedInvoices.length > RECORD_LIMITS.invoices,
+      timeline: base.more.timeline || sortedTimeline.length > RECORD_LIMITS.timeline,
+    },
   };
 }
 

@@ -3,10 +3,12 @@ import * as z from 'zod';
 import { addDays, localDateOf, maxDate } from '../domain/calendar.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { localDate } from '../domain/schema.js';
-import { latestStartDate, type Membership, membershipInput, type MembershipStatus, startMembership } from '../domain/membership.js';
+import { latestStartDate, type Membership, membershipInput, type MembershipStatus, startMembership, type Term } from '../domain/membership.js';
 import { parseInput } from '../domain/validate.js';
 import type { Deps } from '../deps.js';
-import type { MembershipRecord, Page, PageRequest } from '../ports/store.js';
+import type { MembershipList, MembershipRecord, OutboxEmail, Page, PageRequest } from '../ports/store.js';
+import type { Invoice } from '../domain/invoice.js';
+import type { TimelineEvent } from '../domain/timeline.js';
 import { requestCharge } from './payments.js';
 import { commitChange, loadContext, MembershipChange, recordAfter, recordOfCreated } from './membership-change.js';
 import { type Caller, checkExpectedVersion, requireSettings } from './context.js';
@@ -62,15 +64,47 @@ export async function membershipCounts(deps: Pick<Deps, 'store'>, caller: Caller
   return { counts, total: Object.values(counts).reduce((a, b) => a + b, 0) };
 }
 
+/** `consistent: false` (a plain GET) reads eventually consistently, at half the read units. */
 export async function getMembershipRecord(
   deps: Pick<Deps, 'store'>,
   caller: Caller,
   membershipId: string,
-  options: { history?: 'strong' | 'eventual' } = {},
+  options: { consistent?: boolean } = {},
 ): Promise<MembershipRecord> {
   const record = await deps.store.getMembershipRecord(caller.orgId, membershipId, options);
   if (!record) throw new NotFoundError('membership', membershipId);
   return record;
+}
+
+/**
+ * Issue 13: one page of a membership's terms, invoices, timeline or e-mails, newest first. The
+ * membership is read beside it (eventually consistently): an unknown one is a 404, and a voided
+ * one's terms read as voided.
+ */
+export async function listOfMembership<L extends MembershipList>(
+  deps: Pick<Deps, 'store'>,
+  caller: Caller,
+  membershipId: string,
+  list: L,
+  page: PageRequest,
+): Promise<{ membership: Membership; page: Page<MembershipListItem[L]> }> {
+  const { store } = deps;
+  const read = {
+    terms: () => store.listTermsOfMembership(caller.orgId, membershipId, page),
+    invoices: () => store.listInvoicesOfMembership(caller.orgId, membershipId, page),
+    timeline: () => store.listTimelineOfMembership(caller.orgId, membershipId, page),
+    emails: () => store.listEmailsOfMembership(caller.orgId, membershipId, page),
+  }[list] as () => Promise<Page<MembershipListItem[L]>>;
+  const [membership, items] = await Promise.all([store.getMembership(caller.orgId, membershipId, { consistent: false }), read()]);
+  if (!membership) throw new NotFoundError('membership', membershipId);
+  return { membership, page: items };
+}
+
+export interface MembershipListItem {
+  terms: Term & { version: number };
+  invoices: Invoice;
+  timeline: TimelineEvent;
+  emails: OutboxEmail;
 }
 
 export async function listMembershipsOfMember(

@@ -27,7 +27,7 @@ beforeAll(async () => {
   const member = await t.ok('POST', '/api/members', { name: 'Léa Tremblay', email: 'lea@example.org', paymentMethod: { token: 'pm_card_visa' } });
   const ms = await t.ok('POST', '/api/memberships', { memberId: member.id, planId: plan.id });
   await t.settle();
-  const record = await t.ok('GET', `/api/memberships/${ms.id}`);
+  const record = await t.membership(ms.id);
   Object.assign(ids, { plan: plan.id, member: member.id, membership: ms.id, invoice: record.invoices[0]?.id ?? 'none' });
   browser = await connectChromium();
 });

@@ -237,7 +237,7 @@ describe('members (issue 11, R-CON-3)', () => {
     await waitForText(page, 'The membership on Annual starts on January 15, 2027.');
     const [ms] = (await cloud().ok('GET', `/api/members/${ids.chloe}/memberships`)).items;
     expect(ms).toMatchObject({ planId: ids.plan, status: 'active', startDate: '2027-01-15' });
-    const record = await cloud().ok('GET', `/api/memberships/${ms.id}`);
+    const record = await cloud().membership(ms.id);
     expect(record.invoices[0].amount).toEqual({ amount: 1371, currency: 'CAD' });
     // The member's memberships were read again: the new one is listed, in words, with a link.
     await page.waitForSelector(`main a[href="#/memberships/${ms.id}"]`);

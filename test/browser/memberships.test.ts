@@ -39,7 +39,7 @@ async function join(key: string, name: string, planId: string, card = true): Pro
   return { id: membership.id, memberId: member.id, email, invoiceId: membership.invoices[0].id };
 }
 
-const read = (id: string) => cloud().ok('GET', `/api/memberships/${id}`);
+const read = (id: string) => cloud().membership(id);
 const invoice = (id: string) => cloud().ok('GET', `/api/invoices/${id}`);
 
 /** The purpose written in a signed link's payload (`v1.<kid>.<payload>.<signature>`). */
@@ -143,7 +143,7 @@ describe('a membership\'s page: every admin action after a review of its dates a
     expect(review).toContain('June 2027');
     expect(review).toMatch(/Last day of access\s*May 31, 2027/);
     expect(review).toMatch(/Last invoice\s*May 1, 2027, CA\$25\.00/);
-    expect(await cloud().ok('GET', `/api/memberships/${ids.alice}`)).toMatchObject({ status: 'active', terminationDate: null });
+    expect(await cloud().membership(ids.alice)).toMatchObject({ status: 'active', terminationDate: null });
 
     await clickButton(page, 'Cancel the membership');
     await waitForText(page, 'Cancellation scheduled: the last day is May 31, 2027.');
@@ -341,6 +341,40 @@ describe('a membership\'s page: every admin action after a review of its dates a
     expect(mails.length).toBe(before + 1);
     expect(mails.at(-1)!.text).toContain('/l/');
     expect((await read(ids.hugo!)).timeline.map((e: { type: string }) => e.type)).toContain('invoice_resent');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('issue 13: the page shows the latest of a long history; "Show older" reads the rest a page at a time, with nothing repeated', async () => {
+    const kim = await join('kim', 'Kim Nguyen', (await cloud().membership(ids.hugo!)).planId, false);
+    // Each resend adds a timeline entry and an e-mail: more than the record's 6 entries and the page's 10 e-mails.
+    for (let i = 0; i < 11; i++) await cloud().ok('POST', `/api/invoices/${kim.invoiceId}/resend`);
+    await cloud().settle();
+    const whole = await cloud().membership(kim.id);
+    expect(whole.timeline.length).toBeGreaterThan(11);
+    expect(whole.emails.length).toBe(11);
+
+    const { page, errors } = await open(`#/memberships/${kim.id}`, /Monthly swim — Kim Nguyen/);
+    const count = (selector: string) => page.$$eval(selector, (rows) => rows.length);
+    const timeline = 'section[aria-labelledby="membership-timeline"]';
+    const emails = 'section[aria-labelledby="membership-emails"]';
+    expect(await count(`${timeline} ol.timeline > li`)).toBe(6);
+    expect(await count(`${emails} tbody tr`)).toBe(10);
+    // "Show older" until it is gone (a page that ends exactly at a list's end offers one more, empty, click).
+    const showAll = async (section: string) => {
+      for (let clicks = 0; clicks < 5; clicks++) {
+        const more = await page.$$eval(`${section} button`, (buttons) => buttons.some((b) => /Show older/.test((b as unknown as { textContent: string }).textContent)));
+        if (!more) return;
+        await clickButton(page, 'Show older', section);
+        await page.waitForNetworkIdle({ idleTime: 250, timeout: 10_000 });
+      }
+      throw new Error(`${section}: still offers older items after 5 pages`);
+    };
+    await showAll(timeline);
+    await showAll(emails);
+    expect(await count(`${timeline} ol.timeline > li`)).toBe(whole.timeline.length);
+    expect(await count(`${emails} tbody tr`)).toBe(11);
+    expect(await textOf(page, timeline)).toContain('Membership bought');
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -56,7 +56,7 @@ beforeAll(async () => {
 
   await c.setClock(AFTER_NOTICE);
   await c.settle();
-  for (const key of Object.keys(NAMES) as Key[]) notices[key] = (await c.ok('GET', `/api/memberships/${memberships[key]}`)).notice.id;
+  for (const key of Object.keys(NAMES) as Key[]) notices[key] = (await c.membership(memberships[key])).notice.id;
   const ivy = await c.ok('POST', '/api/members', { name: 'Ivy Active', email: 'ivy@example.org', locale: 'en', paymentMethod: { token: DECLINING } });
   await c.ok('POST', '/api/memberships', { memberId: ivy.id, planId: monthly.id });
 

@@ -74,7 +74,7 @@ async function join(t: TestCloud, key: string, planId: string, card = 'pm_card_v
   return { id: membership.id, memberId: member.id, email, name };
 }
 
-const read = (t: TestCloud, id: string) => t.ok('GET', `/api/memberships/${id}`);
+const read = (t: TestCloud, id: string) => t.membership(id);
 
 /** The invoices of a membership as `periodStart..periodEnd amount status`, in period order. */
 function invoiceLines(m: { invoices: Invoice[] }): string[] {
@@ -148,8 +148,8 @@ describe('admin cancellation for a month (R-CAN-1, R-CAN-2, R-CAN-4)', () => {
     expect(reply.body).toMatchObject({ status: 'cancel_scheduled', terminationDate: '2027-05-31', nextBillingDate: '2027-02-01', cancellation: { by: 'admin', month: '2027-06' } });
     expect(timersOf(reply.body)).toEqual(['billing@2027-02-01T05:00:00.000Z', 'termination@2027-06-01T04:00:00.000Z']);
     expect(reply.body.timeline.map((e: { type: string }) => e.type)).toContain('cancellation_scheduled');
-    // R-MNY-6: the decision wrote the e-mail in its transaction; the mail worker sends it after.
-    expect(reply.body.emails).toEqual([expect.objectContaining({ template: 'cancellation_by_admin', to: [fixed.email], status: 'pending' })]);
+    // R-MNY-6: the decision wrote the e-mail in its transaction; the mail worker sent it after.
+    expect(reply.body).not.toHaveProperty('emails');
     expect((await read(t, fixed.id)).emails).toEqual([expect.objectContaining({ template: 'cancellation_by_admin', to: [fixed.email], status: 'sent' })]);
     const mails = await t.emails(fixed.email);
     expect(mails).toHaveLength(1);

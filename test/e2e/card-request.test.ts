@@ -41,7 +41,7 @@ describe('R-CON-1: asking a member for a card', () => {
     expect(mails[0]!.text).toContain('Visa');
     // R-MNY-6: the sent mail keeps its subject on the record staff read, even when SES's Send
     // event marked it sent before the worker saved.
-    const record = await t.ok('GET', `/api/memberships/${ms.id}`);
+    const record = await t.membership(ms.id);
     expect(record.emails.filter((e: { template: string }) => e.template === 'card_request')).toEqual([
       expect.objectContaining({ status: 'sent', subject: mails[0]!.subject }),
     ]);
@@ -61,7 +61,7 @@ describe('R-CON-1: asking a member for a card', () => {
   it('refuses an ended membership with 409 and sends nothing', async () => {
     const t = cloud();
     const { member, ms } = await membership(t, true);
-    await t.ok('POST', `/api/invoices/${(await t.ok('GET', `/api/memberships/${ms.id}`)).invoices[0].id}/void`, { refund: false });
+    await t.ok('POST', `/api/invoices/${(await t.membership(ms.id)).invoices[0].id}/void`, { refund: false });
     const before = (await t.emails(member.email)).length;
     const reply = await t.api('POST', `/api/memberships/${ms.id}/card-request`);
     expect(reply.status).toBe(409);

@@ -37,7 +37,7 @@ describe('reminder dates (R-REN-6)', () => {
   it('a term ending on January 31 reminds on the 17th and 28th at 09:00 EST and renews at midnight', async () => {
     await t.setClock('2027-02-01T06:00:00Z');
     expect(await sent('month-end')).toEqual(['2027-01-17T14:00:00.000Z', '2027-01-28T14:00:00.000Z', '2027-02-01T05:00:00.000Z']);
-    const m = await t.ok('GET', `/api/memberships/${ms['month-end']}`);
+    const m = await t.membership(ms['month-end']);
     expect(m.currentTerm).toEqual({ seq: 2, start: '2027-02-01', end: '2027-02-28' });
   });
 
@@ -54,7 +54,7 @@ describe('reminder dates (R-REN-6)', () => {
   it('a term ending on February 29, 2028 reminds on Jan 30, Feb 15 and Feb 26 and the next term ends Feb 28, 2029', async () => {
     await t.setClock('2028-03-02T00:00:00Z');
     expect(await sent('leap-day')).toEqual(['2028-01-30T14:00:00.000Z', '2028-02-15T14:00:00.000Z', '2028-02-26T14:00:00.000Z', '2028-03-01T05:00:00.000Z']);
-    const m = await t.ok('GET', `/api/memberships/${ms['leap-day']}`);
+    const m = await t.membership(ms['leap-day']);
     expect(m.currentTerm).toEqual({ seq: 2, start: '2028-03-01', end: '2029-02-28' });
     const mail = (await t.emails('leap-day@example.org'))[0]!;
     expect(mail.text).toContain('February 29, 2028');

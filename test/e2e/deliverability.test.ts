@@ -33,7 +33,7 @@ async function memberOnPlan(t: TestCloud, email: string, name = `Léa ${label()}
 }
 
 async function record(t: TestCloud, membershipId: string): Promise<{ emails: MailRow[]; timeline: { type: string; data: Record<string, unknown> }[] }> {
-  return t.ok('GET', `/api/memberships/${membershipId}`);
+  return t.membership(membershipId);
 }
 
 const staffNotices = (r: { emails: MailRow[] }) => r.emails.filter((e) => e.template === 'email_undeliverable_org');

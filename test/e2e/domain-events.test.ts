@@ -173,7 +173,7 @@ describe('R-EVT-1: domain events through the local cloud', () => {
     expect(JSON.stringify(asked)).not.toContain('lower price');
 
     const reason = await t.ok('POST', '/api/refusal-reasons', { label: 'Moved away' });
-    const notice = (await t.ok('GET', `/api/memberships/${b.id}`)).notice;
+    const notice = (await t.membership(b.id)).notice;
     await t.ok('POST', `/api/renewals/${notice.id}/refuse`, { reasonId: reason.id });
     await t.ok('POST', `/api/renewals/${notice.id}/refuse`, { reasonId: reason.id });
     const refused = (await eventsOf(b.id)).filter((e) => e.type === 'notice.refused');

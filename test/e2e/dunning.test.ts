@@ -148,7 +148,7 @@ class Harness {
   }
 
   async membership(b: Pick<Buyer, 'membershipId'>): Promise<any> {
-    return this.t.ok('GET', `/api/memberships/${b.membershipId}`);
+    return this.t.membership(b.membershipId);
   }
 
   async invoice(id: string): Promise<any> {
@@ -196,7 +196,7 @@ class Harness {
     const mails = await this.mails(b);
     let paid = 0;
     for (const m of memberships) {
-      const record = await this.t.ok('GET', `/api/memberships/${m.id}`);
+      const record = await this.t.membership(m.id);
       for (const invoice of record.invoices as any[]) {
         if (invoice.status !== 'paid' || !invoice.payment) continue;
         paid++;

@@ -25,7 +25,7 @@ describe('intervention required (R-NOT-6)', () => {
 
     const flagged = await cloud().api('PATCH', `/api/members/${member.id}`, { intervention: { required: true, reason: 'Called about a refund' } });
     expect(flagged.status).toBe(200);
-    const held = await cloud().ok('GET', `/api/memberships/${ms.id}`);
+    const held = await cloud().membership(ms.id);
     expect(kinds(held)).toEqual([]);
     expect(held.timeline.map((e: { type: string }) => e.type)).toContain('timers_replanned');
 
@@ -34,7 +34,7 @@ describe('intervention required (R-NOT-6)', () => {
     const [chargesBefore, mailsBefore] = [await charges(), await mails()];
     await cloud().setClock('2027-02-20T15:00:00Z');
     await cloud().settle();
-    const during = await cloud().ok('GET', `/api/memberships/${ms.id}`);
+    const during = await cloud().membership(ms.id);
     expect(during).toMatchObject({ status: 'active', currentTerm: { seq: 1, end: '2027-02-14' } });
     expect(during.invoices).toHaveLength(1);
     expect(await charges()).toBe(chargesBefore);
@@ -44,7 +44,7 @@ describe('intervention required (R-NOT-6)', () => {
     await cloud().ok('PATCH', `/api/members/${member.id}`, { intervention: { required: false } });
     await cloud().advance('PT2M');
     await cloud().settle();
-    const after = await cloud().ok('GET', `/api/memberships/${ms.id}`);
+    const after = await cloud().membership(ms.id);
     expect(after.currentTerm).toMatchObject({ seq: 2, start: '2027-02-15' });
     expect(after.invoices.map((i: { periodStart: string; status: string }) => `${i.periodStart}:${i.status}`)).toContain('2027-02-15:paid');
     expect(await charges()).toBe(chargesBefore + 1);

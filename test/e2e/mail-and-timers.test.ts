@@ -36,7 +36,7 @@ async function join(t: TestCloud, key: string, planId: string, extra: Record<str
   return { id: ms.id as string, memberId: member.id as string, email };
 }
 
-const read = (t: TestCloud, id: string) => t.ok('GET', `/api/memberships/${id}`);
+const read = (t: TestCloud, id: string) => t.membership(id);
 
 describe('observation 11 — R-MNY-6: SES down at a reminder\'s instant', () => {
   const ses = new ScriptedSes();

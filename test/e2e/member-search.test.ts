@@ -68,7 +68,7 @@ describe('memberships by status (R-CON-3)', () => {
       made.push(await cloud().ok('POST', '/api/memberships', { memberId: member.id, planId: plan.id }));
     }
     await cloud().ok('POST', `/api/memberships/${made[0].id}/cancel`, { month: '2027-03' });
-    const ms = await cloud().ok('GET', `/api/memberships/${made[1].id}`);
+    const ms = await cloud().membership(made[1].id);
     await cloud().ok('POST', `/api/invoices/${ms.lastInvoiceId}/void`, { refund: true });
     const after = await cloud().ok('GET', '/api/memberships/counts');
     expect(after.counts.active - before.active).toBe(1);

@@ -42,7 +42,7 @@ async function member(t: TestCloud, key: string, extra: Record<string, unknown> 
   return { id: m.id, email };
 }
 
-const read = (t: TestCloud, id: string) => t.ok('GET', `/api/memberships/${id}`);
+const read = (t: TestCloud, id: string) => t.membership(id);
 const types = (m: { timeline: { type: string }[] }) => m.timeline.map((e) => e.type);
 
 describe('observation 1 — R-MNY-1: concurrent purchases of one plan by one member', () => {

@@ -44,7 +44,7 @@ async function join(planId: string, name: string, options: { autoRenew?: boolean
 }
 
 const noticeOf = async (membershipId: string) => {
-  const ms = await t.ok('GET', `/api/memberships/${membershipId}`);
+  const ms = await t.membership(membershipId);
   expect(ms.notice, 'the membership names its notice').toBeTruthy();
   return t.ok('GET', `/api/renewals/${ms.notice.id}`);
 };
@@ -98,7 +98,7 @@ describe('renewal notices (R-NOT-1…9, R-REN-5)', () => {
     // Used once: the same link cannot accept again.
     expect((await t.post(link, 'action=accept')).status).toBe(409);
 
-    const pending = await t.ok('GET', `/api/memberships/${ms.id}`);
+    const pending = await t.membership(ms.id);
     expect(pending.currentTerm).toMatchObject({ seq: 1, end: '2027-02-14' });
     expect(pending.terms.find((x: { seq: number }) => x.seq === 2)).toMatchObject({ status: 'pending', start: '2027-02-15', invoiceId: approved.invoiceId });
 
@@ -110,7 +110,7 @@ describe('renewal notices (R-NOT-1…9, R-REN-5)', () => {
     const chargesBefore = await charges(member.id);
     await t.setClock(AFTER_TERM_END);
     await t.settle();
-    const renewed = await t.ok('GET', `/api/memberships/${ms.id}`);
+    const renewed = await t.membership(ms.id);
     expect(renewed).toMatchObject({ status: 'active', currentTerm: { seq: 2, start: '2027-02-15', end: '2027-03-14' } });
     expect(renewed.terms.find((x: { seq: number }) => x.seq === 2)).toMatchObject({ status: 'active' });
     // The renewal was paid by cheque: the card on file is not charged.
@@ -145,7 +145,7 @@ describe('renewal notices (R-NOT-1…9, R-REN-5)', () => {
     expect((await t.emails(email)).filter((e) => e.text.includes(notice.invoiceId) && /receipt/i.test(e.subject))).toHaveLength(1);
     await t.setClock(AFTER_TERM_END);
     await t.settle();
-    expect(await t.ok('GET', `/api/memberships/${ms.id}`)).toMatchObject({ status: 'active', currentTerm: { seq: 2, start: '2027-02-15' } });
+    expect(await t.membership(ms.id)).toMatchObject({ status: 'active', currentTerm: { seq: 2, start: '2027-02-15' } });
     expect(await charges(member.id)).toBe(chargesBefore + 1);
   });
 
@@ -158,14 +158,14 @@ describe('renewal notices (R-NOT-1…9, R-REN-5)', () => {
     await t.ok('POST', `/api/renewals/${notice.id}/approve`);
     await t.setClock(AFTER_TERM_END);
     await t.settle();
-    const owed = await t.ok('GET', `/api/memberships/${ms.id}`);
+    const owed = await t.membership(ms.id);
     expect(owed).toMatchObject({ status: 'past_due', currentTerm: { seq: 2, start: '2027-02-15' } });
     const approved = await noticeOf(ms.id);
     expect(owed.terms.find((x: { seq: number }) => x.seq === 2)).toMatchObject({ status: 'pending', invoiceId: approved.invoiceId });
     expect(await onBoard('accepted-unpaid', notice.id)).toBe(true);
 
     await t.ok('POST', `/api/invoices/${approved.invoiceId}/pay`, { method: 'transfer', reference: 'Virement 88' });
-    const paid = await t.ok('GET', `/api/memberships/${ms.id}`);
+    const paid = await t.membership(ms.id);
     expect(paid).toMatchObject({ status: 'active', currentTerm: { seq: 2 }, unpaidInvoiceIds: [] });
     expect(paid.terms.find((x: { seq: number }) => x.seq === 2)).toMatchObject({ status: 'active' });
   });
@@ -212,7 +212,7 @@ describe('renewal notices (R-NOT-1…9, R-REN-5)', () => {
 
     await t.setClock(AFTER_TERM_END);
     await t.settle();
-    const renewed = await t.ok('GET', `/api/memberships/${ms.id}`);
+    const renewed = await t.membership(ms.id);
     expect(renewed).toMatchObject({ status: 'active', planId: family.id, billing: { price: { amount: 75000 } }, currentTerm: { seq: 2 } });
     // The old plan's place is free again; the family plan's is this membership's.
     const again = await t.api('POST', '/api/memberships', { memberId: member.id, planId: plan.id, startDate: '2027-02-20' });
@@ -248,10 +248,10 @@ describe('renewal notices (R-NOT-1…9, R-REN-5)', () => {
     // A refused notice cannot be approved.
     expect((await t.api('POST', `/api/renewals/${notice.id}/approve`)).status).toBe(409);
 
-    const invoicesBefore = (await t.ok('GET', `/api/memberships/${ms.id}`)).invoices.length;
+    const invoicesBefore = (await t.membership(ms.id)).invoices.length;
     await t.setClock(AFTER_TERM_END);
     await t.settle();
-    const ended = await t.ok('GET', `/api/memberships/${ms.id}`);
+    const ended = await t.membership(ms.id);
     expect(ended).toMatchObject({ status: 'terminated', terminationDate: '2027-02-14' });
     expect(ended.invoices).toHaveLength(invoicesBefore);
     expect((await t.api('GET', `/api/members/${member.id}`)).status).toBe(200);
@@ -276,7 +276,7 @@ describe('renewal notices (R-NOT-1…9, R-REN-5)', () => {
     const second = await t.ok('POST', `/api/renewals/${notice.id}/approve`);
     expect(second.invoiceId).not.toBe(first.invoiceId);
     expect(await t.ok('GET', `/api/invoices/${second.invoiceId}`)).toMatchObject({ status: 'open', amount: { amount: 45000 } });
-    const record = await t.ok('GET', `/api/memberships/${ms.id}`);
+    const record = await t.membership(ms.id);
     expect(record.terms.find((x: { seq: number }) => x.seq === 2)).toMatchObject({ status: 'pending', invoiceId: second.invoiceId });
     const invoiceMails = (await t.emails(email)).filter((e) => /your invoice for/.test(e.subject));
     expect(invoiceMails.map((e) => (e.text.includes(first.invoiceId) ? 'first' : e.text.includes(second.invoiceId) ? 'second' : '?'))).toEqual(['first', 'second']);
@@ -303,7 +303,7 @@ describe('renewal notices (R-NOT-1…9, R-REN-5)', () => {
     expect(await onBoard('accepted-unpaid', notice.id)).toBe(true);
     expect(await charges(member.id)).toBe(chargesBefore);
     // No reminder of a question never asked.
-    expect((await t.ok('GET', `/api/memberships/${ms.id}`)).timers.map((x: { kind: string }) => x.kind)).not.toContain('notice_reminder');
+    expect((await t.membership(ms.id)).timers.map((x: { kind: string }) => x.kind)).not.toContain('notice_reminder');
   });
 
   it('R-MNY-4, R-NOT-5: a membership cancelled before its approved, paid renewal starts gets no renewed term; the renewal invoice is voided with its money given back, and the notice is closed', async () => {
@@ -322,12 +322,12 @@ describe('renewal notices (R-NOT-1…9, R-REN-5)', () => {
     const closed = await noticeOf(ms.id);
     expect(closed).toMatchObject({ status: 'refused', refusal: { reasonId: null, label: 'the membership ends on 2027-02-14' } });
     expect(await onBoard('active', notice.id)).toBe(false);
-    const record = await t.ok('GET', `/api/memberships/${ms.id}`);
+    const record = await t.membership(ms.id);
     expect(record.terms.find((x: { seq: number }) => x.seq === 2)).toMatchObject({ status: 'voided' });
 
     await t.setClock(AFTER_TERM_END);
     await t.settle();
-    const ended = await t.ok('GET', `/api/memberships/${ms.id}`);
+    const ended = await t.membership(ms.id);
     expect(ended).toMatchObject({ status: 'terminated', currentTerm: { seq: 1 } });
     // No refusal e-mail: the member was told of the cancellation itself.
     expect((await templates(email)).some((x) => /will not be renewed/.test(x))).toBe(false);
@@ -361,10 +361,10 @@ describe('renewal notices (R-NOT-1…9, R-REN-5)', () => {
     expect((await noticeOf(ms.id)).status).toBe('sent');
     await t.ok('PATCH', `/api/members/${member.id}`, { intervention: { required: true, reason: 'Asked for a call' } });
     expect((await noticeOf(ms.id)).status).toBe('intervention_required');
-    expect((await t.ok('GET', `/api/memberships/${ms.id}`)).timers.map((x: { kind: string }) => x.kind)).not.toContain('notice_reminder');
+    expect((await t.membership(ms.id)).timers.map((x: { kind: string }) => x.kind)).not.toContain('notice_reminder');
     await t.ok('PATCH', `/api/members/${member.id}`, { intervention: { required: false } });
     expect((await noticeOf(ms.id)).status).toBe('sent');
-    expect((await t.ok('GET', `/api/memberships/${ms.id}`)).timers.map((x: { kind: string }) => x.kind)).toContain('notice_reminder');
+    expect((await t.membership(ms.id)).timers.map((x: { kind: string }) => x.kind)).toContain('notice_reminder');
   });
 
   it('R-NOT-8, R-NOT-9: one automatic reminder after remindAfterDays; staff can send more; the time-based boards follow the sent instant', async () => {
@@ -417,7 +417,7 @@ describe('renewal notices (R-NOT-1…9, R-REN-5)', () => {
     const link = new URL(linkIn(await last(email, /renewal notice/))).pathname;
     await t.setClock(AFTER_TERM_END);
     await t.settle();
-    expect((await t.ok('GET', `/api/memberships/${ms.id}`)).status).toBe('terminated');
+    expect((await t.membership(ms.id)).status).toBe('terminated');
     // Too late to answer from the link; staff cannot approve it either.
     expect((await t.request('GET', link)).status).toBe(409);
     expect((await t.api('POST', `/api/renewals/${notice.id}/approve`)).status).toBe(409);

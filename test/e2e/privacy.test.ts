@@ -69,8 +69,8 @@ describe('erasing a member (R-PRV-1)', () => {
     expect(mails.length).toBeGreaterThanOrEqual(1);
     renewPath = new URL(linkIn(mails.at(-1)!)).pathname;
     await t.setClock('2028-01-15T05:00:30Z');
-    expect((await t.ok('GET', `/api/memberships/${membershipId}`)).status).toBe('terminated');
-    expect(personal(await t.ok('GET', `/api/memberships/${membershipId}`))).not.toEqual([]);
+    expect((await t.membership(membershipId)).status).toBe('terminated');
+    expect(personal(await t.membership(membershipId))).not.toEqual([]);
     // R-LNK-4: the "ended" e-mail's footer link to the member's own page still works (until erased).
     const ended = (await t.emails(EMAIL)).at(-1)!;
     managePath = new URL(ended.text.match(/https?:\/\/[^\s"'<>]+\/l\/[A-Za-z0-9._~%-]+/g)!.at(-1)!).pathname;
@@ -99,7 +99,7 @@ describe('erasing a member (R-PRV-1)', () => {
   });
 
   it('R-PRV-1: erased: a pseudonym everywhere, search finds nothing, invoices kept with their amounts, the link no longer valid', async () => {
-    const invoicesBefore = (await t.ok('GET', `/api/memberships/${membershipId}`)).invoices;
+    const invoicesBefore = (await t.membership(membershipId)).invoices;
     expect(invoicesBefore.length).toBeGreaterThanOrEqual(1);
     const reply = await t.api('POST', `/api/members/${memberId}/erase`, { confirm: ' Zoe.Lavoie@example.org '.replace('Zoe', 'zoe').trim().toUpperCase() });
     expect(reply.status).toBe(200);
@@ -119,7 +119,7 @@ describe('erasing a member (R-PRV-1)', () => {
     for (const q of ['zoe', 'lavoie', 'ouellet', 'zoe.lavoie@']) expect((await t.ok('GET', `/api/members?q=${q}`)).items).toEqual([]);
     expect((await t.ok('GET', '/api/members')).items.map((m: { id: string }) => m.id)).toContain(memberId);
 
-    const record = await t.ok('GET', `/api/memberships/${membershipId}`);
+    const record = await t.membership(membershipId);
     expect(personal(record)).toEqual([]);
     expect(record.timeline.map((e: { type: string }) => e.type)).toContain('member_erased');
     expect(record.emails.length).toBeGreaterThan(0);
@@ -145,7 +145,7 @@ describe('erasing a member (R-PRV-1)', () => {
     expect(again.body.erasure).toEqual({ erased: false, gatewayCustomer: null, memberships: [membershipId] });
     const after = await t.api('GET', `/api/members/${memberId}`);
     expect(after.headers.get('etag')).toBe(before.headers.get('etag'));
-    const events = (await t.ok('GET', `/api/memberships/${membershipId}`)).timeline.filter((e: { type: string }) => e.type === 'member_erased');
+    const events = (await t.membership(membershipId)).timeline.filter((e: { type: string }) => e.type === 'member_erased');
     expect(events).toHaveLength(1);
 
     const patch = await t.api('PATCH', `/api/members/${memberId}`, { name: NAME });
@@ -165,7 +165,7 @@ describe('erasing a member (R-PRV-1)', () => {
 
   it('R-PRV-1: a voided membership (off the member list) is erased too', async () => {
     await t.ok('POST', `/api/invoices/${other.invoiceId}/void`, { refund: false });
-    const voided = await t.ok('GET', `/api/memberships/${other.membershipId}`);
+    const voided = await t.membership(other.membershipId);
     expect(voided.status).toBe('voided');
     expect((await t.ok('GET', `/api/members/${other.memberId}/memberships`)).items).toEqual([]);
     expect(JSON.stringify(voided)).toContain('hugo.b@example.org');
@@ -173,7 +173,7 @@ describe('erasing a member (R-PRV-1)', () => {
     const reply = await t.api('POST', `/api/members/${other.memberId}/erase`, { confirm: 'hugo.b@example.org' });
     expect(reply.status).toBe(200);
     expect(reply.body.erasure.memberships).toEqual([other.membershipId]);
-    const record = await t.ok('GET', `/api/memberships/${other.membershipId}`);
+    const record = await t.membership(other.membershipId);
     expect(JSON.stringify(record)).not.toContain('Brisebois');
     expect(JSON.stringify(record)).not.toContain('hugo.b@');
     expect(record.timeline.map((e: { type: string }) => e.type)).toContain('member_erased');
@@ -204,11 +204,11 @@ describe('erasing a member: notices and mail still waiting (R-PRV-1)', () => {
     const member = await c.ok('POST', '/api/members', { name: 'Maëlle Fortier', email: 'maelle.f@example.org', locale: 'en', paymentMethod: { token: 'pm_card_visa' } });
     const ms = await c.ok('POST', '/api/memberships', { memberId: member.id, planId: plan.id });
     await c.setClock('2027-02-04T15:00:00Z');
-    const noticeId = (await c.ok('GET', `/api/memberships/${ms.id}`)).notice.id as string;
+    const noticeId = (await c.membership(ms.id)).notice.id as string;
     const reason = await c.ok('POST', '/api/refusal-reasons', { label: 'Moved away' });
     await c.ok('POST', `/api/renewals/${noticeId}/refuse`, { reasonId: reason.id, note: 'Maëlle Fortier called on Feb 5' });
     await c.setClock('2027-02-15T06:00:00Z');
-    expect((await c.ok('GET', `/api/memberships/${ms.id}`)).status).toBe('terminated');
+    expect((await c.membership(ms.id)).status).toBe('terminated');
     const before = await c.ok('GET', `/api/renewals/${noticeId}`);
     expect(before).toMatchObject({ memberName: 'Maëlle Fortier', memberEmail: 'maelle.f@example.org', status: 'refused' });
 
@@ -216,7 +216,7 @@ describe('erasing a member: notices and mail still waiting (R-PRV-1)', () => {
     const after = await c.ok('GET', `/api/renewals/${noticeId}`);
     expect(after).toMatchObject({ memberName: expect.stringMatching(/^Erased member /), memberEmail: '', status: 'refused', refusal: { reasonId: reason.id, label: 'Moved away' } });
     expect(JSON.stringify(after)).not.toMatch(/Maëlle|Fortier|maelle/);
-    expect(JSON.stringify(await c.ok('GET', `/api/memberships/${ms.id}`))).not.toMatch(/Maëlle|Fortier|maelle/);
+    expect(JSON.stringify(await c.membership(ms.id))).not.toMatch(/Maëlle|Fortier|maelle/);
   });
 
   it('R-PRV-1: an e-mail still waiting for SES is dropped, and never sent after the erase', async () => {
@@ -227,15 +227,15 @@ describe('erasing a member: notices and mail still waiting (R-PRV-1)', () => {
     await c.ok('POST', `/api/invoices/${ms.invoices[0].id}/void`, { refund: false });
     sesFails = false;
     // SES failed: the e-mail waits for its next try (pending, or unknown when the answer is in doubt).
-    const waiting = (await c.ok('GET', `/api/memberships/${ms.id}`)).emails.filter((e: { status: string }) => e.status === 'pending' || e.status === 'unknown');
+    const waiting = (await c.membership(ms.id)).emails.filter((e: { status: string }) => e.status === 'pending' || e.status === 'unknown');
     expect(waiting.length).toBeGreaterThan(0);
     const sentBefore = (await c.emails('olivier.d@example.org')).length;
 
     await c.ok('POST', `/api/members/${member.id}/erase`, { confirm: 'olivier.d@example.org' });
-    const emails = (await c.ok('GET', `/api/memberships/${ms.id}`)).emails as { id: string; status: string }[];
+    const emails = (await c.membership(ms.id)).emails as { id: string; status: string }[];
     for (const w of waiting) expect(emails.find((e) => e.id === w.id)?.status).toBe('dropped');
     await c.advance('P1D');
     expect((await c.emails('olivier.d@example.org')).length).toBe(sentBefore);
-    expect(((await c.ok('GET', `/api/memberships/${ms.id}`)).emails as { status: string }[]).some((e) => e.status !== 'dropped')).toBe(false);
+    expect(((await c.membership(ms.id)).emails as { status: string }[]).some((e) => e.status !== 'dropped')).toBe(false);
   });
 });

@@ -47,7 +47,7 @@ afterAll(async () => {
 
 describe('renewal lifecycle', () => {
   it('plans the reminders and the term end at creation (R-REN-6)', async () => {
-    const m = await t.ok('GET', `/api/memberships/${ms['auto-card']!.id}`);
+    const m = await t.membership(ms['auto-card']!.id);
     expect(m.currentTerm).toEqual({ seq: 1, start: '2027-01-15', end: '2028-01-14' });
     expect(m.timers.map((x: { kind: string; at: string }) => `${x.kind}@${x.at}`)).toEqual([
       'reminder@2027-12-15T14:00:00.000Z',
@@ -69,7 +69,7 @@ describe('renewal lifecycle', () => {
     expect(mails[0]).toMatchObject({ to: ['none@example.org'], at: '2027-07-15T04:00:00.000Z', from: '"Sophie Gagnon" <sophie@club.example>', replyTo: ['membres@club.example'] });
     expect(mails[0]!.subject).toMatch(/ended|expired/i);
     expect(mails[0]!.text).toContain('July 14, 2027');
-    const m = await t.ok('GET', `/api/memberships/${ms.none!.id}`);
+    const m = await t.membership(ms.none!.id);
     expect(m.status).toBe('terminated');
     const types: string[] = m.timeline.map((e: { type: string }) => e.type);
     expect(types.filter((x) => x.startsWith('membership_'))).toEqual(['membership_terminated', 'membership_expired', 'membership_started']);
@@ -123,7 +123,7 @@ describe('renewal lifecycle', () => {
     const mails = await mailsOf('confirm-click');
     expect(mails).toHaveLength(2);
     expect(mails[1]!.subject).toContain('January 14, 2029');
-    const m = await t.ok('GET', `/api/memberships/${ms['confirm-click']!.id}`);
+    const m = await t.membership(ms['confirm-click']!.id);
     expect(m.renewal).toMatchObject({ termSeq: 1 });
     expect(m.terms.map((x: { seq: number; status: string; start: string; end: string }) => `${x.seq}:${x.status}:${x.start}:${x.end}`)).toEqual([
       '1:active:2027-01-15:2028-01-14',
@@ -146,7 +146,7 @@ describe('renewal lifecycle', () => {
     expect(mails).toHaveLength(4);
     expect(mails[3]).toMatchObject({ at: '2028-01-15T05:00:00.000Z' });
     expect(mails[3]!.subject).toContain('January 14, 2029');
-    const m = await t.ok('GET', `/api/memberships/${ms['auto-card']!.id}`);
+    const m = await t.membership(ms['auto-card']!.id);
     expect(m).toMatchObject({ status: 'active', currentTerm: { seq: 2, start: '2028-01-15', end: '2029-01-14' }, nextBillingDate: '2029-01-15' });
     const renewal = m.invoices.find((i: { periodStart: string }) => i.periodStart === '2028-01-15');
     expect(renewal).toMatchObject({ status: 'paid', amount: { amount: 12000, currency: 'CAD' }, periodEnd: '2029-01-14' });
@@ -159,14 +159,14 @@ describe('renewal lifecycle', () => {
     expect(mails).toHaveLength(4);
     expect(mails[3]!.subject).toMatch(/invoice/i);
     expect(mails[3]!.text).toContain('CA$120.00');
-    const m = await t.ok('GET', `/api/memberships/${ms['auto-nocard']!.id}`);
+    const m = await t.membership(ms['auto-nocard']!.id);
     expect(m).toMatchObject({ status: 'active', currentTerm: { seq: 2, end: '2029-01-14' } });
     expect(m.invoices.find((i: { periodStart: string }) => i.periodStart === '2028-01-15')).toMatchObject({ status: 'open', amount: { amount: 12000 } });
   });
 
   it('R-REN-4: a clicked renewal starts its new term at the term end, billed as usual, without another e-mail', async () => {
     expect(await mailsOf('confirm-click')).toHaveLength(2);
-    const m = await t.ok('GET', `/api/memberships/${ms['confirm-click']!.id}`);
+    const m = await t.membership(ms['confirm-click']!.id);
     expect(m).toMatchObject({ status: 'active', currentTerm: { seq: 2, start: '2028-01-15', end: '2029-01-14' }, renewal: null });
     expect(m.terms.map((x: { status: string }) => x.status)).toEqual(['ended', 'active']);
     expect(m.invoices.find((i: { periodStart: string }) => i.periodStart === '2028-01-15')).toMatchObject({ status: 'paid' });
@@ -177,7 +177,7 @@ describe('renewal lifecycle', () => {
     expect(mails).toHaveLength(4);
     expect(mails[3]).toMatchObject({ at: '2028-01-15T05:00:00.000Z' });
     expect(mails[3]!.text).toContain('January 14, 2028');
-    const m = await t.ok('GET', `/api/memberships/${ms['confirm-noclick']!.id}`);
+    const m = await t.membership(ms['confirm-noclick']!.id);
     expect(m).toMatchObject({ status: 'terminated', terminationDate: '2028-01-14', timers: [] });
     expect(m.invoices.filter((i: { periodStart: string }) => i.periodStart >= '2028-01-15')).toEqual([]);
     const types = m.timeline.map((e: { type: string }) => e.type);

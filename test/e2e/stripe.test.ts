@@ -55,7 +55,7 @@ const credentials = async () => {
 async function purchase(token = 'pm_card_visa') {
   const member = await t.ok('POST', '/api/members', { name: 'Léa Tremblay', email: `lea${Math.random().toString(36).slice(2, 8)}@example.org`, locale: 'en', paymentMethod: { token } });
   const membership = await t.ok('POST', '/api/memberships', { memberId: member.id, planId });
-  const invoiceId = (await t.ok('GET', `/api/memberships/${membership.id}`)).invoices[0].id as string;
+  const invoiceId = (await t.membership(membership.id)).invoices[0].id as string;
   return { member, membership, invoiceId };
 }
 
@@ -112,7 +112,7 @@ describe('R-PAY-3: a card that needs 3-D Secure', () => {
     const { member, membership, invoiceId } = await purchase('pm_card_authenticationRequired');
     const before = await t.ok('GET', `/api/invoices/${invoiceId}`);
     expect(before).toMatchObject({ status: 'open', payments: [expect.objectContaining({ status: 'requires_action', reference: expect.stringMatching(/^pi_/) })] });
-    expect((await t.ok('GET', `/api/memberships/${membership.id}`)).status).toBe('past_due');
+    expect((await t.membership(membership.id)).status).toBe('past_due');
     const mail = (await t.emails(member.email)).find((e) => e.subject.includes('could not charge'))!;
     expect(mail.text).toContain('approve this payment');
     const path = new URL(linkIn(mail)).pathname;
@@ -135,7 +135,7 @@ describe('R-PAY-3: a card that needs 3-D Secure', () => {
 
     const paid = await t.ok('GET', `/api/invoices/${invoiceId}`);
     expect(paid).toMatchObject({ status: 'paid', payments: [expect.objectContaining({ status: 'succeeded', reference: before.payments[0].reference })] });
-    const record = await t.ok('GET', `/api/memberships/${membership.id}`);
+    const record = await t.membership(membership.id);
     expect(record.status).toBe('active');
     const types = record.timeline.map((e: { type: string }) => e.type);
     expect(types).toContain('authentication_started');
@@ -156,7 +156,7 @@ describe('R-PAY-4: webhooks — signed, once per event, in any order', () => {
     await t.settle();
     const disputed = await t.ok('GET', `/api/invoices/${invoiceId}`);
     expect(disputed.disputes).toEqual([expect.objectContaining({ reference: expect.stringMatching(/^dp_/), paymentReference: invoice.payments[0].reference, status: 'needs_response' })]);
-    const record = await t.ok('GET', `/api/memberships/${membership.id}`);
+    const record = await t.membership(membership.id);
     expect(record.timeline.filter((e: { type: string }) => e.type === 'dispute_opened')).toHaveLength(1);
     const staff = (await t.emails('admin@club.example')).slice(before);
     expect(staff.map((e) => e.subject)).toEqual([expect.stringContaining('disputed a payment')]);

@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 const mails = async (key: string) => t.emails(ms[key]!.email);
-const membership = (key: string) => t.ok('GET', `/api/memberships/${ms[key]!.id}`);
+const membership = (key: string) => t.membership(ms[key]!.id);
 
 /** Takes the armed timer away from the local Scheduler, so the test delivers it itself. */
 async function holdArmedTimer(key: string): Promise<{ orgId: string; membershipId: string; name: string; at: string }> {

@@ -112,6 +112,35 @@ export class TestCloud {
     return reply.body;
   }
 
+  /**
+   * Issue 13: a membership with the whole of its history, for tests that look back further than
+   * the record's latest: the record read strongly (`?consistent=true`), and every page of its
+   * terms, invoices, timeline and e-mails. Terms oldest first, the rest newest first, as the
+   * record orders them.
+   */
+  async membership<T = any>(id: string | undefined): Promise<T> {
+    const [record, terms, invoices, timeline, emails] = await Promise.all([
+      this.ok('GET', `/api/memberships/${id}?consistent=true`),
+      this.everyPage(`/api/memberships/${id}/terms`),
+      this.everyPage(`/api/memberships/${id}/invoices`),
+      this.everyPage(`/api/memberships/${id}/timeline`),
+      this.everyPage(`/api/memberships/${id}/emails`),
+    ]);
+    return { ...record, terms: terms.reverse(), invoices, timeline, emails } as T;
+  }
+
+  /** Every item of a paged list, following its cursors. */
+  async everyPage<T = any>(path: string): Promise<T[]> {
+    const items: T[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: T[]; nextCursor: string | null } = await this.ok('GET', `${path}?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return items;
+  }
+
   async advance(duration: string): Promise<{ now: string; fired: { at: string; label: string; outcome: string; error?: string }[] }> {
     return (await this.request('POST', '/_local/clock', { advance: duration })).body;
   }

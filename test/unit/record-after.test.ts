@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Invoice } from '../../shared/domain/invoice.js';
 import type { Membership, Term } from '../../shared/domain/membership.js';
 import type { TimelineEvent } from '../../shared/domain/timeline.js';
-import type { MembershipRecord, OutboxEmail, Store, Write } from '../../shared/ports/store.js';
+import { type MembershipRecord, type OutboxEmail, RECORD_LIMITS, type Store, type Write } from '../../shared/ports/store.js';
 import { recordAfter } from '../../shared/use-cases/membership-change.js';
 import { membershipFixture } from '../support/fixtures.js';
 
@@ -17,7 +17,7 @@ const event = (id: string, at: string): TimelineEvent & { orgId: string; members
 const mail = (id: string, version: number) => ({ id, orgId: m.orgId, membershipId: m.id, version }) as unknown as OutboxEmail;
 
 describe('issue 13: the answer of a change (recordAfter)', () => {
-  it('R-MNY-7: lays the written membership, terms, invoices, events and e-mails over a lagging read, the newer version winning, in the store\'s order', async () => {
+  it('R-MNY-7: lays the written membership, terms, invoices and events over a lagging read, the newer version winning, in the store\'s order', async () => {
     // What the eventually consistent read saw: the state before the change, and an invoice
     // another writer moved on since the change read it.
     const lagging: MembershipRecord = {
@@ -25,7 +25,7 @@ describe('issue 13: the answer of a change (recordAfter)', () => {
       terms: [term(1, 1, '2027-12-31')],
       invoices: [invoice('inv_01JAAAAAAAAAAAAAAAAAAAAAAB', 6, 'paid', '2027-02-01T05:00:00.000Z'), invoice('inv_01JAAAAAAAAAAAAAAAAAAAAAAA', 1, 'open', '2027-01-15T15:00:00.000Z')],
       timeline: [event('evt_01JAAAAAAAAAAAAAAAAAAAAAAA', '2027-01-15T15:00:00.000Z')],
-      outbox: [mail('eml_01JAAAAAAAAAAAAAAAAAAAAAAA', 2)],
+      more: { terms: false, invoices: false, timeline: false },
     };
     const asked: unknown[] = [];
     const store = {
@@ -43,7 +43,7 @@ describe('issue 13: the answer of a change (recordAfter)', () => {
 
     const record = await recordAfter({ store }, writes);
 
-    expect(asked).toEqual([{ history: 'eventual', membership: { ...m, status: 'cancel_scheduled', version: 5 } }]);
+    expect(asked).toEqual([{ consistent: false, membership: { ...m, status: 'cancel_scheduled', version: 5 } }]);
     expect(record.membership).toMatchObject({ status: 'cancel_scheduled', version: 5 });
     expect(record.terms.map((t) => [t.seq, t.end, t.version])).toEqual([[1, '2027-06-30', 2]]);
     expect(record.invoices.map((i) => [i.id, i.status, i.version])).toEqual([
@@ -51,10 +51,26 @@ describe('issue 13: the answer of a change (recordAfter)', () => {
       ['inv_01JAAAAAAAAAAAAAAAAAAAAAAA', 'paid', 2],
     ]);
     expect(record.timeline.map((e) => e.id)).toEqual(['evt_01JBBBBBBBBBBBBBBBBBBBBBBB', 'evt_01JAAAAAAAAAAAAAAAAAAAAAAA']);
-    expect(record.outbox.map((e) => [e.id, e.version])).toEqual([
-      ['eml_01JBBBBBBBBBBBBBBBBBBBBBBB', 1],
-      ['eml_01JAAAAAAAAAAAAAAAAAAAAAAA', 2],
+    expect(record.more).toEqual({ terms: false, invoices: false, timeline: false });
+  });
+
+  it('issue 13: a list the writes push past its bound says it holds more, and keeps only the latest', async () => {
+    const full: MembershipRecord = {
+      membership: { ...m },
+      terms: [],
+      invoices: [],
+      timeline: Array.from({ length: RECORD_LIMITS.timeline }, (_, i) => event(`evt_01JAAAAAAAAAAAAAAAAAAAAAA${i}`, `2027-01-1${i}T00:00:00.000Z`)).reverse(),
+      more: { terms: true, invoices: false, timeline: false },
+    };
+    const store = { getMembershipRecord: async () => structuredClone(full) } as unknown as Store;
+    const record = await recordAfter({ store }, [
+      { kind: 'membership', value: { ...m } as Membership },
+      { kind: 'event', value: event('evt_01JBBBBBBBBBBBBBBBBBBBBBBB', '2027-03-01T12:00:00.000Z') },
     ]);
+    expect(record.timeline).toHaveLength(RECORD_LIMITS.timeline);
+    expect(record.timeline[0]!.id).toBe('evt_01JBBBBBBBBBBBBBBBBBBBBBBB');
+    expect(record.timeline.map((e) => e.id)).not.toContain('evt_01JAAAAAAAAAAAAAAAAAAAAAA0');
+    expect(record.more).toEqual({ terms: true, invoices: false, timeline: true });
   });
 
   it('refuses writes that hold no membership', async () => {

@@ -15,6 +15,8 @@ export interface CursorExpectation {
   partition: string;
   /** Exactly the attributes of a LastEvaluatedKey of that Query (keyAttrsOf). */
   keyAttrs: readonly string[];
+  /** The prefix the Query's sort key begins with, if it has one: a cursor of another list of the partition is refused. */
+  sortPrefix?: string;
 }
 
 /** The longest cursor accepted (the HTTP layer allows no more either). */
@@ -79,6 +81,7 @@ function parseCursor(cursor: unknown, expected: CursorExpectation): Record<strin
   }
   const strings = key as Record<string, string>;
   if (strings[expected.partitionAttr] !== expected.partition) return null;
+  if (expected.sortPrefix !== undefined && !strings.sk!.startsWith(expected.sortPrefix)) return null;
   return consistent(strings, expected) ? strings : null;
 }
 

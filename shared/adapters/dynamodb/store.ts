@@ -262,8 +262,8 @@ export class DynamoStore implements Store {
     private readonly tableName: string,
   ) {}
 
-  private async get<T>(key: { pk: string; sk: string }): Promise<T | null> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+  private async get<T>(key: { pk: string; sk: string }, consistent = true): Promise<T | null> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent }));
     return out.Item ? valueOf<T>(out.Item) : null;
   }
 
@@ -344,20 +344,6 @@ export class DynamoStore implements Store {
   }
 
   /** The latest `limit` items of one kind in a membership's collection, newest first: one Query. */
-  private async latest<T>(orgId: string, membershipId: string, prefix: string, limit: number, consistent = true): Promise<T[]> {
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': membershipPk(orgId, membershipId), ':prefix': prefix },
-        ScanIndexForward: false,
-        Limit: limit,
-        ConsistentRead: consistent,
-      }),
-    );
-    return (out.Items ?? []).map((i) => valueOf<T>(i));
-  }
-
   /** Issue 13: settings and plans this process read lately (ReadOptions), by item key. */
   private readonly recent = new Map<string, { at: number; value: unknown }>();
 
@@ -411,31 +397,76 @@ export class DynamoStore implements Store {
     return this.page(INDEX.byParent, membersOfOrg(orgId), page, false);
   }
 
-  getMembership(orgId: string, membershipId: string): Promise<Membership | null> {
-    return this.get(membershipKey(orgId, membershipId));
+  getMembership(orgId: string, membershipId: string, options: { consistent?: boolean } = {}): Promise<Membership | null> {
+    return this.get(membershipKey(orgId, membershipId), options.consistent !== false);
   }
 
   async getMembershipState(orgId: string, membershipId: string): Promise<MembershipState | null> {
     const [membership, terms] = await Promise.all([
       this.getMembership(orgId, membershipId),
-      this.latest<Term & { version: number }>(orgId, membershipId, TERM_PREFIX, 2),
+      this.ofMembership<Term & { version: number }>(orgId, membershipId, TERM_PREFIX, { limit: 2 }, true).then((p) => p.items),
     ]);
     return membership ? { membership, terms } : null;
   }
 
-  async getMembershipRecord(orgId: string, membershipId: string, options: { history?: 'strong' | 'eventual'; membership?: Membership } = {}): Promise<MembershipRecord | null> {
-    const strong = options.history !== 'eventual';
-    // Five reads at once: the membership (unless the caller holds it), and one Query for each kind of its history.
-    const [membership, terms, timeline, outbox, invoices] = await Promise.all([
-      options.membership ?? this.getMembership(orgId, membershipId),
-      this.latest<Term & { version: number }>(orgId, membershipId, TERM_PREFIX, RECORD_LIMITS.terms, strong),
-      this.latest<TimelineEvent>(orgId, membershipId, EVENT_PREFIX, RECORD_LIMITS.timeline, strong),
-      this.latest<OutboxEmail>(orgId, membershipId, OUTBOX_PREFIX, RECORD_LIMITS.outbox, strong),
-      this.latestInvoices(orgId, membershipId, RECORD_LIMITS.invoices),
+  async getMembershipRecord(orgId: string, membershipId: string, options: { consistent?: boolean; membership?: Membership } = {}): Promise<MembershipRecord | null> {
+    const consistent = options.consistent !== false;
+    const first = (limit: number) => ({ limit });
+    // Four reads at once: the membership (unless the caller holds it), and one Query for each
+    // list, each bounded (RECORD_LIMITS) so that it stays under 4 KB, whatever the membership's age.
+    const [membership, terms, timeline, invoices] = await Promise.all([
+      options.membership ?? this.getMembership(orgId, membershipId, { consistent }),
+      this.ofMembership<Term & { version: number }>(orgId, membershipId, TERM_PREFIX, first(RECORD_LIMITS.terms), consistent),
+      this.ofMembership<TimelineEvent>(orgId, membershipId, EVENT_PREFIX, first(RECORD_LIMITS.timeline), consistent),
+      this.invoicesOf(orgId, membershipId, first(RECORD_LIMITS.invoices)),
     ]);
     if (!membership) return null;
     // Terms oldest first, as staff read a history; the rest newest first.
-    return { membership, terms: [...terms].reverse(), timeline, outbox, invoices };
+    return {
+      membership,
+      terms: [...terms.items].reverse(),
+      timeline: timeline.items,
+      invoices: invoices.items,
+      more: { terms: terms.nextCursor !== null, timeline: timeline.nextCursor !== null, invoices: invoices.nextCursor !== null },
+    };
+  }
+
+  listTermsOfMembership(orgId: string, membershipId: string, page: PageRequest): Promise<Page<Term & { version: number }>> {
+    return this.ofMembership(orgId, membershipId, TERM_PREFIX, page, false);
+  }
+
+  listTimelineOfMembership(orgId: string, membershipId: string, page: PageRequest): Promise<Page<TimelineEvent>> {
+    return this.ofMembership(orgId, membershipId, EVENT_PREFIX, page, false);
+  }
+
+  listEmailsOfMembership(orgId: string, membershipId: string, page: PageRequest): Promise<Page<OutboxEmail>> {
+    return this.ofMembership(orgId, membershipId, OUTBOX_PREFIX, page, false);
+  }
+
+  listInvoicesOfMembership(orgId: string, membershipId: string, page: PageRequest): Promise<Page<Invoice>> {
+    return this.invoicesOf(orgId, membershipId, page);
+  }
+
+  /** One page of one kind of a membership's items (its sort-key prefix), newest first. */
+  private async ofMembership<T>(orgId: string, membershipId: string, prefix: string, page: { limit: number; cursor?: string | undefined }, consistent: boolean): Promise<Page<T>> {
+    const pk = membershipPk(orgId, membershipId);
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+        ScanIndexForward: false,
+        Limit: page.limit,
+        ConsistentRead: consistent,
+        ExclusiveStartKey: decodeCursor(page.cursor, { partitionAttr: 'pk', partition: pk, keyAttrs: keyAttrsOf(undefined), sortPrefix: prefix }),
+      }),
+    );
+    return { items: (out.Items ?? []).map((i) => valueOf<T>(i)), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+  }
+
+  /** One page of a membership's invoices, newest first (gsi1 projects them whole). */
+  private invoicesOf(orgId: string, membershipId: string, page: { limit: number; cursor?: string | undefined }): Promise<Page<Invoice>> {
+    return this.page(INDEX.byParent, invoicesOfMembership(orgId, membershipId), page, false);
   }
 
   listMembershipsOfMember(orgId: string, memberId: string, page: PageRequest): Promise<Page<Membership>> {
@@ -467,20 +498,6 @@ export class DynamoStore implements Store {
 
   getInvoice(orgId: string, invoiceId: string): Promise<Invoice | null> {
     return this.get(invoiceKey(orgId, invoiceId));
-  }
-
-  async latestInvoices(orgId: string, membershipId: string, limit: number): Promise<Invoice[]> {
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: INDEX.byParent,
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': invoicesOfMembership(orgId, membershipId) },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
-    return (out.Items ?? []).map((i) => valueOf<Invoice>(i));
   }
 
   listInvoicesByStatus(orgId: string, status: InvoiceStatus, page: PageRequest): Promise<Page<Invoice>> {

@@ -1,9 +1,9 @@
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { type BillingAnchor, type BillingSchedule, billingDateOnOrBefore, billingDatesBetween, terminationAfterFinalBilling, terminationForMonth } from '../../../../shared/domain/billing.js';
 import { addDays, addMonthsClamped } from '../../../../shared/domain/calendar.js';
 import { api, apiPath, getOrNull, type Page } from '../api.js';
-import { Alert, ErrorAlert, Facts, Field, Loaded, PageHeader, Pager, StatusBadge, TableRegion, fieldError, useLoad } from '../components.js';
+import { Alert, Button, ErrorAlert, Facts, Field, Loaded, PageHeader, Pager, StatusBadge, TableRegion, fieldError, useLoad } from '../components.js';
 import { type Money, date, instant, locale, money, status as statusWord, t, tOr } from '../i18n.js';
 import { href, setQuery, useLocation } from '../router.js';
 import { Act, InvoiceTable, type InvoiceView, type MemberView, type Outcome, PayPanel, ResendPanel, VoidPanel, cardText, periodText } from './invoices.js';
@@ -73,7 +73,8 @@ interface MembershipRecordView extends MembershipView {
   terms: { seq: number; start: string; end: string | null; status: string; invoiceId: string | null }[];
   invoices: InvoiceView[];
   timeline: TimelineEvent[];
-  emails: EmailView[];
+  /** Issue 13: the record shows the latest of each list; these hold older ones. */
+  more: { terms: boolean; invoices: boolean; timeline: boolean };
 }
 
 function termText(start: string, end: string | null): string {
@@ -180,6 +181,8 @@ export function MembershipsPage() {
 
 interface MembershipData {
   m: MembershipRecordView;
+  /** The first page of the membership's e-mails, newest first (they are not in the record). */
+  emails: Page<EmailView>;
   etag: string | null;
   member: MemberView | null;
   planName: string | null;
@@ -187,27 +190,43 @@ interface MembershipData {
 
 export function MembershipPage({ membershipId }: { membershipId?: string }) {
   const id = membershipId ?? '';
+  // After this page's own action, the reload reads strongly (`consistent=true`), so it shows the
+  // change; opening the page reads eventually consistently, at half the cost (issue 13).
+  const afterAction = useRef(false);
   const state = useLoad(async (): Promise<MembershipData> => {
-    const answer = await api.get<MembershipRecordView>(apiPath(['memberships', id]));
+    const consistent = afterAction.current ? 'true' : undefined;
+    afterAction.current = false;
+    const [answer, emails] = await Promise.all([
+      api.get<MembershipRecordView>(apiPath(['memberships', id], { consistent })),
+      api.get<Page<EmailView>>(apiPath(['memberships', id, 'emails'], { limit: '10' })),
+    ]);
     const m = answer.data;
     const [member, plan] = await Promise.all([getOrNull<MemberView>(apiPath(['members', m.memberId])), getOrNull<{ name: string }>(apiPath(['plans', m.planId]))]);
-    return { m, etag: answer.etag, member: member?.data ?? null, planName: plan?.data.name ?? null };
+    return { m, emails: emails.data, etag: answer.etag, member: member?.data ?? null, planName: plan?.data.name ?? null };
   }, [id]);
+  const reload = () => {
+    afterAction.current = true;
+    state.reload();
+  };
   const d = state.data;
   const title = d ? t('memberships.one', { plan: d.planName ?? t('memberships.planUnknown'), member: d.member?.name ?? t('memberships.memberUnknown') }) : t('memberships.oneTitle');
   return (
     <>
       <PageHeader title={title} subtitle={d ? <StatusBadge kind="membership" value={d.m.status} /> : undefined} />
-      <Loaded state={state}>{(data) => <MembershipBody {...data} reload={state.reload} />}</Loaded>
+      <Loaded state={state}>{(data) => <MembershipBody {...data} reload={reload} />}</Loaded>
     </>
   );
 }
 
-function MembershipBody({ m, etag, member, planName, reload }: MembershipData & { reload: () => void }) {
+function MembershipBody({ m, emails: firstEmails, etag, member, planName, reload }: MembershipData & { reload: () => void }) {
   const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const invoices = useOlder(m.invoices, m.more.invoices, ['memberships', m.id, 'invoices'], (i) => i.id);
+  const terms = useOlder(m.terms, m.more.terms, ['memberships', m.id, 'terms'], (x) => String(x.seq), { order: (a, b) => a.seq - b.seq });
+  const timeline = useOlder(m.timeline, m.more.timeline, ['memberships', m.id, 'timeline'], (e) => e.id);
+  const emails = useOlder(firstEmails.items, firstEmails.nextCursor !== null, ['memberships', m.id, 'emails'], (e) => e.id, { cursor: firstEmails.nextCursor });
   const act = { outcome, onOutcome: setOutcome, reload };
   const request = m.status === 'cancellation_requested' && m.cancellation?.decision === null ? m.cancellation : null;
-  const lastInvoice = m.invoices.find((i) => i.id === m.lastInvoiceId);
+  const lastInvoice = invoices.items.find((i) => i.id === m.lastInvoiceId);
   const cancellation = m.cancellation;
   return (
     <>
@@ -255,19 +274,21 @@ function MembershipBody({ m, etag, member, planName, reload }: MembershipData & 
         <DeclineRequestPanel m={m} waiting={request !== null} {...act} />
         <CancelPanel m={m} {...act} />
         <TermEndPanel m={m} etag={etag} {...act} />
-        <PayPanel invoices={m.invoices} {...act} />
-        <ResendPanel invoices={m.invoices} member={member} {...act} />
+        <PayPanel invoices={invoices.items} {...act} />
+        <ResendPanel invoices={invoices.items} member={member} {...act} />
         <VoidPanel invoice={lastInvoice} membershipStatus={m.status} lastInvoiceId={m.lastInvoiceId} {...act} />
         <CardRequestPanel m={m} member={member} live={LIVE.has(m.status)} {...act} />
-        <CardSetupPanel member={member} owed={m.invoices} live={LIVE.has(m.status)} {...act} />
+        <CardSetupPanel member={member} owed={invoices.items} live={LIVE.has(m.status)} {...act} />
       </div>
       <section class="card" aria-labelledby="membership-invoices">
         <h2 id="membership-invoices">{t('memberships.invoices')}</h2>
-        <InvoiceTable invoices={m.invoices} label={t('memberships.invoices')} />
+        <InvoiceTable invoices={invoices.items} label={t('memberships.invoices')} />
+        {invoices.control}
       </section>
       <section class="card" aria-labelledby="membership-terms">
         <h2 id="membership-terms">{t('memberships.terms')}</h2>
-        <TermsTable terms={m.terms} />
+        <TermsTable terms={terms.items} />
+        {terms.control}
       </section>
       <section class="card" aria-labelledby="membership-timers">
         <h2 id="membership-timers">{t('memberships.timers')}</h2>
@@ -275,11 +296,13 @@ function MembershipBody({ m, etag, member, planName, reload }: MembershipData & 
       </section>
       <section class="card" aria-labelledby="membership-timeline">
         <h2 id="membership-timeline">{t('memberships.timeline')}</h2>
-        <Timeline events={m.timeline} emails={m.emails} />
+        <Timeline events={timeline.items} emails={emails.items} />
+        {timeline.control}
       </section>
       <section class="card" aria-labelledby="membership-emails">
         <h2 id="membership-emails">{t('memberships.emails')}</h2>
-        <EmailsTable emails={m.emails} />
+        <EmailsTable emails={emails.items} />
+        {emails.control}
       </section>
     </>
   );
@@ -584,15 +607,19 @@ function CardRequestPanel({ m, member, live, ...act }: { m: MembershipRecordView
       description={t('memberships.cardRequest.text')}
       reviewLabel={t('memberships.cardRequest.review')}
       confirmLabel={t('memberships.cardRequest.confirm')}
-      preview={async () => (
-        <Facts
-          items={[
-            [t('memberships.cardRequest.to'), `${member!.name} <${member!.email}>`],
-            [t('memberships.field.card'), member!.paymentMethod ? cardText(member!.paymentMethod) : t('memberships.noCard')],
-            [t('memberships.card.charged'), owedText(m.invoices)],
-          ]}
-        />
-      )}
+      preview={async () => {
+        // What a new card pays at once: every open invoice, not only the latest the record shows.
+        const invoices = m.more.invoices ? (await api.get<Page<InvoiceView>>(apiPath(['memberships', m.id, 'invoices'], { limit: '100' }))).data.items : m.invoices;
+        return (
+          <Facts
+            items={[
+              [t('memberships.cardRequest.to'), `${member!.name} <${member!.email}>`],
+              [t('memberships.field.card'), member!.paymentMethod ? cardText(member!.paymentMethod) : t('memberships.noCard')],
+              [t('memberships.card.charged'), owedText(invoices)],
+            ]}
+          />
+        );
+      }}
       perform={async () => {
         await api.post(apiPath(['memberships', m.id, 'card-request']));
         return t('memberships.cardRequest.done', { email: member!.email });
@@ -647,6 +674,52 @@ function CardLink({ session }: { session: CardSetup }) {
 }
 
 // ---- Tables ---------------------------------------------------------------------------------
+
+/**
+ * Issue 13: a list of which the record (or a first page) shows the latest; "Show older" reads
+ * the rest a page at a time from `/api/memberships/{id}/{list}`, newest first. Items already
+ * shown are not repeated; `order` sorts the whole (terms read oldest first).
+ */
+function useOlder<T>(
+  shown: T[],
+  more: boolean,
+  segments: string[],
+  key: (item: T) => string,
+  options: { cursor?: string | null; order?: (a: T, b: T) => number } = {},
+): { items: T[]; control: ComponentChildren } {
+  const [older, setOlder] = useState<{ items: T[]; cursor: string | null; more: boolean } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+  const seen = new Set(shown.map(key));
+  const extra = (older?.items ?? []).filter((item) => !seen.has(key(item)) && (seen.add(key(item)), true));
+  const items = options.order ? [...shown, ...extra].sort(options.order) : [...shown, ...extra];
+  const load = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const cursor = older ? older.cursor : (options.cursor ?? null);
+      const page = (await api.get<Page<T>>(apiPath(segments, { limit: '25', cursor }))).data;
+      setOlder((o) => ({ items: [...(o?.items ?? []), ...page.items], cursor: page.nextCursor, more: page.nextCursor !== null }));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const control = (
+    <>
+      {error !== undefined ? <ErrorAlert error={error} /> : null}
+      {(older ? older.more : more) ? (
+        <p>
+          <Button onClick={() => void load()} busy={busy}>
+            {t('memberships.older')}
+          </Button>
+        </p>
+      ) : null}
+    </>
+  );
+  return { items, control };
+}
 
 function TermsTable({ terms }: { terms: MembershipRecordView['terms'] }) {
   const col = { term: t('memberships.col.termNo'), period: t('memberships.col.period'), status: t('memberships.col.status') };
