@@ -303,11 +303,11 @@ export async function benchYear(options: { memberships?: number } = {}): Promise
       // The notices went out on 2027-11-30 (45 days before the term's last day, 2028-01-14).
       ['2027-12-03', async () => {
         await pool(byStory('approved'), 4, async (p) => {
-          const noticeId = (await deps.store.getMembershipRecord(ORG, p.id!))!.membership.notice!.id;
+          const noticeId = (await deps.store.getMembership(ORG, p.id!))!.notice!.id;
           await approveNotice(deps, CALLER, noticeId);
         });
         await pool(byStory('refused'), 4, async (p) => {
-          const noticeId = (await deps.store.getMembershipRecord(ORG, p.id!))!.membership.notice!.id;
+          const noticeId = (await deps.store.getMembership(ORG, p.id!))!.notice!.id;
           await refuseNotice(deps, CALLER, noticeId, { reasonId: reason.id });
         });
         await pool(byStory('accepted'), 4, async (p) => {
@@ -319,7 +319,7 @@ export async function benchYear(options: { memberships?: number } = {}): Promise
       ['2027-12-20', async () => {
         // The approved renewals are paid by cheque; the accepted ones stay unpaid (past due at the term end).
         await pool(byStory('approved'), 4, async (p) => {
-          const noticeId = (await deps.store.getMembershipRecord(ORG, p.id!))!.membership.notice!.id;
+          const noticeId = (await deps.store.getMembership(ORG, p.id!))!.notice!.id;
           const notice = await getNotice(deps, CALLER, noticeId);
           await recordPayment(deps, CALLER, notice.invoiceId!, { method: 'cheque', reference: `chq-${p.memberIndex}` });
         });
@@ -366,8 +366,13 @@ export async function benchYear(options: { memberships?: number } = {}): Promise
 
     const invoiceOwner = new Map<string, string>();
     await pool(memberships, 8, async (p) => {
-      const record = (await deps.store.getMembershipRecord(ORG, p.id!))!;
-      for (const invoice of record.invoices) invoiceOwner.set(invoice.id, p.id!);
+      // Every invoice of the membership (the record shows only the latest): page by page.
+      let cursor: string | undefined;
+      do {
+        const page = await deps.store.listInvoicesOfMembership(ORG, p.id!, { limit: 100, cursor });
+        for (const invoice of page.items) invoiceOwner.set(invoice.id, p.id!);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
     });
     const chargedBy = new Map<string, number>();
     const attemptedBy = new Map<string, number>();

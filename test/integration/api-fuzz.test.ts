@@ -101,10 +101,11 @@ beforeAll(async () => {
   const membership = await created('POST', '/api/memberships', { memberId: ids.memberId, planId: ids.planId, startDate: '2027-01-15' });
   if (membership) ids.membershipId = membership.id;
   if (membership?.invoices?.[0]) ids.invoiceId = membership.invoices[0].id;
-  // Real cursors of two lists, replayed by the fuzzer on every list.
+  // Real cursors of three lists (one of a membership's own, issue 13), replayed by the fuzzer on every list.
   const lists: [string, Record<string, string>][] = [
     ['/api/members', { limit: '1' }],
     ['/api/memberships', { status: 'active', limit: '1' }],
+    [`/api/memberships/${ids.membershipId}/timeline`, { limit: '1' }],
   ];
   for (const [path, query] of lists) {
     const list = await send({ method: 'GET', path, query });
@@ -125,7 +126,7 @@ describe('admin API under malformed requests (SPEC §8)', () => {
       membershipId: expect.stringMatching(/^ms_/),
       invoiceId: expect.stringMatching(/^inv_/),
     });
-    expect(cursors[0]).toEqual(expect.any(String));
+    expect(cursors).toEqual([expect.any(String), expect.any(String), expect.any(String)]);
   });
 
   it('SPEC §8: a 3 KB member id in the path (once a DynamoDB key error, 500) is 404 not_found', async () => {
