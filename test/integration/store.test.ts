@@ -244,6 +244,18 @@ describe('issue 13: warm copies of settings and plans (ReadOptions)', () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect((await store.getSettings(org, { maxAgeMs: 1 }))?.name).toBe('Club F');
   });
+
+  it('keeps its copies after a conflict on anything else: a member or membership changed meanwhile says nothing of the settings', async () => {
+    expect((await store.getSettings(org, { maxAgeMs: 60_000 }))?.name).toBe('Club F');
+    await elsewhere('Club G', 11);
+    const someone = member({ orgId: org });
+    await store.commit([{ kind: 'member', value: someone }]);
+    // Alone (a conditional Put), then in a transaction: both conflict on the member's version.
+    await expect(store.commit([{ kind: 'member', value: someone }])).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(store.commit([{ kind: 'member', value: someone }, { kind: 'member', value: member({ orgId: org }) }])).rejects.toBeInstanceOf(ConcurrencyError);
+    expect((await store.getSettings(org, { maxAgeMs: 60_000 }))?.name).toBe('Club F');
+    expect((await store.getSettings(org))?.name).toBe('Club G');
+  });
 });
 
 describe('issue 13: a change never plans with a copy older than the plan it was last planned with', () => {

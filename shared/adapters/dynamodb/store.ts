@@ -728,6 +728,16 @@ export class DynamoStore implements Store {
     await this.write(writes);
   }
 
+  /**
+   * A conflict on settings or a plan (their write, or a change's check of the plan's version) may
+   * come from a copy read earlier: the copies are forgotten, so the retry reads afresh. A
+   * conflict on anything else (a membership changed meanwhile, say) leaves them: the retry reads
+   * that item afresh, and a membership re-planned since carries the plan version it needs.
+   */
+  private forgetCopiesFor(failed: Write): void {
+    if (failed.kind === 'settings' || failed.kind === 'plan' || failed.kind === 'plan_check') this.recent.clear();
+  }
+
   private async write(writes: Write[]): Promise<void> {
     const specs = writes.map((w) => toSpec(this.tableName, w));
     if (specs.length === 1 && specs[0]!.item.Put) {
@@ -736,7 +746,7 @@ export class DynamoStore implements Store {
         await this.doc.send(new PutCommand(spec.item.Put!));
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) {
-          this.recent.clear();
+          this.forgetCopiesFor(writes[0]!);
           throw spec.conflict();
         }
         throw error;
@@ -749,9 +759,8 @@ export class DynamoStore implements Store {
       if (error instanceof TransactionCanceledException) {
         const reasons = error.CancellationReasons ?? [];
         const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
-        // A conflict may come from a copy read earlier: the retry reads afresh.
         if (failed >= 0) {
-          this.recent.clear();
+          this.forgetCopiesFor(writes[failed]!);
           throw specs[failed]!.conflict();
         }
         const conflicted = reasons.findIndex((r) => r.Code === 'TransactionConflict');
