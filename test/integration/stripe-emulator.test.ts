@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { STRIPE_API_VERSION, startStripeEmulator, TEST_PAYMENT_METHODS, type StripeEmulator, type StripeFault } from '../../infra/local/stripe/emulator.js';
+import { FIRST_TRY_DELAY_MS } from '../../infra/local/stripe/webhooks.js';
 
 type StripeError = InstanceType<typeof Stripe.errors.StripeError>;
 
@@ -717,6 +718,25 @@ describe('webhooks', () => {
     expect(() => a.stripe.webhooks.constructEvent(hook?.body ?? '', header, 'whsec_another', 300, undefined, nowMs)).toThrow(Stripe.errors.StripeSignatureVerificationError);
     // receivedAt is in milliseconds: ten minutes later the 300 s tolerance refuses it.
     expect(() => a.stripe.webhooks.constructEvent(hook?.body ?? '', header, a.secret, 300, undefined, nowMs + 600_000)).toThrow(/tolerance/);
+  });
+
+  it('R-PAY-5: an event\'s first try goes out a moment after the API answer (half a second by default), not with it; deliverWebhooks sends it at once', async () => {
+    expect(FIRST_TRY_DELAY_MS).toBe(500);
+    const slow = await startStripeEmulator({ now, webhookFirstTryDelayMs: 60_000 });
+    try {
+      const { secretKey } = slow.createAccount();
+      slow.setWebhookEndpoint(secretKey, { url: `${receiverBase}/hooks/slow`, secret: 'whsec_testslowabcdefghijklmnopqrstuvwxyz' });
+      const stripe = new Stripe(secretKey, { host: '127.0.0.1', port: slow.port, protocol: 'http', maxNetworkRetries: 0, telemetry: false });
+      await stripe.customers.create({ email: 'lea@example.org' });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(slow.deliveries(secretKey)).toEqual([expect.objectContaining({ type: 'customer.created', attempts: 0, delivered: false })]);
+      expect(hooksOf('/hooks/slow')).toHaveLength(0);
+      await slow.deliverWebhooks();
+      expect(slow.deliveries(secretKey)).toEqual([expect.objectContaining({ type: 'customer.created', attempts: 1, delivered: true })]);
+      expect(hooksOf('/hooks/slow')).toHaveLength(1);
+    } finally {
+      await slow.stop();
+    }
   });
 
   it('R-PAY-5: a failing endpoint is tried again after each configured delay until it answers 2xx', async () => {

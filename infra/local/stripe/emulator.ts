@@ -53,6 +53,8 @@ export interface StripeEmulatorOptions {
   port?: number;
   /** Waits between delivery tries of one event; default [1_000, 5_000, 30_000, 120_000, 600_000]. */
   webhookRetryDelaysMs?: number[];
+  /** How long after the API answer an event's first delivery try goes out; default 500 ms (FIRST_TRY_DELAY_MS). */
+  webhookFirstTryDelayMs?: number;
   /**
    * Asked for every /v1 request: `server_error` → 500 api_error, nothing happens and nothing is
    * saved for the key; `lost_answer` → carried out and saved, then the socket is destroyed with no
@@ -201,7 +203,7 @@ class Emulator implements StripeEmulator {
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.fault = options.fault;
     this.persistFile = options.persistFile || undefined;
-    this.dispatcher = new WebhookDispatcher(this.retryDelaysMs, this.now, () => this.changed());
+    this.dispatcher = new WebhookDispatcher(this.retryDelaysMs, this.now, () => this.changed(), options.webhookFirstTryDelayMs);
     this.server = createServer((req, res) => void this.handle(req, res));
     this.routes = [
       ['POST', /^\/v1\/customers$/, (c) => this.createCustomer(c)],

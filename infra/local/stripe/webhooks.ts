@@ -34,8 +34,14 @@ interface DeliveryState extends Delivery {
 
 /** How long one try waits for the endpoint's answer. */
 const ATTEMPT_TIMEOUT_MS = 10_000;
-/** How soon after the API answer the first try goes out. */
-const FIRST_TRY_DELAY_MS = 5;
+/**
+ * How soon after the API answer an event's first try goes out. Stripe sends it a moment later
+ * (commonly a second or so); here half a second, so that a worker recording the answer it got
+ * usually does so first, as in AWS. Tests that need the webhook first hold the deliveries.
+ */
+export const FIRST_TRY_DELAY_MS = 500;
+/** Held deliveries, once released, go out at once. */
+const RELEASED_DELAY_MS = 5;
 
 /** The `Stripe-Signature` header for a payload, as `stripe.webhooks.constructEvent` checks it. */
 export function signatureHeader(payload: string, secret: string, timestampSeconds: number): string {
@@ -54,6 +60,7 @@ export class WebhookDispatcher {
     private readonly now: () => Date,
     /** Told after each try (an event's `pending_webhooks` may have changed). */
     private readonly onTried: () => void = () => {},
+    private readonly firstTryDelayMs = FIRST_TRY_DELAY_MS,
   ) {}
 
   /** Queues an event for an endpoint; the first try goes out a moment later. */
@@ -71,7 +78,7 @@ export class WebhookDispatcher {
       inFlight: null,
     };
     this.deliveries.push(delivery);
-    this.schedule(delivery, FIRST_TRY_DELAY_MS);
+    this.schedule(delivery, this.firstTryDelayMs);
   }
 
   /**
@@ -84,7 +91,7 @@ export class WebhookDispatcher {
     for (const d of this.deliveries) {
       if (d.delivered || d.givenUp || d.inFlight) continue;
       if (d.timer) clearTimeout(d.timer);
-      this.schedule(d, FIRST_TRY_DELAY_MS);
+      this.schedule(d, RELEASED_DELAY_MS);
     }
   }
 
