@@ -159,11 +159,14 @@ export async function benchOperations(): Promise<{ operations: OperationFigures[
     };
     const getYoung = await gets(young.answer.id);
     const getOld = await gets(old.answer.id);
-    const lists: Record<string, Invocation[]> = { memberships: [], invoices: [], members: [] };
+    const lists: Record<string, Invocation[]> = { memberships: [], invoices: [], members: [], timeline: [], ownInvoices: [], emails: [] };
     for (let i = 0; i < 3; i++) {
       lists.memberships!.push((await call('GET', '/api/memberships?status=active&limit=25')).inv);
       lists.invoices!.push((await call('GET', '/api/invoices?status=paid&limit=25')).inv);
       lists.members!.push((await call('GET', '/api/members?limit=25')).inv);
+      lists.timeline!.push((await call('GET', `/api/memberships/${old.answer.id}/timeline?limit=25`)).inv);
+      lists.ownInvoices!.push((await call('GET', `/api/memberships/${old.answer.id}/invoices?limit=25`)).inv);
+      lists.emails!.push((await call('GET', `/api/memberships/${old.answer.id}/emails?limit=25`)).inv);
     }
     const cancels: Invocation[] = [];
     for (const id of [young.answer.id, old.answer.id]) cancels.push((await call('POST', `/api/memberships/${id}/cancel`, { month: '2028-06' })).inv);
@@ -206,6 +209,9 @@ export async function benchOperations(): Promise<{ operations: OperationFigures[
       figure('GET memberships by status (a page of 25)', lists.memberships!),
       figure('GET invoices by status (a page of 25)', lists.invoices!),
       figure('GET members (a page of 25)', lists.members!),
+      figure('GET a membership\'s timeline, 12 months old (a page of 25)', lists.timeline!),
+      figure('GET a membership\'s invoices, 12 months old (a page of 25)', lists.ownInvoices!),
+      figure('GET a membership\'s e-mails, 12 months old (a page of 25)', lists.emails!),
       figure('worker: a batch of e-mails only (render, send, record)', workOf('outbox', 'only')),
       figure('worker: a batch with a payment attempt (charge, record; and its change\'s events)', workOf('attempt', 'with')),
       figure('worker: a batch of domain events only (publish, record)', workOf('domain_event', 'only')),
