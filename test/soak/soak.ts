@@ -129,6 +129,7 @@ function summarise(reports: WorkerReport[], ms: number): number {
   console.log(`notice mismatches    ${v('notice_mismatch')}`);
   console.log(`notices while held   ${v('notice_while_held')}`);
   console.log(`count mismatches     ${v('count_mismatch')}`);
+  console.log(`record mismatches    ${v('record_mismatch')}`);
   console.log(`other errors         ${v('error')}`);
   if (fuzz) console.log(`fuzzed requests      ${fuzz.total}: ${Object.entries(fuzz.byStatus).map(([s, c]) => `${s} ${c}`).join(', ')}; 5xx ${fuzz.serverErrors.length}`);
   console.log(`took                 ${Math.round(ms / 1000)} s`);

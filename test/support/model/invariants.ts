@@ -9,7 +9,7 @@ import { isSettled, type PaymentAttempt } from '../../../shared/domain/payment.j
 import { LIVE_STATUSES } from '../../../shared/domain/status.js';
 import { reminderInstant } from '../../../shared/domain/timers.js';
 import type { TimelineEvent } from '../../../shared/domain/timeline.js';
-import type { OutboxEmail } from '../../../shared/ports/store.js';
+import { type OutboxEmail, type Page, type PageRequest, RECORD_LIMITS } from '../../../shared/ports/store.js';
 import type { LedgerEntry } from './fakes.js';
 import type { World } from './world.js';
 
@@ -39,6 +39,8 @@ export type Violation =
   | 'notice_mismatch'
   | 'notice_while_held'
   | 'count_mismatch'
+  /** Issue 13: a membership's record or one of its paged lists is not what its items are. */
+  | 'record_mismatch'
   /** R-EVT-1: a committed change's domain event not published exactly once, or published without its outbox item. */
   | 'event_not_once';
 
@@ -224,6 +226,7 @@ export async function checkSafety(world: World, tracked: Tracked, s: Snapshot): 
   for (const mail of world.ses.sent) sent.set(mail.reference, (sent.get(mail.reference) ?? 0) + 1);
   for (const mail of s.outbox) if ((sent.get(mail.id) ?? 0) > 1) throw new InvariantError('duplicated_email', `${mail.id} (${mail.template}) sent ${sent.get(mail.id)} times`);
   checkReminders(tracked, s);
+  await checkRecords(world, tracked, s);
   checkRuns(s);
   checkHeld(tracked, s);
   checkNotices(tracked, s);
@@ -389,5 +392,51 @@ export function checkQuiet(s: Snapshot): void {
     // A disputed payment went back through the member's bank: it is not kept, and cannot be refunded.
     const disputed = s.disputed.get(i.id) ?? 0;
     if (charged - refunded - disputed > mayKeep) throw new InvariantError('kept_charge_on_void', `invoice ${i.id} is ${i.status} yet ${charged - refunded} is kept`);
+  }
+}
+
+/**
+ * Issue 13: what staff read of a membership is what its items are. Its record (read strongly)
+ * shows the latest RECORD_LIMITS terms (oldest first), invoices and timeline entries (newest
+ * first), with `more` set when a list holds more; each list, paged 7 at a time through its
+ * cursors, gives every item once, newest first (e-mails included).
+ */
+async function checkRecords(world: World, tracked: Tracked, s: Snapshot): Promise<void> {
+  const { store } = world.deps;
+  const ids = <T>(items: T[], id: (item: T) => string) => items.map(id).join(' ');
+  const desc = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
+  const all = async <T>(read: (page: PageRequest) => Promise<Page<T>>): Promise<T[]> => {
+    const items: T[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 200; pages++) {
+      const page = await read({ limit: 7, cursor });
+      items.push(...page.items);
+      if (!page.nextCursor) return items;
+      cursor = page.nextCursor;
+    }
+    throw new InvariantError('record_mismatch', 'a list pages on for ever');
+  };
+  const mismatch = (m: Membership, what: string, expected: string, got: string) => {
+    if (expected !== got) throw new InvariantError('record_mismatch', `${m.id} ${what}: expected [${expected}], got [${got}]`);
+  };
+  for (const m of s.memberships) {
+    const terms = [...(s.terms.get(m.id) ?? [])].sort((a, b) => b.seq - a.seq);
+    const invoices = [...s.invoices.values()].filter((i) => i.membershipId === m.id).sort((a, b) => desc(`${a.createdAt}#${a.id}`, `${b.createdAt}#${b.id}`));
+    const timeline = [...(s.events.get(m.id) ?? [])].sort((a, b) => desc(`${a.at}#${a.id}`, `${b.at}#${b.id}`));
+    const emails = s.outbox.filter((e) => e.membershipId === m.id).sort((a, b) => desc(a.id, b.id));
+    const record = await store.getMembershipRecord(tracked.orgId, m.id);
+    if (!record) throw new InvariantError('record_mismatch', `${m.id} has no record`);
+    mismatch(m, 'record terms', ids(terms.slice(0, RECORD_LIMITS.terms).reverse(), (t) => `${t.seq}:${t.status}`), ids(record.terms, (t) => `${t.seq}:${t.status}`));
+    mismatch(m, 'record invoices', ids(invoices.slice(0, RECORD_LIMITS.invoices), (i) => `${i.id}:${i.status}`), ids(record.invoices, (i) => `${i.id}:${i.status}`));
+    mismatch(m, 'record timeline', ids(timeline.slice(0, RECORD_LIMITS.timeline), (e) => e.id), ids(record.timeline, (e) => e.id));
+    for (const [list, count] of [['terms', terms.length], ['invoices', invoices.length], ['timeline', timeline.length]] as const) {
+      const limit = RECORD_LIMITS[list];
+      // DynamoDB may say "more" of a list that holds exactly as many as it shows.
+      if (record.more[list] !== count > limit && count !== limit) mismatch(m, `record more.${list}`, String(count > limit), String(record.more[list]));
+    }
+    mismatch(m, 'paged terms', ids(terms, (t) => String(t.seq)), ids(await all((p) => store.listTermsOfMembership(tracked.orgId, m.id, p)), (t) => String(t.seq)));
+    mismatch(m, 'paged invoices', ids(invoices, (i) => i.id), ids(await all((p) => store.listInvoicesOfMembership(tracked.orgId, m.id, p)), (i) => i.id));
+    mismatch(m, 'paged timeline', ids(timeline, (e) => e.id), ids(await all((p) => store.listTimelineOfMembership(tracked.orgId, m.id, p)), (e) => e.id));
+    mismatch(m, 'paged e-mails', ids(emails, (e) => e.id), ids(await all((p) => store.listEmailsOfMembership(tracked.orgId, m.id, p)), (e) => e.id));
   }
 }
