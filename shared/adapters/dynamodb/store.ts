@@ -343,7 +343,6 @@ export class DynamoStore implements Store {
     return items;
   }
 
-  /** The latest `limit` items of one kind in a membership's collection, newest first: one Query. */
   /** Issue 13: settings and plans this process read lately (ReadOptions), by item key. */
   private readonly recent = new Map<string, { at: number; value: unknown }>();
 
@@ -411,14 +410,13 @@ export class DynamoStore implements Store {
 
   async getMembershipRecord(orgId: string, membershipId: string, options: { consistent?: boolean; membership?: Membership } = {}): Promise<MembershipRecord | null> {
     const consistent = options.consistent !== false;
-    const first = (limit: number) => ({ limit });
     // Four reads at once: the membership (unless the caller holds it), and one Query for each
     // list, each bounded (RECORD_LIMITS) so that it stays under 4 KB, whatever the membership's age.
     const [membership, terms, timeline, invoices] = await Promise.all([
       options.membership ?? this.getMembership(orgId, membershipId, { consistent }),
-      this.ofMembership<Term & { version: number }>(orgId, membershipId, TERM_PREFIX, first(RECORD_LIMITS.terms), consistent),
-      this.ofMembership<TimelineEvent>(orgId, membershipId, EVENT_PREFIX, first(RECORD_LIMITS.timeline), consistent),
-      this.invoicesOf(orgId, membershipId, first(RECORD_LIMITS.invoices)),
+      this.ofMembership<Term & { version: number }>(orgId, membershipId, TERM_PREFIX, { limit: RECORD_LIMITS.terms }, consistent),
+      this.ofMembership<TimelineEvent>(orgId, membershipId, EVENT_PREFIX, { limit: RECORD_LIMITS.timeline }, consistent),
+      this.invoicesOf(orgId, membershipId, { limit: RECORD_LIMITS.invoices }),
     ]);
     if (!membership) return null;
     // Terms oldest first, as staff read a history; the rest newest first.
