@@ -38,8 +38,9 @@ function lastBillingDate(m: Membership, terminationDate: LocalDate): LocalDate |
   return last !== null && m.nextBillingDate !== null && last >= m.nextBillingDate ? last : null;
 }
 
-async function record(deps: Pick<Deps, 'store'>, orgId: string, id: string): Promise<MembershipRecord> {
-  return (await deps.store.getMembershipRecord(orgId, id))!;
+/** The record of a membership a request left unchanged: its history read, the membership as just read (not again). */
+async function unchangedRecord(deps: Pick<Deps, 'store'>, membership: Membership): Promise<MembershipRecord> {
+  return (await deps.store.getMembershipRecord(membership.orgId, membership.id, { membership }))!;
 }
 
 const adminCancelInput = z.strictObject({
@@ -59,7 +60,7 @@ export async function cancelByAdmin(deps: CancelDeps, caller: Caller, membership
   const change = new MembershipChange(deps, ctx, caller.actor);
   const m = change.membership;
   const outcome = adminCancellationOutcome(change, input.month);
-  if (outcome.unchanged) return record(deps, caller.orgId, membershipId);
+  if (outcome.unchanged) return unchangedRecord(deps, ctx.state.membership);
   const { terminationDate, previous } = outcome;
   const moved = previous !== null;
   change.apply('cancel');

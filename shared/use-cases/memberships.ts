@@ -146,7 +146,7 @@ export async function changeTermEnd(deps: MembershipDeps, caller: Caller, member
     throw new ValidationError(`termEnd must be on or after ${earliest}`, [{ field: 'termEnd', message: `on or after ${earliest} (term start or today)` }]);
   }
   const previous = m.currentTerm.end;
-  if (termEnd === previous) return (await deps.store.getMembershipRecord(caller.orgId, membershipId))!;
+  if (termEnd === previous) return (await deps.store.getMembershipRecord(caller.orgId, membershipId, { membership: ctx.state.membership }))!;
   change.apply('change_term_end');
   const term = change.term(m.currentTerm.seq);
   if (term) change.write({ kind: 'term', value: { ...term, end: termEnd, orgId: m.orgId } });

@@ -76,6 +76,14 @@ describe('issue 13: access patterns', () => {
     expect(cancelled.headers.get('etag')).toBe(read.headers.get('etag'));
     await t.settle();
 
+    // R-CAN-3: the same month again changes nothing; its answer reads the membership once (the change's own read), not twice.
+    const { result: repeated, inputs } = await commandsOf(() => t.request('POST', `/api/memberships/${created.id}/cancel`, { month: '2027-06' }, { authorization: `Bearer ${token}` }));
+    expect(repeated.status).toBe(200);
+    expect(inputs.filter((i) => i.command === 'GetCommand' && (i.Key as { sk?: string } | undefined)?.sk === 'MEMBERSHIP')).toHaveLength(1);
+    expect(inputs.map((i) => i.command)).not.toContain('TransactWriteCommand');
+    const unchanged = await t.request('GET', `/api/memberships/${created.id}`, undefined, { authorization: `Bearer ${token}` });
+    expect(repeated.body).toEqual(unchanged.body);
+
     // R-CON-1: staff's card request answers the same way.
     const { result: requested, commands: asked } = await commandsOf(() => t.request('POST', `/api/memberships/${created.id}/card-request`, undefined, { authorization: `Bearer ${token}` }));
     expect(requested.status).toBe(202);
